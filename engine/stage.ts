@@ -1,0 +1,90 @@
+// The contract between the engine and a builtin stage. A builtin is one file that default-exports defineStage({...}).
+import type { JSONSchemaType } from "./json-schema.js";
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
+
+/** Matrix coordinates of a stage instance, e.g. { tokenizer: "kmer6", task: "prom_core_tata" }. */
+export type MatrixCoords = Record<string, string | number | boolean>;
+
+/** One upstream artifact bound to an input: a file or directory, read-only. */
+export interface InputItem {
+  /** Absolute path of the file or directory. Never write to it. */
+  path: string;
+  /** Stage instance id that produced it (e.g. "segment" or "tokenize[kind=bpe]"); undefined for external files. */
+  from?: string;
+  /** Matrix coordinates of the producing instance ({} when it has none). */
+  matrix: MatrixCoords;
+}
+
+export interface Resources {
+  cpus: number;
+  gpus: number;
+  /** Bytes. */
+  memory: number;
+}
+
+export interface StageContext<P = Record<string, unknown>> {
+  /** Params after defaults, validated against the stage's schema. */
+  readonly params: P;
+  /** Path of the single artifact bound to an input. Throws if the input is bound to several (use inputs()). */
+  input(name: string): string;
+  /** All artifacts bound to an input: several when it fans in over a matrix. */
+  inputs(name: string): InputItem[];
+  /** True when an optional input is bound. */
+  hasInput(name: string): boolean;
+  /**
+   * Path where the stage writes a declared output: create a file or a directory there. It lives inside the attempt
+   * directory and is published atomically only after run() resolves.
+   */
+  output(name: string): string;
+  /** Persistent across failed attempts of the same key: long stages keep resumable state here. */
+  readonly checkpointDir: string;
+  /** Scratch space inside the attempt, removed after the attempt. */
+  readonly workDir: string;
+  /** Resources granted by the scheduler. */
+  readonly resources: Resources;
+  /** Report progress; the engine renders bars and ETA. `unit` is e.g. "bytes", "bases", "steps". */
+  progress(done: number, total?: number, unit?: string): void;
+  /** A line into the stage log. */
+  log(message: string): void;
+  /** Metadata recorded in the manifest (e.g. record stats, checksums). Merged across calls. */
+  setMeta(meta: Record<string, JsonValue>): void;
+  /** Aborted on cancel (Ctrl-C, timeout, fail-fast). Long loops must check it. */
+  readonly signal: AbortSignal;
+}
+
+export interface InputSpec {
+  /** Optional inputs may be left unbound. */
+  optional?: boolean;
+  /** Accepts several artifacts (fan-in over a matrix). */
+  many?: boolean;
+  description?: string;
+}
+
+export interface StageDefinition<P = any> {
+  /** Family/name, e.g. "genome/strip-n". */
+  name: string;
+  /** Interface major version: users pin it with `uses: name@version`. */
+  version: number;
+  /** Bump whenever the output bytes for the same params and inputs change. Part of the key. */
+  revision?: number;
+  description: string;
+  /** JSON Schema of `with:` params (an object schema); defaults are applied before the key is computed. */
+  params: JSONSchemaType;
+  inputs: Record<string, InputSpec>;
+  outputs: string[];
+  /** Default resources; a pipeline may override them per stage. */
+  resources?: Partial<{ cpus: number; gpus: number; memory: string | number }>;
+  run(ctx: StageContext<P>): Promise<void>;
+}
+
+export function defineStage<P = Record<string, unknown>>(def: StageDefinition<P>): StageDefinition<P> {
+  if (!/^[a-z0-9-]+(\/[a-z0-9-]+)+$/.test(def.name)) throw new Error(`stage name '${def.name}' must be family/name`);
+  if (!Number.isInteger(def.version) || def.version < 1) throw new Error(`stage ${def.name}: version must be an integer >= 1`);
+  return def;
+}
+
+/** Thrown by a stage for bad input: the message names the file/record/line; the engine prints it without a stack. */
+export class StageInputError extends Error {
+  override name = "StageInputError";
+}

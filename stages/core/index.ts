@@ -1,0 +1,4 @@
+import type { StageDefinition } from "../../engine/stage.js";
+import writeText from "./write-text.js";
+
+export const coreStages: StageDefinition[] = [writeText];

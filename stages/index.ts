@@ -1,0 +1,5 @@
+// The builtin stage registry: every family's index lists its stages; `uses: name@version` resolves here.
+import type { StageDefinition } from "../engine/stage.js";
+import { coreStages } from "./core/index.js";
+
+export const builtinStages: StageDefinition[] = [...coreStages];
