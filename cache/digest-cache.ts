@@ -1,0 +1,52 @@
+// Remembers file digests by (dev, inode, size, mtime, ctime) so that a 3 GB FASTA is hashed once, not every run.
+// ctime cannot be set from user space, so an in-place edit (even one that restores mtime) is always noticed.
+import { readFileSync, statSync } from "node:fs";
+import { writeFileAtomic } from "./atomic.js";
+import { sha256File } from "./digest.js";
+
+type Entry = [stamp: string, sha256: string];
+
+function stampOf(path: string): string | undefined {
+  const st = statSync(path, { bigint: true, throwIfNoEntry: false });
+  return st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : undefined;
+}
+
+export class DigestCache {
+  private entries: Record<string, Entry> = {};
+  private dirty = false;
+
+  constructor(private readonly file?: string) {
+    if (!file) return;
+    try {
+      this.entries = JSON.parse(readFileSync(file, "utf8"));
+    } catch {
+      this.entries = {}; // missing or unreadable: start empty, the cache is only an optimisation
+    }
+  }
+
+  /** sha256 of the file, from the cache when its stat stamp is unchanged (`fresh` always rehashes). */
+  async digest(path: string, opts: { fresh?: boolean } = {}): Promise<string> {
+    const stamp = stampOf(path);
+    if (!stamp) throw Object.assign(new Error(`${path}: no such file`), { code: "ENOENT" });
+    const hit = this.entries[path];
+    if (!opts.fresh && hit && hit[0] === stamp) return hit[1];
+    const sha = await sha256File(path);
+    this.entries[path] = [stamp, sha];
+    this.dirty = true;
+    return sha;
+  }
+
+  /** Records a digest computed elsewhere (e.g. while writing a manifest). */
+  remember(path: string, sha256: string): void {
+    const stamp = stampOf(path);
+    if (!stamp) return;
+    this.entries[path] = [stamp, sha256];
+    this.dirty = true;
+  }
+
+  save(): void {
+    if (!this.file || !this.dirty) return;
+    writeFileAtomic(this.file, JSON.stringify(this.entries));
+    this.dirty = false;
+  }
+}

@@ -1,0 +1,94 @@
+// Run records: what each run planned and did. They are the history behind `plan --explain`, `status`, and gc roots.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { KeyComponents } from "../engine/key.js";
+import { writeFileAtomic } from "./atomic.js";
+
+export type StageOutcome = "cached" | "ran" | "failed" | "skipped" | "cancelled" | "planned";
+
+export interface StageRecord {
+  key: string;
+  status: StageOutcome;
+  components: KeyComponents;
+  seconds?: number;
+  attempts?: number;
+  error?: string;
+}
+
+export interface RunRecord {
+  id: string;
+  pipeline: string;
+  /** Pipeline file as given (informational). */
+  file: string;
+  started: string;
+  finished?: string;
+  outcome: "ok" | "failed" | "interrupted" | "running";
+  host: string;
+  profile?: string;
+  set?: string[];
+  stages: Record<string, StageRecord>;
+}
+
+interface IndexEntry {
+  id: string;
+  pipeline: string;
+  started: string;
+  outcome: RunRecord["outcome"];
+}
+
+export class RunLog {
+  constructor(private readonly dir: string) {}
+
+  static newId(now = new Date()): string {
+    return `${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  }
+
+  write(rec: RunRecord): void {
+    writeFileAtomic(join(this.dir, `${rec.id}.json`), JSON.stringify(rec));
+    const index = this.index().filter((e) => e.id !== rec.id);
+    index.push({ id: rec.id, pipeline: rec.pipeline, started: rec.started, outcome: rec.outcome });
+    writeFileAtomic(join(this.dir, "index.json"), JSON.stringify(index));
+  }
+
+  index(): IndexEntry[] {
+    const p = join(this.dir, "index.json");
+    if (!existsSync(p)) return [];
+    try {
+      return JSON.parse(readFileSync(p, "utf8"));
+    } catch {
+      // A damaged index is rebuilt from the records themselves.
+      return readdirSync(this.dir)
+        .filter((f) => f.endsWith(".json") && f !== "index.json")
+        .map((f) => this.read(f.slice(0, -5)))
+        .filter((r): r is RunRecord => !!r)
+        .map((r) => ({ id: r.id, pipeline: r.pipeline, started: r.started, outcome: r.outcome }));
+    }
+  }
+
+  read(id: string): RunRecord | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.dir, `${id}.json`), "utf8"));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Most recent runs of a pipeline, newest first. */
+  recent(pipeline: string, n = 1): RunRecord[] {
+    return this.index()
+      .filter((e) => e.pipeline === pipeline)
+      .sort((a, b) => (a.started < b.started ? 1 : -1))
+      .slice(0, n)
+      .map((e) => this.read(e.id))
+      .filter((r): r is RunRecord => !!r);
+  }
+
+  pipelines(): string[] {
+    return [...new Set(this.index().map((e) => e.pipeline))];
+  }
+
+  remove(id: string): void {
+    const index = this.index().filter((e) => e.id !== id);
+    writeFileAtomic(join(this.dir, "index.json"), JSON.stringify(index));
+  }
+}

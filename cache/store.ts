@@ -1,0 +1,53 @@
+// What the engine needs from a store. The local/shared filesystem store implements it; S3 comes later.
+import type { Manifest } from "./manifest.js";
+import type { RunLog } from "./runs.js";
+
+export interface Attempt {
+  key: string;
+  id: string;
+  /** Root of the attempt; renamed into objects/<key> on publish. */
+  dir: string;
+  /** Where outputs are written: <dir>/out/<name>. */
+  outDir: string;
+  /** Scratch, removed before publish. */
+  workDir: string;
+  logFile: string;
+}
+
+export interface AttemptOwner {
+  host: string;
+  pid: number;
+  instance: string;
+  started: string;
+  /** Process group of the stage's child process, so a later run can stop an orphan of a killed engine. */
+  childPgid?: number;
+}
+
+export interface Store {
+  /** Human-readable location, for messages. */
+  readonly location: string;
+  /** Keys of all published objects (one directory listing, not one call per key). */
+  publishedKeys(): Set<string>;
+  hasObject(key: string): boolean;
+  /** Path of a published output (file or directory). */
+  outputPath(key: string, output: string): string;
+  readManifest(key: string): Manifest | undefined;
+  beginAttempt(key: string, owner: AttemptOwner): Promise<Attempt>;
+  updateOwner(attempt: Attempt, owner: AttemptOwner): void;
+  /** Attempts of this key still on disk (owners may be alive or dead). */
+  attemptsOf(key: string): Array<{ dir: string; owner?: AttemptOwner }>;
+  /** Writes the manifest and atomically publishes; "exists" if another runner published the same key first. */
+  publish(attempt: Attempt, manifest: Manifest): Promise<"published" | "exists">;
+  discard(attempt: Attempt): Promise<void>;
+  removeAttemptDir(dir: string): Promise<void>;
+  /** Persistent across attempts of the same key. */
+  checkpointDir(key: string): string;
+  /** Log files of a key, oldest first. */
+  logsOf(key: string): string[];
+  /** Moves a corrupted object aside (kept for inspection); its key becomes absent. */
+  quarantine(key: string, reason: string): Promise<void>;
+  removeObject(key: string): Promise<number>;
+  /** Path for small local state files (e.g. the digest cache). */
+  statePath(name: string): string;
+  readonly runs: RunLog;
+}

@@ -1,0 +1,27 @@
+// Checks a published object against its manifest: every file present, same size, same sha256.
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import type { DigestCache } from "./digest-cache.js";
+import type { Store } from "./store.js";
+
+/** Problems found (empty when intact). `outputs` limits the check to what a consumer reads. */
+export async function verifyObject(
+  store: Store,
+  key: string,
+  digests: DigestCache,
+  opts: { fresh?: boolean; outputs?: string[] } = {},
+): Promise<string[]> {
+  const m = store.readManifest(key);
+  if (!m) return ["manifest missing or unreadable"];
+  const problems: string[] = [];
+  for (const f of m.files) {
+    const output = f.path.split("/")[0];
+    if (opts.outputs && !opts.outputs.includes(output)) continue;
+    const abs = join(store.outputPath(key, output), f.path.slice(output.length + 1));
+    const st = statSync(abs, { throwIfNoEntry: false });
+    if (!st) problems.push(`${f.path}: missing`);
+    else if (st.size !== f.size) problems.push(`${f.path}: size ${st.size}, manifest says ${f.size}`);
+    else if ((await digests.digest(abs, { fresh: opts.fresh })) !== f.sha256) problems.push(`${f.path}: sha256 differs from the manifest`);
+  }
+  return problems;
+}

@@ -1,0 +1,57 @@
+// dnaflow run FILE [STAGE...]: make the pipeline (or the named stages and their upstream).
+import { SpecError } from "../../errors.js";
+import { killAllGroups } from "../../executors/process-group.js";
+import { jsonReporter } from "../../reporters/json.js";
+import { plainReporter } from "../../reporters/plain.js";
+import { ttyReporter } from "../../reporters/tty.js";
+import type { EventSink } from "../../run/events.js";
+import { Cancelled } from "../../run/job.js";
+import { detectResources } from "../../run/resources.js";
+import { runPlan } from "../../run/runner.js";
+import { didYouMean } from "../../suggest.js";
+import { load, type CommonOptions } from "../context.js";
+
+export interface RunCliOptions extends CommonOptions {
+  jobs?: number;
+  keepGoing?: boolean;
+  json?: boolean;
+}
+
+export async function runCmd(file: string, targets: string[], opts: RunCliOptions): Promise<number> {
+  const loaded = await load(file, opts);
+  const ids = [...new Set(loaded.plan.entries.flatMap((e) => [e.inst.id, e.inst.stageId]))];
+  const unknown = targets.filter((t) => !ids.includes(t));
+  if (unknown.length) throw new SpecError(unknown.map((t) => ({ message: `unknown stage '${t}'${didYouMean(t, ids)}` })));
+
+  const emit: EventSink = opts.json ? jsonReporter() : process.stderr.isTTY ? ttyReporter() : plainReporter();
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    emit({ type: "interrupt", force: interrupts > 1 });
+    if (interrupts === 1) controller.abort(new Cancelled("interrupted"));
+    else {
+      // Second Ctrl-C: no grace period. Attempt directories stay behind, invisible, and are cleared on the next run.
+      killAllGroups();
+      process.exit(130);
+    }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const capacity = detectResources();
+  const record = await runPlan(loaded.plan, {
+    store: loaded.store,
+    digests: loaded.digests,
+    capacity,
+    jobs: opts.jobs ?? capacity.cpus,
+    keepGoing: !!opts.keepGoing,
+    targets,
+    signal: controller.signal,
+    emit,
+    file,
+    set: opts.set,
+  });
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  return record.outcome === "ok" ? 0 : record.outcome === "interrupted" ? 130 : 1;
+}

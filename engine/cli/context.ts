@@ -1,0 +1,48 @@
+// What every command needs: the pipeline loaded and planned against its store.
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { DigestCache } from "../../cache/digest-cache.js";
+import { FsStore } from "../../cache/fs-store.js";
+import { buildDag } from "../dag/build.js";
+import type { Dag } from "../dag/types.js";
+import { SpecError } from "../errors.js";
+import { makePlan, type Plan } from "../plan/plan.js";
+import { loadPipeline } from "../spec/load.js";
+import type { PipelineSpec } from "../spec/types.js";
+
+export interface CommonOptions {
+  store?: string;
+  set?: string[];
+  profile?: string;
+}
+
+export interface Loaded {
+  pipeline: PipelineSpec;
+  dag: Dag;
+  store: FsStore;
+  digests: DigestCache;
+  plan: Plan;
+}
+
+/** Store location: --store, then $DNAFLOW_STORE, then .dnaflow/ next to the pipeline file. */
+export function storeFor(pipelineFile: string | undefined, opt?: string): FsStore {
+  const dir = opt ?? process.env.DNAFLOW_STORE ?? (pipelineFile ? join(dirname(resolve(pipelineFile)), ".dnaflow") : ".dnaflow");
+  return new FsStore(dir);
+}
+
+export async function load(file: string, opts: CommonOptions): Promise<Loaded> {
+  const pipeline = loadPipeline(file, { set: opts.set, profile: opts.profile });
+  const dag = buildDag(pipeline);
+  const store = storeFor(file, opts.store);
+  const digests = new DigestCache(store.statePath("digests.json"));
+  const plan = await makePlan(pipeline, dag, store, digests);
+  return { pipeline, dag, store, digests, plan };
+}
+
+/** For commands written `dnaflow show [FILE] STAGE`: the file defaults to dnaflow.yaml or pipeline.yaml here. */
+export function fileAndStage(a: string, b?: string): { file: string; stage: string } {
+  if (b !== undefined) return { file: a, stage: b };
+  const def = ["dnaflow.yaml", "pipeline.yaml"].find((f) => existsSync(f));
+  if (!def) throw new SpecError([{ message: `no pipeline file given and no dnaflow.yaml or pipeline.yaml here; use: dnaflow <command> FILE ${a}` }]);
+  return { file: def, stage: a };
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// dnaflow command line. Exit codes: 0 ok, 1 a stage failed, 2 usage/spec error, 130 interrupted.
+import { Command, CommanderError, Option } from "commander";
+import { readFileSync } from "node:fs";
+import { SpecError } from "../errors.js";
+import { dagCmd } from "./commands/dag.js";
+import { logCmd, showCmd, statusCmd } from "./commands/inspect.js";
+import { gcCmd, verifyCmd } from "./commands/maintain.js";
+import { planCmd } from "./commands/plan.js";
+import { runCmd } from "./commands/run.js";
+
+const version = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).version;
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+const positiveInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new SpecError([{ message: `-j must be a positive integer, got '${v}'` }]);
+  return n;
+};
+
+let exitCode = 0;
+const act =
+  <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+  async (...args: A) => {
+    exitCode = await fn(...args);
+  };
+
+const program = new Command("dnaflow")
+  .description("Declarative, content-hashed, resumable pipelines for genomic language models")
+  .version(version)
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+const common = (c: Command) =>
+  c
+    .option("--store <dir>", "store directory (default: $DNAFLOW_STORE or .dnaflow/ next to the pipeline)")
+    .option("--set <key=value>", "override a pipeline param (repeatable; typed like its default)", collect)
+    .option("--profile <name>", "apply a named profile of param overrides");
+
+common(program.command("run <file> [stages...]").description("run the pipeline, or the named stages and their upstream"))
+  .option("-j, --jobs <n>", "stages running at once (default: CPU count)", positiveInt)
+  .option("-k, --keep-going", "keep running independent stages after a failure")
+  .option("--json", "JSON event stream on stdout")
+  .action(act((file: string, stages: string[], o) => runCmd(file, stages, o)));
+
+common(program.command("plan <file>").description("show each stage's key, whether it is cached, and why it would run"))
+  .option("--explain", "every changed key component, and the components themselves")
+  .option("--json", "machine-readable plan")
+  .action(act((file: string, o) => planCmd(file, o)));
+
+common(program.command("dag <file>").description("print the stage graph"))
+  .addOption(new Option("--format <format>", "output format").choices(["mermaid", "dot"]).default("mermaid"))
+  .action(act((file: string, o) => dagCmd(file, o)));
+
+common(program.command("status <file>").description("state of every stage and the last run")).action(act((file: string, o) => statusCmd(file, o)));
+
+common(program.command("show <fileOrStage> [stage]").description("key, components, params, inputs, outputs, timings of a stage")).action(
+  act((a: string, b: string | undefined, o) => showCmd(a, b, o)),
+);
+
+common(program.command("log <fileOrStage> [stage]").description("the stage's latest log"))
+  .option("--all", "every attempt's log")
+  .action(act((a: string, b: string | undefined, o) => logCmd(a, b, o)));
+
+common(program.command("verify [file]").description("rehash objects (the pipeline's, or the whole store) and quarantine corrupt ones")).action(
+  act((file: string | undefined, o) => verifyCmd(file, o)),
+);
+
+program
+  .command("gc [file]")
+  .description("remove objects no recent run references (the store next to FILE, or --store)")
+  .option("--store <dir>", "store directory")
+  .option("--dry-run", "only report what would be removed")
+  .option("--keep-last <n>", "keep objects of the last N runs of each pipeline", "1")
+  .option("--older-than <duration>", "grace period: keep anything younger (e.g. 1h, 7d)", "1h")
+  .action(act((file: string | undefined, o) => gcCmd(file, o)));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    exitCode = e.exitCode === 0 ? 0 : 2; // help/version print and exit 0; usage errors are 2
+  } else if (e instanceof SpecError) {
+    process.stderr.write(e.message + "\n");
+    exitCode = 2;
+  } else {
+    process.stderr.write(`dnaflow: ${(e as Error)?.stack ?? e}\n`);
+    exitCode = 1;
+  }
+}
+process.exitCode = exitCode;

@@ -1,0 +1,41 @@
+// Errors the CLI maps to exit codes: spec/usage problems (2) carry file:line:col; stage failures (1) come as events.
+
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface SpecProblem extends Partial<SourcePos> {
+  message: string;
+}
+
+export function formatProblem(p: SpecProblem): string {
+  const where = p.file ? `${p.file}${p.line ? `:${p.line}:${p.col ?? 1}` : ""}: ` : "";
+  return `${where}${p.message}`;
+}
+
+/** One or more problems with the pipeline spec or the command line; the CLI prints them all and exits 2. */
+export class SpecError extends Error {
+  override name = "SpecError";
+  constructor(readonly problems: SpecProblem[]) {
+    super(problems.map(formatProblem).join("\n"));
+  }
+}
+
+/** Collects problems so that several are reported at once instead of only the first. */
+export class ProblemList {
+  readonly items: SpecProblem[] = [];
+  add(message: string, pos?: Partial<SourcePos>): void {
+    this.items.push({ ...pos, message });
+  }
+  get size(): number {
+    return this.items.length;
+  }
+  throwIfAny(): void {
+    if (this.items.length) throw new SpecError(this.sorted());
+  }
+  private sorted(): SpecProblem[] {
+    return [...this.items].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+  }
+}

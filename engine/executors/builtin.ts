@@ -1,0 +1,44 @@
+// Runs a builtin stage in a child Node process (builtin-child.js) and relays its events.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { BuiltinJob } from "./builtin-job.js";
+import { spawnInGroup } from "./process-group.js";
+import { readEvents } from "./protocol.js";
+import { StageFailure, type ExecRequest } from "./types.js";
+
+const CHILD = fileURLToPath(new URL("./builtin-child.js", import.meta.url));
+
+export async function runBuiltin(req: ExecRequest): Promise<void> {
+  const def = req.inst.def!;
+  const job: BuiltinJob = {
+    stage: def.name,
+    version: def.version,
+    params: req.inst.params,
+    inputs: req.inputs,
+    outDir: req.attempt.outDir,
+    workDir: req.attempt.workDir,
+    checkpointDir: req.checkpointDir,
+    resources: req.resources,
+  };
+  const jobFile = join(req.attempt.workDir, "job.json");
+  writeFileSync(jobFile, JSON.stringify(job));
+  const child = spawnInGroup([process.execPath, CHILD, jobFile], {
+    cwd: req.attempt.workDir,
+    env: { ...process.env, DNAFLOW_STAGE: req.inst.id, DNAFLOW_KEY: req.key },
+    logFile: req.attempt.logFile,
+    signal: req.signal,
+    eventsPipe: true,
+  });
+  req.onSpawn(child.pid);
+  let error: { message: string; inputError?: boolean } | undefined;
+  const relay = readEvents(child.events!, (e) => {
+    if (e.event === "progress") req.onProgress(e.done, e.total, e.unit);
+    else if (e.event === "meta") req.onMeta(e.meta);
+    else if (e.event === "error") error = e;
+  });
+  const [r] = await Promise.all([child.done, relay]);
+  if (req.signal.aborted) throw req.signal.reason;
+  if (error) throw new StageFailure(error.message, error.inputError);
+  if (r.exitCode !== 0) throw new StageFailure(r.signal ? `stage process killed by ${r.signal}` : `stage process exited with ${r.exitCode}`);
+}

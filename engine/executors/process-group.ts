@@ -1,0 +1,86 @@
+// Child processes in their own process group, so that cancelling a stage stops everything it started.
+import { execa, type ResultPromise } from "execa";
+import { closeSync, openSync } from "node:fs";
+
+export interface GroupRun {
+  pid: number;
+  done: Promise<{ exitCode?: number; signal?: string }>;
+  /** The events pipe (fd 3) when requested. */
+  events?: NodeJS.ReadableStream;
+}
+
+export const KILL_GRACE_MS = 5000;
+
+/** Process groups of stages running now: a forced interrupt kills them all before the engine exits. */
+const liveGroups = new Set<number>();
+
+export function killAllGroups(): void {
+  for (const g of liveGroups) killGroup(g, "SIGKILL");
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Spawns argv (never through a shell unless argv is ["/bin/sh","-c",...] chosen by the user) with stdout and stderr
+ * appended to `logFile`. On abort: SIGTERM to the group, SIGKILL after the grace period.
+ */
+export function spawnInGroup(
+  argv: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; signal: AbortSignal; eventsPipe?: boolean },
+): GroupRun {
+  const logFd = openSync(opts.logFile, "a");
+  let child: ResultPromise<any>;
+  try {
+    child = execa(argv[0], argv.slice(1), {
+      cwd: opts.cwd,
+      env: opts.env,
+      extendEnv: false,
+      detached: true,
+      cleanup: false,
+      reject: false,
+      // execa's types do not model a variable-length stdio array; the values are plain fds and "pipe".
+      stdio: ["ignore", logFd, logFd, ...(opts.eventsPipe ? ["pipe"] : [])] as any,
+      buffer: false,
+    });
+  } finally {
+    closeSync(logFd);
+  }
+  const pid = child.pid;
+  if (pid !== undefined) liveGroups.add(pid);
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    if (pid === undefined) return;
+    killGroup(pid, "SIGTERM");
+    timer = setTimeout(() => killGroup(pid, "SIGKILL"), KILL_GRACE_MS);
+    timer.unref();
+  };
+  if (opts.signal.aborted) onAbort();
+  else opts.signal.addEventListener("abort", onAbort, { once: true });
+  const done = (async () => {
+    const r = await child;
+    opts.signal.removeEventListener("abort", onAbort);
+    if (timer) clearTimeout(timer);
+    // The leader is gone; make sure nothing it left behind in its group keeps running.
+    if (pid !== undefined) killGroup(pid, "SIGKILL"), liveGroups.delete(pid);
+    if ((r as { failed?: boolean; code?: string }).code === "ENOENT" || (r as any).originalMessage?.includes("ENOENT")) {
+      throw new Error(`command not found: ${argv[0]}`);
+    }
+    return { exitCode: r.exitCode, signal: r.signal ?? undefined };
+  })();
+  return { pid: pid ?? -1, done, events: opts.eventsPipe ? (child.stdio[3] as unknown as NodeJS.ReadableStream) : undefined };
+}

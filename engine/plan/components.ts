@@ -1,0 +1,55 @@
+// Gathers a stage instance's key components: upstream keys, content digests of external inputs and named scripts.
+import { statSync } from "node:fs";
+import { isAbsolute, relative, resolve } from "node:path";
+import type { DigestCache } from "../../cache/digest-cache.js";
+import { listTree, treeDigest } from "../../cache/digest.js";
+import type { StageInstance } from "../dag/types.js";
+import { STORE_FORMAT, type KeyComponents } from "../key.js";
+
+export async function contentDigest(path: string, digests: DigestCache): Promise<string> {
+  const files = await listTree(path);
+  if (files.length === 1 && files[0].rel === "") return digests.digest(path);
+  const withSha = [];
+  for (const f of files) withSha.push({ ...f, sha256: await digests.digest(f.abs) });
+  return `tree:${treeDigest(withSha)}`;
+}
+
+/** Argv words that name files inside the pipeline directory (scripts): their content is part of the key. */
+async function scriptDigests(words: string[], dir: string, digests: DigestCache): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const w of words) {
+    if (!w || w.includes("${{") || w.startsWith("-") || isAbsolute(w)) continue;
+    const abs = resolve(dir, w);
+    if (relative(dir, abs).startsWith("..")) continue;
+    const st = statSync(abs, { throwIfNoEntry: false });
+    if (st?.isFile()) out[w] = await digests.digest(abs);
+  }
+  return out;
+}
+
+export async function keyComponents(
+  inst: StageInstance,
+  keyOf: (inst: StageInstance) => string,
+  pipelineDir: string,
+  digests: DigestCache,
+  hostEnv: NodeJS.ProcessEnv,
+): Promise<KeyComponents> {
+  const inputs: KeyComponents["inputs"] = {};
+  for (const [name, list] of Object.entries(inst.inputs)) {
+    inputs[name] = [];
+    for (const b of list) {
+      inputs[name].push(b.kind === "stage" ? { upstream: keyOf(b.from), output: b.output } : { content: await contentDigest(b.path, digests) });
+    }
+  }
+  let stage: KeyComponents["stage"];
+  if (inst.def) {
+    stage = { uses: inst.def.name, version: inst.def.version, revision: inst.def.revision ?? 0 };
+  } else {
+    const r = inst.run!;
+    const words = r.argv ?? r.command!.split(/\s+/);
+    stage = { run: r.argv ?? r.command!, shell: r.shell, scripts: await scriptDigests(words, pipelineDir, digests) };
+  }
+  const env: Record<string, string | null> = { ...inst.env };
+  for (const name of inst.passEnv) env[name] = hostEnv[name] ?? null;
+  return { format: STORE_FORMAT, stage, params: inst.params, inputs, outputs: [...inst.outputs], env };
+}

@@ -1,0 +1,157 @@
+// One stage's execution: attempts with retries and backoff, a timeout, outputs checked, manifest written, published.
+import { appendFileSync, existsSync, readdirSync, statSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import type { DigestCache } from "../../cache/digest-cache.js";
+import { listTree, sha256File } from "../../cache/digest.js";
+import type { Manifest } from "../../cache/manifest.js";
+import type { Attempt, Store } from "../../cache/store.js";
+import { runBuiltin } from "../executors/builtin.js";
+import { runCommand } from "../executors/command.js";
+import { isAlive, killGroup } from "../executors/process-group.js";
+import { StageFailure } from "../executors/types.js";
+import type { PlanEntry } from "../plan/plan.js";
+import { formatDuration } from "../spec/units.js";
+import type { InputItem, JsonValue, Resources } from "../stage.js";
+import type { EventSink } from "./events.js";
+
+export interface JobContext {
+  store: Store;
+  digests: DigestCache;
+  pipelineName: string;
+  pipelineDir: string;
+  signal: AbortSignal;
+  emit: EventSink;
+}
+
+export class Cancelled extends Error {
+  override name = "Cancelled";
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
+  });
+
+/** Runs the entry until it is published or out of attempts. Resolves with the seconds the successful attempt took. */
+export async function runJob(entry: PlanEntry, inputs: Record<string, InputItem[]>, resources: Resources, ctx: JobContext): Promise<number> {
+  const { inst } = entry;
+  const attempts = inst.retries.attempts + 1;
+  for (let n = 1; ; n++) {
+    if (ctx.signal.aborted) throw new Cancelled("cancelled");
+    try {
+      return await runAttempt(entry, inputs, resources, n, ctx);
+    } catch (e) {
+      if (ctx.signal.aborted) throw new Cancelled("cancelled");
+      const failure = e instanceof StageFailure ? e : new StageFailure((e as Error).message ?? String(e));
+      const retry = n < attempts && !failure.inputError;
+      const delay = inst.retries.backoffMs * 2 ** (n - 1);
+      ctx.emit({ type: "stage-failed", id: inst.id, key: entry.key, error: failure.message, attempt: n, retryInMs: retry ? delay : undefined, log: lastLog(ctx.store, entry.key) });
+      if (!retry) throw failure;
+      await sleep(delay, ctx.signal).catch(() => {
+        throw new Cancelled("cancelled");
+      });
+    }
+  }
+}
+
+function lastLog(store: Store, key: string): string | undefined {
+  return store.logsOf(key).at(-1);
+}
+
+/** Stops attempts of this key left by a killed engine on this host; waits while a live engine holds one. */
+async function clearStaleAttempts(entry: PlanEntry, ctx: JobContext): Promise<void> {
+  const host = hostname();
+  for (;;) {
+    let waiting = false;
+    for (const a of ctx.store.attemptsOf(entry.key)) {
+      if (a.owner && a.owner.host !== host) continue; // another machine's attempt: its lease decides (not local state)
+      if (a.owner && a.owner.pid !== process.pid && isAlive(a.owner.pid)) {
+        waiting = true;
+        continue;
+      }
+      if (a.owner?.childPgid) killGroup(a.owner.childPgid, "SIGKILL");
+      await ctx.store.removeAttemptDir(a.dir);
+    }
+    if (!waiting || ctx.store.hasObject(entry.key)) return;
+    ctx.emit({ type: "stage-waiting", id: entry.inst.id, reason: "another dnaflow process on this host is running it" });
+    await sleep(500, ctx.signal);
+  }
+}
+
+async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>, resources: Resources, n: number, ctx: JobContext): Promise<number> {
+  const { inst, key } = entry;
+  await clearStaleAttempts(entry, ctx);
+  if (ctx.store.hasObject(key)) return 0; // published meanwhile by another runner
+  const owner = { host: hostname(), pid: process.pid, instance: inst.id, started: new Date().toISOString() };
+  const attempt = await ctx.store.beginAttempt(key, owner);
+  const started = new Date();
+  appendFileSync(attempt.logFile, `# dnaflow: ${inst.id} key ${key} attempt ${n} (${attempt.id}) on ${owner.host} at ${started.toISOString()}\n`);
+  ctx.emit({ type: "stage-start", id: inst.id, key, attempt: n, reasons: entry.reasons });
+  const timeout = inst.timeoutMs ? AbortSignal.timeout(inst.timeoutMs) : undefined;
+  const signal = timeout ? AbortSignal.any([ctx.signal, timeout]) : ctx.signal;
+  const meta: Record<string, JsonValue> = {};
+  try {
+    const req = {
+      inst,
+      key,
+      attempt,
+      inputs,
+      checkpointDir: ctx.store.checkpointDir(key),
+      resources,
+      pipelineDir: ctx.pipelineDir,
+      signal,
+      onProgress: (done: number, total?: number, unit?: string) => ctx.emit({ type: "stage-progress", id: inst.id, done, total, unit }),
+      onMeta: (m: Record<string, JsonValue>) => Object.assign(meta, m),
+      onSpawn: (pgid: number) => ctx.store.updateOwner(attempt, { ...owner, childPgid: pgid }),
+    };
+    try {
+      await (inst.def ? runBuiltin(req) : runCommand(req));
+    } catch (e) {
+      if (timeout?.aborted && !ctx.signal.aborted) throw new StageFailure(`timed out after ${formatDuration(inst.timeoutMs!)}`);
+      throw e;
+    }
+    const manifest = await buildManifest(entry, attempt, meta, started, ctx.pipelineName);
+    const result = await ctx.store.publish(attempt, manifest);
+    for (const f of manifest.files) {
+      const [output, ...rest] = f.path.split("/");
+      ctx.digests.remember(join(ctx.store.outputPath(key, output), ...rest), f.sha256);
+    }
+    const seconds = manifest.timings.seconds;
+    appendFileSync(attempt.logFile, `# dnaflow: ${result} after ${seconds.toFixed(2)}s\n`);
+    ctx.emit({ type: "stage-done", id: inst.id, key, seconds, published: result });
+    return seconds;
+  } catch (e) {
+    appendFileSync(attempt.logFile, `# dnaflow: attempt failed: ${(e as Error)?.message ?? e}\n`);
+    await ctx.store.discard(attempt);
+    throw e;
+  }
+}
+
+async function buildManifest(entry: PlanEntry, attempt: Attempt, meta: Record<string, JsonValue>, started: Date, pipeline: string): Promise<Manifest> {
+  const outputs: Manifest["outputs"] = {};
+  for (const name of entry.inst.outputs) {
+    const p = join(attempt.outDir, name);
+    if (!existsSync(p)) throw new StageFailure(`stage did not write its output '${name}' (expected a file or directory at ${p})`);
+    outputs[name] = statSync(p).isDirectory() ? "dir" : "file";
+  }
+  const extra = readdirSync(attempt.outDir).filter((n) => !(n in outputs));
+  if (extra.length) throw new StageFailure(`stage wrote undeclared outputs: ${extra.join(", ")} (declare them in outputs:)`);
+  const files = [];
+  for (const f of await listTree(attempt.outDir)) files.push({ path: f.rel, size: f.size, sha256: await sha256File(f.abs) });
+  const finished = new Date();
+  return {
+    format: entry.components.format,
+    key: entry.key,
+    instance: entry.inst.id,
+    pipeline,
+    components: entry.components,
+    outputs,
+    files,
+    meta,
+    timings: { started: started.toISOString(), finished: finished.toISOString(), seconds: (finished.getTime() - started.getTime()) / 1000 },
+    host: hostname(),
+    attempt: attempt.id,
+  };
+}

@@ -1,0 +1,137 @@
+// Pipeline file → validated, normalized PipelineSpec (or a SpecError listing every problem with file:line:col).
+import { readFileSync } from "node:fs";
+import { basename, dirname, extname, relative, resolve } from "node:path";
+import { ProblemList, SpecError } from "../errors.js";
+import { didYouMean } from "../suggest.js";
+import { applyOverrides, parseSetArg, profileOverrides, type Override } from "./overrides.js";
+import { checkSchema } from "./schema-check.js";
+import { SourceDoc } from "./source.js";
+import type { PipelineSpec, RetryPolicy, StageSpec } from "./types.js";
+import { parseDuration } from "./units.js";
+
+export interface LoadOptions {
+  set?: string[];
+  profile?: string;
+}
+
+export function loadPipeline(path: string, opts: LoadOptions = {}): PipelineSpec {
+  const file = resolve(path);
+  const shown = relative(process.cwd(), file) || file;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new SpecError([{ file: shown, message: `cannot read pipeline: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+  }
+  return parsePipeline(text, file, shown, opts);
+}
+
+export function parsePipeline(text: string, file: string, shown: string, opts: LoadOptions = {}): PipelineSpec {
+  const problems = new ProblemList();
+  const src = SourceDoc.parse(shown, text, problems);
+  problems.throwIfAny(); // syntax errors make positions of everything else unreliable
+  const data = src.toJS() as Record<string, any>;
+  if (!data || typeof data !== "object" || Array.isArray(data)) {
+    throw new SpecError([{ file: shown, line: 1, col: 1, message: "a pipeline is a mapping with a 'stages:' key" }]);
+  }
+  checkSchema(data, src, problems);
+  problems.throwIfAny();
+
+  const overrides: Override[] = [];
+  if (opts.profile !== undefined) {
+    const profiles = (data.profiles ?? {}) as Record<string, Record<string, unknown>>;
+    if (!(opts.profile in profiles)) {
+      problems.add(`unknown profile '${opts.profile}'${didYouMean(opts.profile, Object.keys(profiles))}; defined: ${Object.keys(profiles).join(", ") || "none"}`, { file: shown });
+    } else {
+      overrides.push(...profileOverrides(profiles[opts.profile], data.params ?? {}, `profile ${opts.profile}`, (k) => src.pos(["profiles", opts.profile!, ...k], { key: true })));
+    }
+  }
+  for (const s of opts.set ?? []) {
+    const o = parseSetArg(s, problems);
+    if (o) overrides.push(o);
+  }
+  const params = applyOverrides((data.params ?? {}) as Record<string, unknown>, overrides, problems);
+
+  const defaults = (data.defaults ?? {}) as Record<string, any>;
+  const stages: StageSpec[] = Object.entries(data.stages as Record<string, any>).map(([id, s]) =>
+    normalizeStage(id, s, defaults, src, problems),
+  );
+  problems.throwIfAny();
+  return {
+    file,
+    dir: dirname(file),
+    name: data.name ?? basename(file, extname(file)),
+    description: data.description,
+    params,
+    stages,
+    source: src,
+    profile: opts.profile,
+  };
+}
+
+function normalizeStage(id: string, s: Record<string, any>, defaults: Record<string, any>, src: SourceDoc, problems: ProblemList): StageSpec {
+  const at = (...p: Array<string | number>) => src.pos(["stages", id, ...p]);
+  let uses: StageSpec["uses"];
+  if (s.uses) {
+    const [name, v] = String(s.uses).split("@");
+    uses = { name, version: Number(v) };
+  }
+  let run: StageSpec["run"];
+  if (s.run !== undefined) {
+    const shell = s.shell === true;
+    if (typeof s.run === "string" && !shell) {
+      problems.add(`stage '${id}': run: is a string; write an argv list (run: [cmd, arg, ...]) or set shell: true explicitly`, at("run"));
+    }
+    if (Array.isArray(s.run) && shell) problems.add(`stage '${id}': shell: true needs run: as one string`, at("shell"));
+    if (shell && typeof s.run === "string" && s.run.includes("${{")) {
+      // Splicing values into shell text is how injection happens: shell commands read $DNAFLOW_* variables instead.
+      problems.add(`stage '${id}': no \${{ }} expressions in a shell command; use the environment ($DNAFLOW_PARAM_*, $DNAFLOW_INPUT_*, $DNAFLOW_OUTPUT_*)`, at("run"));
+    }
+    run = Array.isArray(s.run) ? { argv: s.run, shell: false } : { command: String(s.run), shell };
+  } else if (s.shell !== undefined) {
+    problems.add(`stage '${id}': shell: only applies to run: stages`, at("shell"));
+  }
+  if (uses && s.outputs) problems.add(`stage '${id}': outputs: are declared by the builtin ${s.uses}; remove them`, at("outputs"));
+  if (run && !s.outputs?.length) problems.add(`stage '${id}': a run: stage must declare outputs: [name, ...]`, at());
+
+  const inputs: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries((s.inputs ?? {}) as Record<string, string | string[]>)) inputs[k] = Array.isArray(v) ? v : [v];
+
+  let matrix: StageSpec["matrix"];
+  if (s.matrix) {
+    const { exclude = [], ...axes } = s.matrix as Record<string, any>;
+    if (!Object.keys(axes).length) problems.add(`stage '${id}': matrix needs at least one axis besides exclude`, at("matrix"));
+    exclude.forEach((ex: Record<string, unknown>, i: number) => {
+      for (const k of Object.keys(ex)) {
+        if (!(k in axes)) problems.add(`stage '${id}': matrix.exclude names unknown axis '${k}'${didYouMean(k, Object.keys(axes))}`, src.pos(["stages", id, "matrix", "exclude", i, k], { key: true }));
+      }
+    });
+    matrix = { axes, exclude };
+  }
+
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...(defaults.env ?? {}), ...(s.env ?? {}) })) env[k] = String(v);
+  return {
+    id,
+    uses,
+    run,
+    with: s.with ?? {},
+    inputs,
+    outputs: s.outputs,
+    matrix,
+    resources: { ...(defaults.resources ?? {}), ...(s.resources ?? {}) },
+    retries: retryPolicy(s.retries ?? defaults.retries),
+    timeoutMs: parseDuration(s.timeout ?? defaults.timeout),
+    env,
+    passEnv: [...new Set([...(defaults.passEnv ?? []), ...(s.passEnv ?? [])])],
+  };
+}
+
+function retryPolicy(v: unknown): RetryPolicy {
+  if (typeof v === "number") return { attempts: v, backoffMs: 1000 };
+  if (v && typeof v === "object") {
+    const o = v as { attempts?: number; backoff?: unknown };
+    return { attempts: o.attempts ?? 1, backoffMs: parseDuration(o.backoff) ?? 1000 };
+  }
+  return { attempts: 0, backoffMs: 1000 };
+}

@@ -1,0 +1,47 @@
+// The validated pipeline, normalized: what the DAG builder consumes.
+import type { SourceDoc } from "./source.js";
+
+export type Scalar = string | number | boolean;
+
+export interface RetryPolicy {
+  /** Extra attempts after the first failure. */
+  attempts: number;
+  backoffMs: number;
+}
+
+export interface RawResources {
+  cpus?: unknown;
+  gpus?: unknown;
+  memory?: unknown;
+}
+
+export interface StageSpec {
+  id: string;
+  uses?: { name: string; version: number };
+  run?: { argv?: unknown[]; command?: string; shell: boolean };
+  with: Record<string, unknown>;
+  /** Input name → entries (references or paths) as written. */
+  inputs: Record<string, string[]>;
+  /** Declared outputs (run: stages). */
+  outputs?: string[];
+  matrix?: { axes: Record<string, unknown>; exclude: Array<Record<string, unknown>> };
+  resources: RawResources;
+  retries: RetryPolicy;
+  timeoutMs?: number;
+  env: Record<string, string>;
+  passEnv: string[];
+}
+
+export interface PipelineSpec {
+  /** Absolute path of the pipeline file. */
+  file: string;
+  /** Directory relative paths resolve against. */
+  dir: string;
+  name: string;
+  description?: string;
+  params: Record<string, unknown>;
+  stages: StageSpec[];
+  source: SourceDoc;
+  /** Profile applied, if any. */
+  profile?: string;
+}
