@@ -9,7 +9,7 @@ export function closest(word: string, candidates: Iterable<string>): string | un
     if (d < bestD) [best, bestD] = [c, d];
   }
   // Accept a suggestion only when it is plausibly a typo, not an unrelated word.
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  return best !== undefined && bestD <= Math.max(1, Math.round(word.length / 3)) ? best : undefined;
 }
 
 export function didYouMean(word: string, candidates: Iterable<string>): string {

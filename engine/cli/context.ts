@@ -26,7 +26,7 @@ export interface Loaded {
 
 /** Store location: --store, then $DNAFLOW_STORE, then .dnaflow/ next to the pipeline file. */
 export function storeFor(pipelineFile: string | undefined, opt?: string): FsStore {
-  const dir = opt ?? process.env.DNAFLOW_STORE ?? (pipelineFile ? join(dirname(resolve(pipelineFile)), ".dnaflow") : ".dnaflow");
+  const dir = opt || process.env.DNAFLOW_STORE || (pipelineFile ? join(dirname(resolve(pipelineFile)), ".dnaflow") : ".dnaflow");
   return new FsStore(dir);
 }
 

@@ -39,8 +39,9 @@ export function buildDag(p: PipelineSpec): Dag {
     const [a, b] = ordered.cycle;
     const where = Object.values(entries.get(a) ?? {}).flat().find((e) => e.kind === "ref" && e.stage === b)?.pos;
     problems.add(`dependency cycle: ${ordered.cycle.join(" → ")}`, where ?? pos(a));
+    problems.throwIfAny(); // without an order nothing else can be checked
   }
-  problems.throwIfAny();
+  // Other problems so far are collected, not thrown: building instances finds more (params, matrix) to report at once.
   const order = (ordered as { order: string[] }).order;
 
   const instancesOf = new Map<string, StageInstance[]>();
@@ -90,7 +91,7 @@ function buildInstance(
     }
     if (head === "matrix") {
       if (rest.length === 1 && rest[0] in coords) return { value: coords[rest[0]] };
-      return { error: `stage '${s.id}' has no matrix axis '${rest.join(".")}'${didYouMean(rest[0] ?? "", Object.keys(coords))}` };
+      return { error: `no matrix axis '${rest.join(".")}'${didYouMean(rest[0] ?? "", Object.keys(coords))}` };
     }
     if (allowRuntime && RUNTIME_WORDS.has(head)) {
       if (head === "inputs" && !(rest[0] in s.inputs)) return { error: `no input '${rest[0]}'${didYouMean(rest[0] ?? "", Object.keys(s.inputs))}` };
@@ -111,7 +112,8 @@ function buildInstance(
     for (const pr of r.problems) {
       const path = pr.pointer.split("/").slice(1);
       const hint = pr.unknownKey ? didYouMean(pr.unknownKey, allowed) : "";
-      problems.add(`stage '${s.id}': with.${path.join(".") || ""}${path.length ? ": " : ""}${pr.message}${hint}`, pos(s.id, "with", ...path));
+      const where = path.length ? `with.${path.join(".")}` : "with";
+      problems.add(`stage '${s.id}': ${where}: ${pr.message}${hint}`, p.source.pos(["stages", s.id, "with", ...path], { key: !!pr.unknownKey }));
     }
   }
   const run = s.run

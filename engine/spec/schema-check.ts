@@ -17,7 +17,7 @@ export function pipelineSchema(): any {
 }
 
 function compiled(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(pipelineSchema());
+  validator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(pipelineSchema());
   return validator;
 }
 
@@ -56,8 +56,11 @@ function describe(e: ErrorObject, siblings: ErrorObject[], data: unknown, path: 
       return `unknown key '${key}' in ${where}${didYouMean(key, allowed)}`;
     }
     case "required":
+      // uses/run are alternatives (oneOf): the oneOf message says it better.
+      if (siblings.some((s) => s.keyword === "oneOf")) return undefined;
       return `${where}: missing required key '${(e.params as { missingProperty: string }).missingProperty}'`;
     case "type":
+      if (siblings.some((s) => s.keyword === "anyOf")) return undefined;
       return `${where}: must be ${(e.params as { type: string }).type}, got ${typeName(valueAt(data, path))}`;
     case "oneOf":
     case "not":

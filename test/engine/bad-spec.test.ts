@@ -1,0 +1,82 @@
+// Bad specs: every case gives a file:line:col message, exit code 2, and no stage runs.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { dnaflow, objectKeys, tempProject } from "../helpers/cli.js";
+
+const ok = (extra = "") => `
+params:
+  n: 3
+  model: { layers: 2 }
+stages:
+  a:
+    run: [sh, -c, 'echo a > "$DNAFLOW_OUTPUT_OUT"']
+    outputs: [out]
+${extra}`;
+
+interface Case {
+  name: string;
+  yaml: string;
+  args?: string[];
+  /** Expected "line:col: message" fragment (regex source). */
+  expect: RegExp;
+}
+
+const cases: Case[] = [
+  { name: "YAML syntax error", yaml: "stages:\n  a: [unclosed\n", expect: /p\.yaml:\d+:\d+: .*(flow|Flow|closed|collection)/ },
+  { name: "tab indentation / bad mapping", yaml: "stages:\n  a:\n\trun: x\n", expect: /p\.yaml:3:\d+: / },
+  { name: "duplicate stage id", yaml: ok("  a:\n    run: [true]\n    outputs: [o]\n"), expect: /p\.yaml:9:3: duplicate key/ },
+  { name: "unknown top-level key with suggestion", yaml: "stage:\n  a:\n    run: [true]\n", expect: /p\.yaml:1:1: unknown key 'stage' in pipeline \(did you mean 'stages'\?\)/ },
+  { name: "unknown stage key with suggestion", yaml: ok("  b:\n    run: [true]\n    output: [o]\n"), expect: /p\.yaml:11:5: unknown key 'output' in stages\.b \(did you mean 'outputs'\?\)/ },
+  { name: "wrong type", yaml: ok("  b:\n    run: [true]\n    outputs: [o]\n    retries: lots\n"), expect: /p\.yaml:12:14: stages\.b\.retries: invalid value "lots"/ },
+  { name: "unknown builtin with suggestion", yaml: ok("  b:\n    uses: core/write-txt@1\n    with: { text: x }\n"), expect: /p\.yaml:10:11: stage 'b': unknown stage 'core\/write-txt' \(did you mean 'core\/write-text'\?\)/ },
+  { name: "builtin version that does not exist", yaml: ok("  b:\n    uses: core/write-text@9\n    with: { text: x }\n"), expect: /p\.yaml:10:11: stage 'b': stage 'core\/write-text' has no version 9/ },
+  { name: "unknown builtin param with suggestion", yaml: ok("  b:\n    uses: core/write-text@1\n    with: { txt: x }\n"), expect: /p\.yaml:11:13: stage 'b': with\.txt: unknown param 'txt' \(did you mean 'text'\?\)/ },
+  { name: "builtin param of wrong type", yaml: ok("  b:\n    uses: core/write-text@1\n    with: { text: 5 }\n"), expect: /p\.yaml:11:19: stage 'b': with\.text: must be string/ },
+  { name: "stage with both uses and run", yaml: ok("  b:\n    uses: core/write-text@1\n    run: [true]\n"), expect: /p\.yaml:10:5: stages\.b: a stage has either 'uses:'/ },
+  { name: "stage with neither uses nor run", yaml: ok("  b:\n    outputs: [o]\n"), expect: /p\.yaml:10:5: stages\.b: a stage needs 'uses:'/ },
+  {
+    name: "cycle reported with its path",
+    yaml: ok(`  b:\n    run: [true]\n    outputs: [o]\n    inputs: { x: "\${{ stages.c.outputs.o }}" }\n  c:\n    run: [true]\n    outputs: [o]\n    inputs: { x: "\${{ stages.b.outputs.o }}" }\n`),
+    expect: /p\.yaml:\d+:\d+: dependency cycle: (b → c → b|c → b → c)/,
+  },
+  { name: "reference to a missing stage with suggestion", yaml: ok(`  b:\n    run: [true]\n    outputs: [o]\n    inputs: { x: "\${{ stages.aa.outputs.out }}" }\n`), expect: /p\.yaml:12:18: stage 'b': input 'x' references unknown stage 'aa' \(did you mean 'a'\?\)/ },
+  { name: "reference to a missing output", yaml: ok(`  b:\n    run: [true]\n    outputs: [o]\n    inputs: { x: "\${{ stages.a.outputs.ot }}" }\n`), expect: /p\.yaml:12:18: stage 'b': input 'x': stage 'a' has no output 'ot' \(did you mean 'out'\?\)/ },
+  { name: "malformed reference", yaml: ok(`  b:\n    run: [true]\n    outputs: [o]\n    inputs: { x: "\${{ stages.a.out }}" }\n`), expect: /p\.yaml:12:18: stage 'b': input 'x': malformed reference/ },
+  { name: "unknown param in an expression", yaml: ok(`  b:\n    run: [echo, "\${{ params.nn }}"]\n    outputs: [o]\n`), expect: /p\.yaml:10:\d+: stage 'b': unknown param 'nn' \(did you mean 'n'\?\)/ },
+  { name: "bad matrix: empty axis", yaml: ok("  b:\n    run: [true]\n    outputs: [o]\n    matrix: { k: [] }\n"), expect: /p\.yaml:12:\d+: stages\.b\.matrix\.k: / },
+  { name: "bad matrix: exclude names an unknown axis", yaml: ok("  b:\n    run: [true]\n    outputs: [o]\n    matrix: { k: [1, 2], exclude: [{ kk: 1 }] }\n"), expect: /p\.yaml:12:\d+: stage 'b': matrix\.exclude names unknown axis 'kk' \(did you mean 'k'\?\)/ },
+  { name: "bad matrix: unknown matrix axis used", yaml: ok(`  b:\n    run: [echo, "\${{ matrix.kk }}"]\n    outputs: [o]\n    matrix: { k: [1] }\n`), expect: /p\.yaml:10:\d+: stage 'b': no matrix axis 'kk' \(did you mean 'k'\?\)/ },
+  { name: "run string without shell: true", yaml: ok("  b:\n    run: echo hi\n    outputs: [o]\n"), expect: /p\.yaml:10:10: stage 'b': run: is a string/ },
+  { name: "expression inside a shell string", yaml: ok(`  b:\n    run: "echo \${{ params.n }}"\n    shell: true\n    outputs: [o]\n`), expect: /p\.yaml:10:10: stage 'b': no \$\{\{ \}\} expressions in a shell command/ },
+  { name: "run stage without outputs", yaml: ok("  b:\n    run: [true]\n"), expect: /p\.yaml:10:5: stage 'b': a run: stage must declare outputs/ },
+  { name: "missing input file", yaml: ok("  b:\n    run: [true]\n    outputs: [o]\n    inputs: { x: nothere.fa }\n"), expect: /p\.yaml:12:18: stage 'b': input file not found: nothere\.fa/ },
+  { name: "bad --set: unknown param", yaml: ok(), args: ["--set", "modle.layers=3"], expect: /--set modle\.layers=3: unknown param 'modle' \(did you mean 'model'\?\)/ },
+  { name: "bad --set: wrong type", yaml: ok(), args: ["--set", "model.layers=deep"], expect: /--set model\.layers=deep: 'model\.layers' is a number \(default 2\), got string "deep"/ },
+  { name: "bad --set: not key=value", yaml: ok(), args: ["--set", "n"], expect: /--set 'n': expected KEY=VALUE/ },
+  { name: "unknown profile", yaml: ok(), args: ["--profile", "toy"], expect: /unknown profile 'toy'/ },
+  { name: "invalid memory", yaml: ok("  b:\n    run: [true]\n    outputs: [o]\n    resources: { memory: lots }\n"), expect: /p\.yaml:12:\d+: stages\.b\.resources\.memory: invalid value "lots"/ },
+];
+
+for (const c of cases) {
+  test(`bad spec: ${c.name}`, () => {
+    const dir = tempProject({ "p.yaml": c.yaml });
+    const r = dnaflow(["run", "p.yaml", ...(c.args ?? [])], { cwd: dir });
+    assert.equal(r.code, 2, `exit code; stderr: ${r.stderr}`);
+    assert.match(r.stderr, c.expect);
+    assert.deepEqual(objectKeys(join(dir, ".dnaflow")), [], "no stage ran");
+  });
+}
+
+test("several problems are reported at once, in file order", () => {
+  const dir = tempProject({
+    "p.yaml": `stages:\n  a:\n    uses: core/write-text@1\n    with: { txt: x }\n  b:\n    run: [true]\n    outputs: [o]\n    inputs: { x: "\${{ stages.zz.outputs.o }}" }\n`,
+  });
+  const r = dnaflow(["plan", "p.yaml"], { cwd: dir });
+  assert.equal(r.code, 2);
+  const lines = r.stderr.trim().split("\n");
+  assert.ok(lines.length >= 3, r.stderr);
+  assert.match(lines[0], /^p\.yaml:4:\d+: stage 'a': with: missing required param 'text'/);
+  assert.ok(lines.some((l) => /^p\.yaml:4:13: .*unknown param 'txt'/.test(l)), r.stderr);
+  assert.ok(lines.some((l) => /^p\.yaml:8:\d+: .*unknown stage 'zz'/.test(l)), r.stderr);
+});

@@ -1,0 +1,53 @@
+// Spawns the built CLI, as a user would, in a temp project directory.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync, readdirSync, existsSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { repoRoot } from "./paths.js";
+
+export const CLI = join(repoRoot(), "dist", "engine", "cli", "main.js");
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function dnaflow(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: opts.cwd, env: { ...process.env, DNAFLOW_STORE: "", ...opts.env }, encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function dnaflowAsync(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd, env: { ...process.env, DNAFLOW_STORE: "", ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+export function tempProject(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "dnaflow-test-"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+/** Keys of published objects in a store. */
+export function objectKeys(store: string): string[] {
+  const d = join(store, "objects");
+  return existsSync(d) ? readdirSync(d).sort() : [];
+}
+
+/** Parses `dnaflow run --json` output into events. */
+export function events(stdout: string): Array<Record<string, any>> {
+  return stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+}
+
+/** Stage ids that actually ran in a --json run. */
+export function ran(stdout: string): string[] {
+  return events(stdout).filter((e) => e.type === "stage-done").map((e) => e.id).sort();
+}
+
+export function planJson(dir: string, file: string, extra: string[] = []): Array<{ id: string; key: string; action: string; reasons: string[] }> {
+  const r = dnaflow(["plan", file, "--json", ...extra], { cwd: dir });
+  if (r.code !== 0) throw new Error(`plan failed: ${r.stderr}`);
+  return JSON.parse(r.stdout).stages;
+}
+
+export const read = (p: string) => readFileSync(p, "utf8");
