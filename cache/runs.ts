@@ -9,7 +9,8 @@ export type StageOutcome = "cached" | "ran" | "failed" | "skipped" | "cancelled"
 export interface StageRecord {
   key: string;
   status: StageOutcome;
-  components: KeyComponents;
+  /** Only for stages that did not come from the cache: a cached object's manifest already holds its components. */
+  components?: KeyComponents;
   seconds?: number;
   attempts?: number;
   error?: string;

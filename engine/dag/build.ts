@@ -27,8 +27,9 @@ export function buildDag(p: PipelineSpec): Dag {
     if ("error" in r) problems.add(`stage '${s.id}': ${r.error}`, pos(s.id, "uses"));
     else defs.set(s.id, r.def);
   }
+  const stageById = new Map(p.stages.map((s) => [s.id, s]));
   const outputsOf = (id: string) => {
-    const s = p.stages.find((x) => x.id === id);
+    const s = stageById.get(id);
     return s?.uses ? defs.get(id)?.outputs : s?.outputs;
   };
   const { entries, deps } = parseInputs(p.stages, outputsOf, problems, pos);
@@ -47,7 +48,7 @@ export function buildDag(p: PipelineSpec): Dag {
   const instancesOf = new Map<string, StageInstance[]>();
   const all: StageInstance[] = [];
   for (const stageId of order) {
-    const s = p.stages.find((x) => x.id === stageId)!;
+    const s = stageById.get(stageId)!;
     const list = expandMatrix(s, p.params, problems, (...path) => pos(stageId, ...path)).map((coords) =>
       buildInstance(p, s, coords, defs.get(stageId), entries.get(stageId)!, instancesOf, problems, pos),
     );
@@ -142,7 +143,7 @@ function buildInstance(
     run,
     inputs,
     outputs: def?.outputs ?? s.outputs ?? [],
-    resources: resources(sub(s.resources, "resources") as Record<string, unknown>, def, id, problems, pos(s.id, "resources")),
+    resources: resources(sub(s.resources, "resources") as Record<string, unknown>, def, id, problems, () => pos(s.id, "resources")),
     retries: s.retries,
     timeoutMs: s.timeoutMs,
     env,
@@ -177,14 +178,14 @@ function bindEntry(
   return [{ kind: "file", path, shown: text }];
 }
 
-function resources(r: Record<string, unknown>, def: StageDefinition | undefined, id: string, problems: ProblemList, at: SourcePos): Resources {
+function resources(r: Record<string, unknown>, def: StageDefinition | undefined, id: string, problems: ProblemList, at: () => SourcePos): Resources {
   const d = def?.resources ?? {};
   const cpus = Number(r.cpus ?? d.cpus ?? 1);
   const gpus = Number(r.gpus ?? d.gpus ?? 0);
   const memory = parseSize(r.memory ?? d.memory ?? 0);
-  if (!(cpus > 0)) problems.add(`stage '${id}': resources.cpus must be > 0, got ${JSON.stringify(r.cpus)}`, at);
-  if (!Number.isInteger(gpus) || gpus < 0) problems.add(`stage '${id}': resources.gpus must be an integer >= 0`, at);
-  if (memory === undefined) problems.add(`stage '${id}': resources.memory: cannot read ${JSON.stringify(r.memory)} (e.g. 4G)`, at);
+  if (!(cpus > 0)) problems.add(`stage '${id}': resources.cpus must be > 0, got ${JSON.stringify(r.cpus)}`, at());
+  if (!Number.isInteger(gpus) || gpus < 0) problems.add(`stage '${id}': resources.gpus must be an integer >= 0`, at());
+  if (memory === undefined) problems.add(`stage '${id}': resources.memory: cannot read ${JSON.stringify(r.memory)} (e.g. 4G)`, at());
   return { cpus, gpus, memory: memory ?? 0 };
 }
 

@@ -14,15 +14,24 @@ export async function contentDigest(path: string, digests: DigestCache): Promise
   return `tree:${treeDigest(withSha)}`;
 }
 
+/** Per pipeline directory: does this argv word name a file in it? (Thousands of stages repeat the same words.) */
+const isScriptCache = new Map<string, boolean>();
+
+function namesScript(word: string, dir: string): string | undefined {
+  if (!word || word.includes("${{") || word.startsWith("-") || isAbsolute(word)) return undefined;
+  const abs = resolve(dir, word);
+  if (relative(dir, abs).startsWith("..")) return undefined;
+  let yes = isScriptCache.get(abs);
+  if (yes === undefined) isScriptCache.set(abs, (yes = !!statSync(abs, { throwIfNoEntry: false })?.isFile()));
+  return yes ? abs : undefined;
+}
+
 /** Argv words that name files inside the pipeline directory (scripts): their content is part of the key. */
 async function scriptDigests(words: string[], dir: string, digests: DigestCache): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const w of words) {
-    if (!w || w.includes("${{") || w.startsWith("-") || isAbsolute(w)) continue;
-    const abs = resolve(dir, w);
-    if (relative(dir, abs).startsWith("..")) continue;
-    const st = statSync(abs, { throwIfNoEntry: false });
-    if (st?.isFile()) out[w] = await digests.digest(abs);
+    const abs = namesScript(w, dir);
+    if (abs) out[w] = await digests.digest(abs);
   }
   return out;
 }

@@ -37,13 +37,14 @@ export async function makePlan(pipeline: PipelineSpec, dag: Dag, store: Store, d
   const plan: Plan = { pipeline, entries, byId: new Map(entries.map((e) => [e.inst.id, e])) };
   if (entries.some((e) => e.action === "run")) {
     plan.previous = store.runs.recent(pipeline.name, 1)[0];
-    for (const e of entries) if (e.action === "run") e.reasons = whyRun(e, plan.previous);
+    const componentsOf = (key: string) => store.readManifest(key)?.components;
+    for (const e of entries) if (e.action === "run") e.reasons = whyRun(e, plan.previous, componentsOf);
   }
   return plan;
 }
 
 /** Reasons for a stage that is not in the store, compared against the previous run of the same pipeline. */
-export function whyRun(e: PlanEntry, previous: RunRecord | undefined): string[] {
+export function whyRun(e: PlanEntry, previous: RunRecord | undefined, componentsOf: (key: string) => KeyComponents | undefined): string[] {
   const prev = previous?.stages[e.inst.id];
   if (!previous) return ["never run"];
   if (!prev) return ["new stage (not in the previous run)"];
@@ -53,6 +54,8 @@ export function whyRun(e: PlanEntry, previous: RunRecord | undefined): string[] 
     if (prev.status === "skipped") return ["skipped in the previous run (an upstream stage failed)"];
     return ["not in the store (removed, quarantined or gc'ed)"];
   }
-  const diff = explainChange(prev.components, e.components, e.inst);
+  const before = prev.components ?? componentsOf(prev.key);
+  if (!before) return ["key changed (the previous object is no longer in the store to compare with)"];
+  const diff = explainChange(before, e.components, e.inst);
   return diff.length ? diff : ["key changed"];
 }

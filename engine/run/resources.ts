@@ -54,10 +54,6 @@ export class ResourcePool {
       this.take(req, -1);
       this.drain();
     };
-    if (!this.waiters.length && this.fits(req)) {
-      this.take(req, 1);
-      return release;
-    }
     await new Promise<void>((resolve, reject) => {
       const w: Waiter = { req, grant: resolve };
       this.waiters.push(w);
@@ -65,6 +61,7 @@ export class ResourcePool {
         const i = this.waiters.indexOf(w);
         if (i >= 0) this.waiters.splice(i, 1), reject(signal.reason);
       }, { once: true });
+      this.drain();
     });
     return release;
   }

@@ -48,7 +48,9 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
     host: hostname(),
     profile: plan.pipeline.profile,
     set: opts.set,
-    stages: Object.fromEntries(plan.entries.map((e) => [e.inst.id, { key: e.key, status: "planned", components: e.components } as StageRecord])),
+    stages: Object.fromEntries(
+      plan.entries.map((e) => [e.inst.id, { key: e.key, status: "planned", ...(e.action === "run" ? { components: e.components } : {}) } as StageRecord]),
+    ),
   };
   const toRun = chosen.filter((e) => e.action === "run").length;
   emit({ type: "plan", pipeline: plan.pipeline.name, store: store.location, total: chosen.length, cached: chosen.length - toRun, toRun, runId: record.id });
@@ -64,7 +66,9 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
   const memo = new Map<string, Promise<void>>();
   const repairs = new Map<string, Promise<void>>();
   const setStatus = (e: PlanEntry, s: Partial<StageRecord>) => Object.assign(record.stages[e.inst.id], s);
-  const sameKey = (e: PlanEntry) => plan.entries.filter((x) => x.key === e.key);
+  const byKey = new Map<string, PlanEntry[]>();
+  for (const e of plan.entries) byKey.set(e.key, [...(byKey.get(e.key) ?? []), e]);
+  const sameKey = (e: PlanEntry) => byKey.get(e.key)!;
 
   const ensure = (e: PlanEntry): Promise<void> => {
     let p = memo.get(e.key);
@@ -131,7 +135,10 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
     if (!p) {
       p = (async () => {
         if (store.hasObject(up.key)) await store.quarantine(up.key, problems.join("; "));
-        for (const x of sameKey(up)) Object.assign(x, { action: "run", reasons: [`object was corrupt: ${problems[0]}`] });
+        for (const x of sameKey(up)) {
+          Object.assign(x, { action: "run", reasons: [`object was corrupt: ${problems[0]}`] });
+          record.stages[x.inst.id] = { key: x.key, status: "planned", components: x.components };
+        }
         memo.delete(up.key);
         await ensure(up);
       })();

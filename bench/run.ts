@@ -1,0 +1,41 @@
+// npm run bench [-- section...]: runs the benchmarks and writes BENCHMARKS.md (command, machine, date, peers, ratios).
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "../test/helpers/paths.js";
+import { machine } from "./util.js";
+
+const sections: Record<string, () => Promise<{ default: () => Promise<string> }>> = {
+  engine: () => import("./engine.js"),
+  genome: () => import("./genome.js" as string),
+  tokenize: () => import("./tokenize.js" as string),
+};
+
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(sections);
+const file = join(repoRoot(), "BENCHMARKS.md");
+const previous = existsSync(file) ? readFileSync(file, "utf8") : "";
+
+/** Keeps the sections not rerun this time, so one section can be refreshed alone. */
+function keptSection(name: string): string | undefined {
+  const m = new RegExp(`<!-- section:${name} -->([\\s\\S]*?)<!-- /section:${name} -->`).exec(previous);
+  return m?.[1];
+}
+
+const parts: string[] = [];
+for (const name of Object.keys(sections)) {
+  let body: string | undefined;
+  if (wanted.includes(name)) {
+    process.stderr.write(`bench: ${name}…\n`);
+    const started = new Date();
+    try {
+      body = await (await sections[name]()).default();
+      body += `\n_Measured ${started.toISOString().slice(0, 10)} with \`npm run bench -- ${name}\` on ${machine()}._\n`;
+    } catch (e) {
+      process.stderr.write(`bench ${name} failed: ${(e as Error).stack}\n`);
+      process.exitCode = 1;
+      body = keptSection(name);
+    }
+  } else body = keptSection(name);
+  if (body) parts.push(`<!-- section:${name} -->${body.startsWith("\n") ? "" : "\n"}${body.trim()}\n<!-- /section:${name} -->`);
+}
+writeFileSync(file, `# Benchmarks\n\nWritten by \`npm run bench\` (\`npm run bench -- engine\` for one section). Each section names its command, machine and date, and measures its peer in the same run.\n\n${parts.join("\n\n")}\n`);
+process.stderr.write(`bench: wrote ${file}\n`);

@@ -1,0 +1,50 @@
+// Shared benchmark helpers: timing commands with peak RSS (GNU time), machine description.
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpus, totalmem } from "node:os";
+import { readFileSync } from "node:fs";
+
+export interface Timed {
+  seconds: number;
+  maxRssMb: number;
+  code: number | null;
+  stderr: string;
+}
+
+/** Runs argv under /usr/bin/time to get wall time and peak RSS of the whole command. */
+export function timed(argv: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Timed {
+  const t = process.hrtime.bigint();
+  const r = spawnSync("/usr/bin/time", ["-f", "__RSS_KB=%M", ...argv], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, encoding: "utf8", maxBuffer: 1 << 28 });
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  const m = /__RSS_KB=(\d+)/.exec(r.stderr ?? "");
+  if (!m) throw new Error(`/usr/bin/time did not report (install Debian 'time'): ${r.error?.message ?? r.stderr}`);
+  return { seconds, maxRssMb: Number(m[1]) / 1024, code: r.status, stderr: r.stderr };
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+export function machine(): string {
+  let os = "";
+  try {
+    os = /PRETTY_NAME="([^"]+)"/.exec(readFileSync("/etc/os-release", "utf8"))?.[1] ?? "";
+  } catch {
+    os = process.platform;
+  }
+  return `${cpus()[0]?.model ?? "cpu"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os}, Node ${process.version}`;
+}
+
+export function have(cmd: string): boolean {
+  try {
+    execFileSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Installs Debian packages a benchmark compares against (the bench may install; tests may not rely on it). */
+export function aptInstall(packages: string[]): void {
+  execFileSync("sh", ["-c", `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${packages.join(" ")} > /dev/null`], { stdio: "inherit" });
+}
