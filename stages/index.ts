@@ -1,5 +1,6 @@
 // The builtin stage registry: every family's index lists its stages; `uses: name@version` resolves here.
 import type { StageDefinition } from "../engine/stage.js";
 import { coreStages } from "./core/index.js";
+import { tokenizeStages } from "./tokenize/index.js";
 
-export const builtinStages: StageDefinition[] = [...coreStages];
+export const builtinStages: StageDefinition[] = [...coreStages, ...tokenizeStages];

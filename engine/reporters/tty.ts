@@ -1,35 +1,51 @@
-// Live terminal view: a bar per running stage (state, elapsed, progress, ETA) above the log of finished events.
+// Live terminal view: a line per running stage (bar, progress, ETA once it reports progress; elapsed time always)
+// below the log of finished events.
 import cliProgress from "cli-progress";
 import type { EventSink } from "../run/events.js";
+import { formatDuration } from "../spec/units.js";
 import { eventLine } from "./format.js";
 
-export function ttyReporter(): EventSink & { stop(): void } {
+interface Payload {
+  stage: string;
+  unit: string;
+  started: number;
+  hasTotal: boolean;
+}
+
+const BAR = 24;
+
+function render(options: cliProgress.Options, params: cliProgress.Params, p: Payload): string {
+  const elapsed = formatDuration(Date.now() - p.started);
+  if (!p.hasTotal) return ` ${"·".repeat(BAR)}  running  ${p.stage}  ${elapsed}`;
+  const frac = params.total ? Math.min(1, params.value / params.total) : 0;
+  const full = Math.round(frac * BAR);
+  const bar = (options.barCompleteChar ?? "█").repeat(full) + (options.barIncompleteChar ?? "░").repeat(BAR - full);
+  const eta = params.eta > 0 && Number.isFinite(params.eta) ? formatDuration(params.eta * 1000) : "–";
+  return ` ${bar} ${String(Math.floor(frac * 100)).padStart(3)}%  ${p.stage}  ${params.value}/${params.total} ${p.unit}  ${elapsed}  ETA ${eta}`;
+}
+
+export function ttyReporter(): EventSink {
   const bars = new cliProgress.MultiBar(
-    {
-      format: " {bar} {percentage}% | {stage} | {value}/{total} {unit} | {duration_formatted} | ETA {eta_formatted}",
-      barsize: 24,
-      hideCursor: true,
-      clearOnComplete: true,
-      stopOnComplete: false,
-      autopadding: true,
-      etaBuffer: 20,
-      stream: process.stderr,
-    },
+    { format: render as unknown as string, hideCursor: true, clearOnComplete: true, autopadding: true, etaBuffer: 20, stream: process.stderr },
     cliProgress.Presets.shades_classic,
   );
   const running = new Map<string, cliProgress.SingleBar>();
-  const sink = ((e) => {
+  return (e) => {
     const line = eventLine(e);
+    if (e.type === "run-done") {
+      bars.stop();
+      if (line) process.stderr.write(line + "\n");
+      return;
+    }
     if (line) bars.log(line + "\n");
-    if (e.type === "stage-start") running.set(e.id, bars.create(1, 0, { stage: e.id, unit: "" }));
-    else if (e.type === "stage-progress") {
+    if (e.type === "stage-start") {
+      running.set(e.id, bars.create(1, 0, { stage: e.id, unit: "", started: Date.now(), hasTotal: false } satisfies Payload));
+    } else if (e.type === "stage-progress") {
       const bar = running.get(e.id);
-      if (bar && e.total) bar.setTotal(e.total), bar.update(e.done, { unit: e.unit ?? "" });
+      if (bar && e.total) bar.setTotal(e.total), bar.update(e.done, { unit: e.unit ?? "", hasTotal: true });
     } else if (e.type === "stage-done" || e.type === "stage-failed") {
       const bar = running.get(e.id);
       if (bar) bars.remove(bar), running.delete(e.id);
-    } else if (e.type === "run-done") bars.stop();
-  }) as EventSink & { stop(): void };
-  sink.stop = () => bars.stop();
-  return sink;
+    }
+  };
 }

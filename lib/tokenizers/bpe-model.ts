@@ -1,0 +1,74 @@
+// BPE encoding with Hugging Face's semantics: a sequence is split at every non-ACGT char (the tokenizer.json
+// pre-tokenizer), each ACGT run is one word, and within a word the pair of lowest merge rank is merged first,
+// leftmost first on equal rank (HF's Word::merge_all). Non-ACGT chars are their own token or [UNK].
+import { BASE_CODE, BASES, normalizeChar, specialIdsOf, type SpecialIds } from "./alphabet.js";
+import type { IdBuffer } from "./id-buffer.js";
+import { PairLookup } from "./pair-lookup.js";
+import { PairTable } from "./pair-table.js";
+import type { DnaTokenizer } from "./tokenizer.js";
+import { mergeWord, WordScratch } from "./bpe-merge-word.js";
+
+export interface BpeMerges {
+  /** Left and right token ids of each merge, in rank order. */
+  left: Int32Array;
+  right: Int32Array;
+}
+
+export class BpeTokenizer implements DnaTokenizer {
+  readonly kind = "bpe" as const;
+  readonly specials: SpecialIds;
+  readonly pairs: PairTable;
+  readonly lookup: PairLookup;
+  /** Per pair index: merge rank and resulting token id. */
+  readonly rank: Int32Array;
+  readonly result: Int32Array;
+  /** Token id of each base code 0..3 (A, C, G, T). */
+  private readonly baseIds: Int32Array;
+  private readonly charIds = new Map<number, number>();
+  private readonly scratch: WordScratch;
+
+  constructor(readonly vocab: string[], readonly specialTokens: string[], readonly merges: BpeMerges) {
+    this.specials = specialIdsOf(specialTokens);
+    const ids = new Map(vocab.map((t, i) => [t, i]));
+    this.baseIds = new Int32Array(4);
+    for (let c = 0; c < 4; c++) {
+      const id = ids.get(BASES[c]);
+      if (id === undefined) throw new Error(`BPE vocab lacks the base '${BASES[c]}'`);
+      this.baseIds[c] = id;
+    }
+    for (const [t, i] of ids) if (t.length === 1 && BASE_CODE[t.charCodeAt(0)] >= 4) this.charIds.set(t.charCodeAt(0), i);
+    const n = merges.left.length;
+    this.pairs = new PairTable(n);
+    this.rank = new Int32Array(n);
+    this.result = new Int32Array(n);
+    for (let r = 0; r < n; r++) {
+      const a = merges.left[r];
+      const b = merges.right[r];
+      const merged = ids.get(vocab[a] + vocab[b]);
+      if (merged === undefined) throw new Error(`BPE merge '${vocab[a]} ${vocab[b]}' makes a token missing from the vocab`);
+      // a pair listed twice keeps its last rank, as HF's merge map does
+      const p = this.pairs.intern(a, b);
+      this.rank[p] = r;
+      this.result[p] = merged;
+    }
+    const index = Int32Array.from(merges.left, (a, r) => this.pairs.get(a, merges.right[r]));
+    this.lookup = new PairLookup(this.pairs, vocab.length, merges.left, merges.right, index);
+    this.scratch = new WordScratch(n);
+  }
+
+  encode(seq: string, out: IdBuffer): void {
+    const n = seq.length;
+    out.reserve(n);
+    let i = 0;
+    while (i < n) {
+      let j = i;
+      while (j < n && BASE_CODE[seq.charCodeAt(j)] < 4) j++;
+      if (j > i) mergeWord(this, seq, i, j, this.baseIds, this.scratch, out);
+      if (j < n) {
+        const id = this.charIds.get(normalizeChar(seq.charCodeAt(j)));
+        out.push(id ?? this.specials.unk);
+      }
+      i = j + 1;
+    }
+  }
+}

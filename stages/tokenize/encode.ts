@@ -1,0 +1,139 @@
+// tokenize/encode: encodes segments (pretraining) or benchmark CSV sequences into token shards:
+// [CLS] ids [SEP] per sequence, packed into maxLength blocks or one row per sequence. Streams; bounded memory.
+import { readFile, readdir, stat } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { defineStage, StageInputError, type StageContext } from "../../engine/stage.js";
+import { readSegments, readSegmentsMeta } from "../../lib/segments/format.js";
+import { IdBuffer } from "../../lib/tokenizers/id-buffer.js";
+import { Packer } from "../../lib/tokenizers/packing.js";
+import { csvHasLabels, readSequencesCsv, type LabeledSequence } from "../../lib/tokenizers/sequences-csv.js";
+import { loadTokenizer } from "../../lib/tokenizers/tokenizer-file.js";
+import { encodeWithSpecials } from "../../lib/tokenizers/tokenizer.js";
+import { TOKEN_SHARDS_FORMAT, dtypeForVocab, type Packing, type TokenShardsMeta } from "../../lib/tokenizers/token-shards-format.js";
+import { TokenShardsWriter } from "../../lib/tokenizers/token-shards-writer.js";
+
+interface EncodeParams {
+  maxLength: number;
+  packing: Packing;
+}
+
+export default defineStage<EncodeParams>({
+  name: "tokenize/encode",
+  version: 1,
+  description: "Encode segments or CSV sequences with a tokenizer into token shards (tokens.bin + index.bin + meta.json).",
+  params: {
+    properties: {
+      maxLength: { type: "integer", minimum: 4, maximum: 1 << 20, default: 512, description: "tokens per row, [CLS]/[SEP] included" },
+      packing: { enum: ["blocks", "rows"], default: "blocks", description: "blocks: concatenate and cut (pretraining); rows: one sequence per row" },
+    },
+    additionalProperties: false,
+  },
+  inputs: {
+    tokenizer: { description: "tokenizer directory from tokenize/train (or a tokenizer.json)" },
+    segments: { optional: true, description: "segments artifact" },
+    sequences: { optional: true, description: "CSV file, or directory of CSV files, with a 'sequence' column (GUE layout)" },
+  },
+  outputs: ["tokens"],
+  resources: { cpus: 1, memory: "1GiB" },
+  async run(ctx) {
+    const { maxLength, packing } = ctx.params;
+    const { tokenizer, digest, path } = await loadTokenizer(ctx.input("tokenizer")).catch((e) => {
+      throw new StageInputError((e as Error).message);
+    });
+    await checkRecordedDigest(path, digest);
+    const hasSeg = ctx.hasInput("segments");
+    if (hasSeg === ctx.hasInput("sequences")) throw new StageInputError("tokenize/encode: bind exactly one of the inputs 'segments' and 'sequences'");
+    const source = hasSeg ? await segmentSource(ctx.input("segments")) : await csvSource(ctx.input("sequences"));
+    const withLabels = source.labels && packing === "rows";
+    const writer = await new TokenShardsWriter(ctx.output("tokens"), dtypeForVocab(tokenizer.vocab.length), withLabels).open();
+    const packer = new Packer(packing, maxLength, (row, label) => writer.writeRow(row, label));
+    const buf = new IdBuffer();
+    let sequences = 0;
+    let bases = 0;
+    for await (const { sequence, label } of source.items()) {
+      buf.clear();
+      encodeWithSpecials(tokenizer, sequence, buf);
+      await packer.add(buf.view(), label);
+      sequences++;
+      bases += sequence.length;
+      if ((sequences & 1023) === 0) {
+        ctx.signal.throwIfAborted();
+        ctx.progress(sequences, source.total, "sequences");
+      }
+    }
+    const meta: TokenShardsMeta = {
+      format: TOKEN_SHARDS_FORMAT,
+      dtype: dtypeForVocab(tokenizer.vocab.length),
+      indexDtype: "uint64",
+      count: writer.count,
+      totalTokens: writer.totalTokens,
+      vocabSize: tokenizer.vocab.length,
+      specialIds: tokenizer.specials,
+      specialTokens: [...tokenizer.specialTokens],
+      maxLength,
+      packing,
+      tokenizerKind: tokenizer.kind,
+      tokenizerDigest: digest,
+      sequences,
+      bases,
+      droppedTokens: packer.droppedTokens,
+      truncatedRows: packer.truncatedRows,
+      labels: withLabels,
+    };
+    await writer.close(meta);
+    ctx.setMeta({ rows: meta.count, totalTokens: meta.totalTokens, tokenizerDigest: digest, droppedTokens: meta.droppedTokens, truncatedRows: meta.truncatedRows });
+    ctx.log(`${sequences} sequences (${bases} bp) -> ${meta.count} rows, ${meta.totalTokens} tokens`);
+  },
+});
+
+/** stats.json (from tokenize/train) records the digest of tokenizer.json: a mismatch means the file was altered. */
+async function checkRecordedDigest(tokenizerPath: string, digest: string): Promise<void> {
+  const statsPath = join(tokenizerPath, "..", "stats.json");
+  let recorded: string | undefined;
+  try {
+    recorded = JSON.parse(await readFile(statsPath, "utf8")).tokenizerDigest;
+  } catch {
+    return; // a bare tokenizer.json has no record to check
+  }
+  if (recorded && recorded !== digest) {
+    throw new StageInputError(`${tokenizerPath}: sha256 ${digest.slice(0, 12)}… does not match tokenizerDigest ${recorded.slice(0, 12)}… in ${statsPath}`);
+  }
+}
+
+interface Source {
+  total?: number;
+  labels: boolean;
+  items(): AsyncGenerator<LabeledSequence>;
+}
+
+async function segmentSource(dir: string): Promise<Source> {
+  const meta = await readSegmentsMeta(dir).catch((e) => {
+    throw new StageInputError((e as Error).message);
+  });
+  return {
+    total: meta.count,
+    labels: false,
+    async *items() {
+      for await (const sequence of readSegments(dir)) yield { sequence };
+    },
+  };
+}
+
+async function csvSource(path: string): Promise<Source> {
+  const files = (await stat(path)).isDirectory() ? (await readdir(path)).filter((f) => f.endsWith(".csv")).sort().map((f) => join(path, f)) : [path];
+  if (!files.length) throw new StageInputError(`${path}: no .csv files`);
+  const labels = await csvHasLabels(files[0]);
+  return {
+    labels,
+    async *items() {
+      for (const f of files) {
+        try {
+          yield* readSequencesCsv(f);
+        } catch (e) {
+          throw new StageInputError((e as Error).message);
+        }
+      }
+    },
+  };
+}

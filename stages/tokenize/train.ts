@@ -1,0 +1,104 @@
+// tokenize/train: builds a tokenizer (BPE trained on segments; k-mer and single-nucleotide from their fixed layout)
+// and writes it as a Hugging Face tokenizer directory plus stats.json.
+import { mkdir, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { defineStage, StageInputError, type JsonValue, type StageContext } from "../../engine/stage.js";
+import { readSegments, readSegmentsMeta } from "../../lib/segments/format.js";
+import { specialIdsOf } from "../../lib/tokenizers/alphabet.js";
+import { BpeCorpus } from "../../lib/tokenizers/bpe-corpus.js";
+import { trainBpe, type BpeTrainStats } from "../../lib/tokenizers/bpe-trainer.js";
+import { StatsCollector } from "../../lib/tokenizers/corpus-stats.js";
+import { createFixedTokenizer } from "../../lib/tokenizers/create.js";
+import { specialTokensMap, tokenizerConfig } from "../../lib/tokenizers/hf-companion-files.js";
+import { tokenizerJsonText } from "../../lib/tokenizers/hf-json.js";
+import { IdBuffer } from "../../lib/tokenizers/id-buffer.js";
+import { keepSegment } from "../../lib/tokenizers/sampling.js";
+import type { DnaTokenizer } from "../../lib/tokenizers/tokenizer.js";
+import { trainParamsSchema, type TrainParams } from "./train-params.js";
+
+export default defineStage<TrainParams>({
+  name: "tokenize/train",
+  version: 1,
+  description: "Train (BPE) or build (k-mer, single-nucleotide) a tokenizer; writes tokenizer.json + stats.json.",
+  params: trainParamsSchema,
+  inputs: { segments: { optional: true, description: "segments artifact: the BPE training corpus; optional stats corpus for other kinds" } },
+  outputs: ["tokenizer"],
+  resources: { cpus: 1, memory: "8GiB" },
+  async run(ctx) {
+    const p = ctx.params;
+    try {
+      specialIdsOf(p.specialTokens);
+    } catch (e) {
+      throw new StageInputError(`params.specialTokens: ${(e as Error).message}`);
+    }
+    const segments = ctx.hasInput("segments") ? ctx.input("segments") : undefined;
+    let tokenizer: DnaTokenizer;
+    let bpeStats: BpeTrainStats | undefined;
+    if (p.kind === "bpe") {
+      if (!segments) throw new StageInputError("tokenize/train: kind bpe needs the 'segments' input (the training corpus)");
+      ({ tokenizer, stats: bpeStats } = await trainFromSegments(ctx, segments));
+    } else {
+      tokenizer = createFixedTokenizer(p.kind, p.k ?? 0, p.specialTokens);
+    }
+    const stats = segments ? await corpusStats(ctx, tokenizer, segments) : new StatsCollector(tokenizer).result();
+    const text = tokenizerJsonText(tokenizer);
+    const digest = createHash("sha256").update(text).digest("hex");
+    const dir = ctx.output("tokenizer");
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "tokenizer.json"), text);
+    await writeFile(join(dir, "tokenizer_config.json"), JSON.stringify(tokenizerConfig(tokenizer, p.modelMaxLength), null, 2) + "\n");
+    await writeFile(join(dir, "special_tokens_map.json"), JSON.stringify(specialTokensMap(tokenizer), null, 2) + "\n");
+    const all = { ...stats, tokenizerDigest: digest, ...(bpeStats ? { training: bpeStats } : {}) };
+    await writeFile(join(dir, "stats.json"), JSON.stringify(all, null, 2) + "\n");
+    ctx.setMeta({ tokenizerDigest: digest, vocabSize: tokenizer.vocab.length, meanBasesPerToken: stats.meanBasesPerToken, ...(bpeStats ? { training: bpeStats as unknown as JsonValue } : {}) });
+    ctx.log(`${p.kind}: vocab ${tokenizer.vocab.length}, ${stats.meanBasesPerToken} bp/token`);
+  },
+});
+
+async function trainFromSegments(ctx: StageContext<TrainParams>, dir: string) {
+  const p = ctx.params;
+  const meta = await readSegmentsMeta(dir).catch((e) => {
+    throw new StageInputError((e as Error).message);
+  });
+  const minVocab = p.specialTokens.length + 4;
+  if (p.vocabSize! < minVocab) {
+    throw new StageInputError(`params.vocabSize ${p.vocabSize} is smaller than the ${p.specialTokens.length} special tokens + 4 bases (${minVocab})`);
+  }
+  // the corpus arrays are sized once: the whole artifact, or a first pass over the sample
+  let capacity = meta.bases;
+  if (p.sampleFraction! < 1) {
+    capacity = 0;
+    let i = 0;
+    for await (const s of readSegments(dir)) if (keepSegment(p.seed!, i++, p.sampleFraction!)) capacity += s.length;
+  }
+  const corpus = new BpeCorpus(capacity);
+  let i = 0;
+  for await (const s of readSegments(dir)) {
+    if (keepSegment(p.seed!, i++, p.sampleFraction!)) corpus.add(s);
+    if ((i & 1023) === 0) {
+      ctx.signal.throwIfAborted();
+      ctx.progress(i, meta.count, "segments");
+    }
+  }
+  ctx.log(`BPE corpus: ${corpus.length} bases in ACGT runs from ${i} segments (fraction ${p.sampleFraction})`);
+  return trainBpe(corpus, {
+    vocabSize: p.vocabSize!,
+    minFrequency: p.minFrequency!,
+    specialTokens: p.specialTokens,
+    signal: ctx.signal,
+    onProgress: (v, target) => ctx.progress(v, target, "tokens"),
+  });
+}
+
+async function corpusStats(ctx: StageContext<TrainParams>, tok: DnaTokenizer, dir: string) {
+  const stats = new StatsCollector(tok);
+  const buf = new IdBuffer();
+  for await (const s of readSegments(dir)) {
+    buf.clear();
+    tok.encode(s, buf);
+    stats.add(s.length, buf);
+    if ((stats.sequences & 1023) === 0) ctx.signal.throwIfAborted();
+  }
+  return stats.result();
+}
