@@ -19,6 +19,8 @@ export interface KeyComponents {
   outputs: string[];
   /** Environment the stage declares (env: values and passEnv values from the host). */
   env: Record<string, string | null>;
+  /** For stages running the Python worker: digest of its pinned requirements and its source. */
+  worker?: string;
 }
 
 export function stageKey(c: KeyComponents): string {

@@ -73,6 +73,11 @@ export interface StageDefinition<P = any> {
   params: JSONSchemaType;
   inputs: Record<string, InputSpec>;
   outputs: string[];
+  /**
+   * The stage runs the Python worker (engine/python/run-worker.ts): the worker's pinned requirements and source become
+   * part of its key, so a changed pin or worker fix makes it again.
+   */
+  usesWorker?: boolean;
   /** Default resources; a pipeline may override them per stage. */
   resources?: Partial<{ cpus: number; gpus: number; memory: string | number }>;
   run(ctx: StageContext<P>): Promise<void>;

@@ -5,6 +5,20 @@ import type { DigestCache } from "../../cache/digest-cache.js";
 import { listTree, treeDigest } from "../../cache/digest.js";
 import type { StageInstance } from "../dag/types.js";
 import { STORE_FORMAT, type KeyComponents } from "../key.js";
+import { WORKER_DIR } from "../python/interpreter.js";
+
+let workerDigestMemo: Promise<string> | undefined;
+
+/** Requirements pins + every .py file of the worker (tests and caches excluded). */
+function workerDigest(digests: DigestCache): Promise<string> {
+  workerDigestMemo ??= (async () => {
+    const files = (await listTree(WORKER_DIR)).filter((f) => (f.rel.endsWith(".py") || f.rel === "requirements.txt") && !/(^|\/)(tests|__pycache__)\//.test(f.rel));
+    const withSha = [];
+    for (const f of files) withSha.push({ ...f, sha256: await digests.digest(f.abs) });
+    return treeDigest(withSha);
+  })();
+  return workerDigestMemo;
+}
 
 export async function contentDigest(path: string, digests: DigestCache): Promise<string> {
   const files = await listTree(path);
@@ -60,5 +74,6 @@ export async function keyComponents(
   }
   const env: Record<string, string | null> = { ...inst.env };
   for (const name of inst.passEnv) env[name] = hostEnv[name] ?? null;
-  return { format: STORE_FORMAT, stage, params: inst.params, inputs, outputs: [...inst.outputs], env };
+  const worker = inst.def?.usesWorker ? await workerDigest(digests) : undefined;
+  return { format: STORE_FORMAT, stage, params: inst.params, inputs, outputs: [...inst.outputs], env, ...(worker ? { worker } : {}) };
 }

@@ -49,5 +49,6 @@ export function explainChange(before: KeyComponents, now: KeyComponents, inst: S
   }
   diffValues("outputs", before.outputs, now.outputs, out);
   diffValues("env", before.env, now.env, out);
+  if (before.worker !== now.worker) out.push("Python worker changed (requirements or source)");
   return out;
 }

@@ -1,0 +1,69 @@
+// Runs the Python worker from inside a builtin stage: `python -m worker <command> --config <json>`, JSON-lines events
+// on stdout (progress, log, metrics, checkpoint, done, error), logs on stderr (they go to the stage log).
+import { execa } from "execa";
+import { appendFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { StageInputError, type StageContext } from "../stage.js";
+import { WORKER_DIR, workerPython } from "./interpreter.js";
+
+export interface WorkerEvent {
+  event: string;
+  [k: string]: unknown;
+}
+
+export interface WorkerRun {
+  /** Every event the worker emitted, in order. */
+  events: WorkerEvent[];
+}
+
+/**
+ * Spawns the worker and relays its events: `progress` → ctx.progress(step, total, "steps"), `log` → ctx.log,
+ * every event → `eventsFile` (JSON lines) when given. An `error` event fails the stage with the worker's message
+ * (as bad input when the worker marks it so). SIGTERM on cancel lets the worker write a last checkpoint.
+ */
+export async function runWorker(
+  ctx: StageContext,
+  command: string,
+  config: Record<string, unknown>,
+  opts: { eventsFile?: string; extraArgs?: string[] } = {},
+): Promise<WorkerRun> {
+  const python = workerPython((l) => ctx.log(l));
+  const configFile = join(ctx.workDir, `${command}-config.json`);
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  const child = execa(python, ["-m", "worker", command, "--config", configFile, ...(opts.extraArgs ?? [])], {
+    cwd: ctx.workDir,
+    env: { ...process.env, PYTHONPATH: [dirname(WORKER_DIR), process.env.PYTHONPATH].filter(Boolean).join(":"), PYTHONUNBUFFERED: "1" },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "inherit",
+    reject: false,
+    cancelSignal: ctx.signal,
+    forceKillAfterDelay: 30_000,
+    killSignal: "SIGTERM",
+  });
+  const events: WorkerEvent[] = [];
+  let error: WorkerEvent | undefined;
+  for await (const line of createInterface({ input: child.stdout! })) {
+    let e: WorkerEvent;
+    try {
+      e = JSON.parse(line);
+    } catch {
+      ctx.log(line);
+      continue;
+    }
+    events.push(e);
+    if (opts.eventsFile) appendFileSync(opts.eventsFile, line + "\n");
+    if (e.event === "progress" && typeof e.step === "number") ctx.progress(e.step, e.total as number | undefined, "steps");
+    else if (e.event === "log") ctx.log(String(e.message));
+    else if (e.event === "error") error = e;
+  }
+  const r = await child;
+  if (ctx.signal.aborted) throw ctx.signal.reason;
+  if (error) {
+    const msg = `worker ${command}: ${error.message}`;
+    throw error.inputError ? new StageInputError(msg) : new Error(msg);
+  }
+  if (r.exitCode !== 0) throw new Error(`worker ${command} exited with ${r.signal ?? r.exitCode} (see the stage log)`);
+  return { events };
+}
