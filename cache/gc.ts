@@ -11,7 +11,7 @@ export interface GcOptions {
   keepLast: number;
   /** Grace period: never remove anything younger than this (ms). */
   olderThanMs: number;
-  isAlive: (pid: number) => boolean;
+  isAlive: (pid: number, startTime?: string) => boolean;
 }
 
 export interface GcReport {
@@ -41,7 +41,7 @@ export async function collectGarbage(store: FsStore, opts: GcOptions): Promise<G
     const dir = join(attempts, name);
     const key = name.split(".")[0];
     const owner = store.attemptsOf(key).find((a) => a.dir === dir)?.owner;
-    if (owner && owner.host === hostname() && opts.isAlive(owner.pid)) continue;
+    if (owner && owner.host === hostname() && opts.isAlive(owner.pid, owner.pidStart)) continue;
     if (statSync(dir).mtimeMs > cutoff) continue;
     report.attemptsRemoved++;
     const bytes = duBytes(dir);

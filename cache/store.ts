@@ -17,6 +17,8 @@ export interface Attempt {
 export interface AttemptOwner {
   host: string;
   pid: number;
+  /** The owner's process start time, so a reused pid is not mistaken for a live owner. */
+  pidStart?: string;
   instance: string;
   started: string;
   /** Process group of the stage's child process, so a later run can stop an orphan of a killed engine. */

@@ -1,6 +1,6 @@
 // Child processes in their own process group, so that cancelling a stage stops everything it started.
 import { execa, type ResultPromise } from "execa";
-import { closeSync, openSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 
 export interface GroupRun {
   pid: number;
@@ -25,6 +25,22 @@ export function isAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/** Start time of a process (clock ticks since boot, Linux /proc), to tell a live owner from a reused pid. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The process that wrote an owner record is still the one running under that pid. */
+export function isSameProcessAlive(pid: number, startTime: string | undefined): boolean {
+  if (!isAlive(pid)) return false;
+  return startTime === undefined || processStartTime(pid) === undefined || processStartTime(pid) === startTime;
 }
 
 export function killGroup(pgid: number, signal: NodeJS.Signals): void {

@@ -8,7 +8,7 @@ import type { Manifest } from "../../cache/manifest.js";
 import type { Attempt, Store } from "../../cache/store.js";
 import { runBuiltin } from "../executors/builtin.js";
 import { runCommand } from "../executors/command.js";
-import { isAlive, killGroup } from "../executors/process-group.js";
+import { isSameProcessAlive, killGroup, processStartTime } from "../executors/process-group.js";
 import { StageFailure } from "../executors/types.js";
 import type { PlanEntry } from "../plan/plan.js";
 import { formatDuration } from "../spec/units.js";
@@ -67,7 +67,7 @@ async function clearStaleAttempts(entry: PlanEntry, ctx: JobContext): Promise<vo
     let waiting = false;
     for (const a of ctx.store.attemptsOf(entry.key)) {
       if (a.owner && a.owner.host !== host) continue; // another machine's attempt: its lease decides (not local state)
-      if (a.owner && a.owner.pid !== process.pid && isAlive(a.owner.pid)) {
+      if (a.owner && a.owner.pid !== process.pid && isSameProcessAlive(a.owner.pid, a.owner.pidStart)) {
         waiting = true;
         continue;
       }
@@ -84,7 +84,7 @@ async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>,
   const { inst, key } = entry;
   await clearStaleAttempts(entry, ctx);
   if (ctx.store.hasObject(key)) return 0; // published meanwhile by another runner
-  const owner = { host: hostname(), pid: process.pid, instance: inst.id, started: new Date().toISOString() };
+  const owner = { host: hostname(), pid: process.pid, pidStart: processStartTime(process.pid), instance: inst.id, started: new Date().toISOString() };
   const attempt = await ctx.store.beginAttempt(key, owner);
   const started = new Date();
   appendFileSync(attempt.logFile, `# dnaflow: ${inst.id} key ${key} attempt ${n} (${attempt.id}) on ${owner.host} at ${started.toISOString()}\n`);

@@ -3,7 +3,7 @@ import { collectGarbage } from "../../../cache/gc.js";
 import { DigestCache } from "../../../cache/digest-cache.js";
 import { verifyObject } from "../../../cache/verify.js";
 import { SpecError } from "../../errors.js";
-import { isAlive } from "../../executors/process-group.js";
+import { isSameProcessAlive } from "../../executors/process-group.js";
 import { formatBytes, parseDuration } from "../../spec/units.js";
 import { load, storeFor, type CommonOptions } from "../context.js";
 
@@ -39,7 +39,7 @@ export async function gcCmd(file: string | undefined, opts: { store?: string; dr
   const olderThanMs = parseDuration(opts.olderThan ?? "1h");
   if (!Number.isInteger(keepLast) || keepLast < 1) throw new SpecError([{ message: `--keep-last must be an integer >= 1, got '${opts.keepLast}'` }]);
   if (olderThanMs === undefined) throw new SpecError([{ message: `--older-than: cannot read '${opts.olderThan}' (e.g. 30m, 7d)` }]);
-  const r = await collectGarbage(store, { dryRun: !!opts.dryRun, keepLast, olderThanMs, isAlive });
+  const r = await collectGarbage(store, { dryRun: !!opts.dryRun, keepLast, olderThanMs, isAlive: isSameProcessAlive });
   for (const x of r.removed) process.stdout.write(`${opts.dryRun ? "would remove" : "removed"} ${x.key.slice(0, 10)} ${formatBytes(x.bytes)}\n`);
   process.stdout.write(
     `${opts.dryRun ? "would free" : "freed"} ${formatBytes(r.bytes)}: ${r.removed.length} object(s), ${r.attemptsRemoved} stale attempt(s); ${r.roots} key(s) kept as roots of the last ${keepLast} run(s) per pipeline\n`,
