@@ -1,6 +1,7 @@
 // The builtin stage registry: every family's index lists its stages; `uses: name@version` resolves here.
 import type { StageDefinition } from "../engine/stage.js";
 import { coreStages } from "./core/index.js";
+import { genomeStages } from "./genome/index.js";
 import { tokenizeStages } from "./tokenize/index.js";
 
-export const builtinStages: StageDefinition[] = [...coreStages, ...tokenizeStages];
+export const builtinStages: StageDefinition[] = [...coreStages, ...genomeStages, ...tokenizeStages];

@@ -3,12 +3,15 @@
 //
 //   meta.json          {"format":"dnaflow.segments/1","count":N,"bases":B,"shards":[{"file","count","bases"}],...}
 //   part-00000.seq     "ACGT...\n" per segment (uppercase A/C/G/T/N; lowercase only if soft-masking was kept)
-import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+//   part-00000.bed     optional, line i = origin of segment i in the .seq beside it, BED6:
+//                      "record\tstart\tend\t.\t0\tstrand\n" (0-based, half-open; strand "-" = reverse complement).
+//                      Present for every shard (shards[i].origins names it) or for none.
+import { createReadStream } from "node:fs";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { once } from "node:events";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { JsonValue } from "../../engine/stage.js";
+import { BufferedFile } from "./buffered-file.js";
 
 export const SEGMENTS_FORMAT = "dnaflow.segments/1";
 
@@ -16,6 +19,8 @@ export interface SegmentShardInfo {
   file: string;
   count: number;
   bases: number;
+  /** BED6 file with one origin per segment, when the producer recorded origins. */
+  origins?: string;
 }
 
 export interface SegmentsMeta {
@@ -27,10 +32,21 @@ export interface SegmentsMeta {
   info?: Record<string, JsonValue>;
 }
 
+/** Where a segment comes from: record name, 0-based half-open [start, end) in the record, strand. */
+export interface SegmentOrigin {
+  record: string;
+  start: number;
+  end: number;
+  strand: "+" | "-";
+}
+
 /** Writes segments into shards of at most `shardBases` bases each; call close() to write meta.json. */
 export class SegmentsWriter {
   private shards: SegmentShardInfo[] = [];
-  private current?: { stream: WriteStream; info: SegmentShardInfo };
+  private seq?: BufferedFile;
+  private bed?: BufferedFile;
+  private withOrigins?: boolean;
+  private closing: Promise<unknown>[] = [];
 
   constructor(private readonly dir: string, private readonly shardBases = 64 << 20) {}
 
@@ -39,31 +55,52 @@ export class SegmentsWriter {
     return this;
   }
 
-  async write(segment: string): Promise<void> {
-    if (!this.current || this.current.info.bases >= this.shardBases) await this.rotate();
-    const cur = this.current!;
-    cur.info.count++;
-    cur.info.bases += segment.length;
-    if (!cur.stream.write(segment + "\n")) await once(cur.stream, "drain");
+  async write(segment: string, origin?: SegmentOrigin): Promise<void> {
+    const b = Buffer.from(segment, "latin1");
+    this.append(b, 0, b.length, origin);
+    await this.drain();
   }
 
-  private async rotate(): Promise<void> {
-    await this.finishShard();
-    const info = { file: `part-${String(this.shards.length).padStart(5, "0")}.seq`, count: 0, bases: 0 };
+  /** Synchronous fast path: writes bytes[start, end) as one segment. */
+  append(bytes: Uint8Array, start: number, end: number, origin?: SegmentOrigin): void {
+    this.withOrigins ??= origin !== undefined;
+    if (this.withOrigins !== (origin !== undefined)) throw new Error("segments: give an origin for every segment or for none");
+    const cur = this.shards[this.shards.length - 1];
+    if (!cur || cur.bases >= this.shardBases) this.rotate();
+    const info = this.shards[this.shards.length - 1];
+    info.count++;
+    info.bases += end - start;
+    this.seq!.write(bytes, start, end);
+    this.seq!.writeByte(10);
+    if (origin) this.bed!.writeString(`${origin.record}\t${origin.start}\t${origin.end}\t.\t0\t${origin.strand}\n`);
+  }
+
+  private rotate(): void {
+    this.finishShard();
+    const base = `part-${String(this.shards.length).padStart(5, "0")}`;
+    const info: SegmentShardInfo = { file: `${base}.seq`, count: 0, bases: 0 };
+    if (this.withOrigins) info.origins = `${base}.bed`;
     this.shards.push(info);
-    this.current = { stream: createWriteStream(join(this.dir, info.file)), info };
+    this.seq = new BufferedFile(join(this.dir, info.file));
+    if (info.origins) this.bed = new BufferedFile(join(this.dir, info.origins), 1 << 20);
   }
 
-  private async finishShard(): Promise<void> {
-    if (!this.current) return;
-    const s = this.current.stream;
-    s.end();
-    await once(s, "finish");
-    this.current = undefined;
+  private finishShard(): void {
+    // Closing finishes in the background; close() awaits it (the catch only defers the error to there).
+    for (const f of [this.seq, this.bed])
+      if (f) this.closing.push(f.close().catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))));
+    this.seq = this.bed = undefined;
+  }
+
+  /** Backpressure for append(): resolves when the bytes in flight are few again. */
+  async drain(): Promise<void> {
+    await this.seq?.drain();
+    await this.bed?.drain();
   }
 
   async close(info?: Record<string, JsonValue>): Promise<SegmentsMeta> {
-    await this.finishShard();
+    this.finishShard();
+    for (const r of await Promise.all(this.closing)) if (r instanceof Error) throw r;
     const meta: SegmentsMeta = {
       format: SEGMENTS_FORMAT,
       count: this.shards.reduce((a, s) => a + s.count, 0),
@@ -92,9 +129,30 @@ export async function readSegmentsMeta(dir: string): Promise<SegmentsMeta> {
 
 /** Streams every segment in shard order. Memory stays bounded by one line. */
 export async function* readSegments(dir: string): AsyncGenerator<string> {
+  for await (const s of readSegmentsWithOrigins(dir)) yield s.segment;
+}
+
+/** Streams every segment with its origin (undefined when the artifact has no origins). */
+export async function* readSegmentsWithOrigins(dir: string): AsyncGenerator<{ segment: string; origin?: SegmentOrigin }> {
   const meta = await readSegmentsMeta(dir);
   for (const shard of meta.shards) {
-    const rl = createInterface({ input: createReadStream(join(dir, shard.file)), crlfDelay: Infinity });
-    for await (const line of rl) if (line.length) yield line;
+    const seqs = lines(join(dir, shard.file));
+    const beds = shard.origins ? lines(join(dir, shard.origins)) : undefined;
+    for await (const segment of seqs) {
+      if (!segment.length) continue;
+      if (!beds) {
+        yield { segment };
+        continue;
+      }
+      const next = await beds.next();
+      if (next.done) throw new Error(`${join(dir, shard.origins!)}: fewer origins than segments`);
+      const [record, start, end, , , strand] = next.value.split("\t");
+      yield { segment, origin: { record, start: Number(start), end: Number(end), strand: strand === "-" ? "-" : "+" } };
+    }
   }
+}
+
+async function* lines(path: string): AsyncGenerator<string> {
+  const rl = createInterface({ input: createReadStream(path, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+  for await (const line of rl) if (line.length) yield line;
 }

@@ -25,3 +25,25 @@ test("readSegmentsMeta rejects a directory that is not a segments artifact", asy
   const dir = mkdtempSync(join(tmpdir(), "seg-"));
   await assert.rejects(readSegmentsMeta(dir), /not a segments artifact/);
 });
+
+test("optional origins: a BED6 file beside each shard, read back in step with the segments", async () => {
+  const { readSegmentsWithOrigins } = await import("../../lib/segments/format.js");
+  const dir = join(mkdtempSync(join(tmpdir(), "seg-")), "s");
+  const w = await new SegmentsWriter(dir, 6).open();
+  await w.write("ACGTAC", { record: "chr1", start: 10, end: 16, strand: "+" });
+  w.append(Buffer.from("xxGTTyy"), 2, 5, { record: "chr2", start: 0, end: 3, strand: "-" });
+  const meta = await w.close();
+  assert.deepEqual(meta.shards.map((s) => s.origins), ["part-00000.bed", "part-00001.bed"]);
+  assert.equal(readFileSync(join(dir, "part-00001.bed"), "utf8"), "chr2\t0\t3\t.\t0\t-\n");
+  const back = [];
+  for await (const s of readSegmentsWithOrigins(dir)) back.push(s);
+  assert.deepEqual(back, [
+    { segment: "ACGTAC", origin: { record: "chr1", start: 10, end: 16, strand: "+" } },
+    { segment: "GTT", origin: { record: "chr2", start: 0, end: 3, strand: "-" } },
+  ]);
+  await assert.rejects(async () => {
+    const w2 = await new SegmentsWriter(join(dir, "mixed")).open();
+    await w2.write("AC", { record: "r", start: 0, end: 2, strand: "+" });
+    await w2.write("AC");
+  }, /origin for every segment or for none/);
+});

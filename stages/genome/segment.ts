@@ -1,0 +1,57 @@
+// genome/segment: cuts N-free fragments into seeded random-length segments (or fixed windows), optionally with
+// reverse complements; writes the segments artifact (lib/segments/format.ts) with each segment's origin.
+import { defineStage, StageInputError } from "../../engine/stage.js";
+import { readFragments } from "../../lib/genome/fragments-format.js";
+import { Segmenter, type ReverseComplementMode, type SegmentMode } from "../../lib/genome/segmenter.js";
+import { SegmentsWriter } from "../../lib/segments/format.js";
+
+export interface SegmentParams {
+  mode: SegmentMode;
+  seed: number;
+  min: number;
+  max: number;
+  window: number;
+  stride: number;
+  reverseComplement: ReverseComplementMode;
+  shardBases: number;
+}
+
+export default defineStage<SegmentParams>({
+  name: "genome/segment",
+  version: 1,
+  description: "Cut fragments into random-length segments uniform in [min, max] (seeded) or fixed windows.",
+  params: {
+    properties: {
+      mode: { enum: ["random", "window"], default: "random" },
+      seed: { type: "integer", default: 42, description: "Same seed, same segments on any machine." },
+      min: { type: "integer", minimum: 1, default: 256, description: "Shortest segment; shorter fragment tails are dropped." },
+      max: { type: "integer", minimum: 1, default: 1024, description: "Longest segment (random mode)." },
+      window: { type: "integer", minimum: 1, default: 1000, description: "Window length (window mode)." },
+      stride: { type: "integer", minimum: 1, default: 1000, description: "Step between window starts (window mode)." },
+      reverseComplement: { enum: ["none", "both", "random"], default: "none", description: "both: add each segment's reverse complement; random: flip each with p=0.5." },
+      shardBases: { type: "integer", minimum: 1, default: 67108864 },
+    },
+    additionalProperties: false,
+  },
+  inputs: { fragments: { description: "output of genome/strip-n" } },
+  outputs: ["segments"],
+  resources: { cpus: 1, memory: "256MB" },
+  async run(ctx) {
+    const p = ctx.params;
+    if (p.mode === "random" && p.min > p.max) throw new StageInputError(`genome/segment: min (${p.min}) is greater than max (${p.max})`);
+    const writer = await new SegmentsWriter(ctx.output("segments"), p.shardBases).open();
+    const segmenter = new Segmenter(p, (bytes, start, end, record, recordStart, strand) =>
+      writer.append(bytes, start, end, { record, start: recordStart, end: recordStart + end - start, strand }),
+    );
+    const fragments = await readFragments(ctx.input("fragments"), segmenter, {
+      signal: ctx.signal,
+      afterChunk: () => writer.drain(),
+      onProgress: (done, total) => ctx.progress(done, total, "bases"),
+    });
+    if (!segmenter.stats.segments) throw new StageInputError(`${ctx.input("fragments")}: no segment of at least ${p.min} bases`);
+    const info = { params: { ...p }, fragments: fragments.count, fragmentBases: fragments.bases, ...segmenter.stats };
+    await writer.close(info);
+    ctx.setMeta(info);
+    ctx.log(`${segmenter.stats.segments} segments, ${segmenter.stats.bases} bases`);
+  },
+});

@@ -1,0 +1,80 @@
+// genome/strip-n: reads a genome (FASTA, gzip/bgzip FASTA or .2bit), keeps the chosen records, splits them at runs
+// of N and writes the fragments of at least minLength bases (format: lib/genome/fragments-format.ts).
+import { stat } from "node:fs/promises";
+import { defineStage, StageInputError } from "../../engine/stage.js";
+import type { AmbiguityPolicy } from "../../lib/genome/alphabet.js";
+import { FragmentsWriter } from "../../lib/genome/fragments-format.js";
+import { NSplitter } from "../../lib/genome/n-splitter.js";
+import { readFasta } from "../../lib/genome/read-fasta.js";
+import { filterRecords, recordFilter, type RecordSummary } from "../../lib/genome/record-filter.js";
+
+export interface StripNParams {
+  minLength: number;
+  include: string[];
+  exclude: string[];
+  keepSoftMask: boolean;
+  ambiguous: AmbiguityPolicy;
+  shardBases: number;
+}
+
+export default defineStage<StripNParams>({
+  name: "genome/strip-n",
+  version: 1,
+  description: "Split every FASTA record at runs of N; keep fragments of at least minLength bases.",
+  params: {
+    properties: {
+      minLength: { type: "integer", minimum: 1, default: 256, description: "Drop fragments shorter than this." },
+      include: { type: "array", items: { type: "string" }, default: [], description: "Keep only records whose name matches one of these regexes." },
+      exclude: { type: "array", items: { type: "string" }, default: [], description: "Drop records whose name matches one of these regexes." },
+      keepSoftMask: { type: "boolean", default: false, description: "Keep lowercase (soft-masked) bases lowercase." },
+      ambiguous: { enum: ["n", "error"], default: "n", description: "IUPAC ambiguity codes: read as N, or fail." },
+      shardBases: { type: "integer", minimum: 1, default: 268435456, description: "Start a new shard after this many bases." },
+    },
+    additionalProperties: false,
+  },
+  inputs: { fasta: { description: "FASTA (plain, gzip or bgzip) or .2bit" } },
+  outputs: ["fragments"],
+  resources: { cpus: 2, memory: "512MB" },
+  async run(ctx) {
+    const p = ctx.params;
+    const path = ctx.input("fasta");
+    const keep = recordFilter(p);
+    const writer = await new FragmentsWriter(ctx.output("fragments"), p.shardBases).open();
+    const splitter = new NSplitter(writer, p.minLength, p.keepSoftMask);
+    const records: RecordSummary[] = [];
+    const size = (await stat(path)).size;
+    let lastLog = Date.now();
+    await readFasta(path, filterRecords(splitter, keep, records), {
+      keepSoftMask: p.keepSoftMask,
+      ambiguous: p.ambiguous,
+      signal: ctx.signal,
+      afterChunk: () => writer.drain(),
+      onProgress: (done) => {
+        ctx.progress(done, size, "bytes");
+        if (Date.now() - lastLog > 10_000) {
+          lastLog = Date.now();
+          ctx.log(`read ${done} of ${size} bytes; ${splitter.stats.keptBases} bases kept so far`);
+        }
+      },
+    });
+    const kept = records.filter((r) => r.kept);
+    if (!kept.length) throw new StageInputError(`${path}: no record matches include ${JSON.stringify(p.include)} / exclude ${JSON.stringify(p.exclude)}`);
+    if (!splitter.stats.fragments) throw new StageInputError(`${path}: no N-free fragment of at least ${p.minLength} bases`);
+    const s = splitter.stats;
+    const info = {
+      source: path,
+      records: records.map((r) => ({ ...r })),
+      recordsKept: kept.length,
+      recordsDropped: records.length - kept.length,
+      fragments: s.fragments,
+      basesKept: s.keptBases,
+      basesDroppedN: s.nBases,
+      basesDroppedShort: s.shortBases,
+      fragmentsDroppedShort: s.shortFragments,
+      basesInDroppedRecords: records.filter((r) => !r.kept).reduce((a, r) => a + r.length, 0),
+    };
+    await writer.close(info);
+    ctx.setMeta(info);
+    ctx.log(`${s.fragments} fragments, ${s.keptBases} bases kept; dropped ${s.nBases} N and ${s.shortBases} in ${s.shortFragments} short fragments`);
+  },
+});
