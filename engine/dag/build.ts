@@ -9,7 +9,7 @@ import { parseSize } from "../spec/units.js";
 import { resolveStageParams } from "../stage-params.js";
 import type { MatrixCoords, Resources, StageDefinition } from "../stage.js";
 import { didYouMean } from "../suggest.js";
-import { expandMatrix } from "./matrix.js";
+import { expandMatrix, type MatrixPoint } from "./matrix.js";
 import { topoOrder } from "./order.js";
 import { parseInputs, type InputEntry } from "./references.js";
 import { instanceId, type BoundInput, type Dag, type StageInstance } from "./types.js";
@@ -49,8 +49,8 @@ export function buildDag(p: PipelineSpec): Dag {
   const all: StageInstance[] = [];
   for (const stageId of order) {
     const s = stageById.get(stageId)!;
-    const list = expandMatrix(s, p.params, problems, (...path) => pos(stageId, ...path)).map((coords) =>
-      buildInstance(p, s, coords, defs.get(stageId), entries.get(stageId)!, instancesOf, problems, pos),
+    const list = expandMatrix(s, p.params, problems, (...path) => pos(stageId, ...path)).map((point) =>
+      buildInstance(p, s, point, defs.get(stageId), entries.get(stageId)!, instancesOf, problems, pos),
     );
     instancesOf.set(stageId, list);
     all.push(...list);
@@ -75,13 +75,14 @@ function checkInputNames(s: StageSpec, def: StageDefinition | undefined, problem
 function buildInstance(
   p: PipelineSpec,
   s: StageSpec,
-  coords: MatrixCoords,
+  point: MatrixPoint,
   def: StageDefinition | undefined,
   inputEntries: Record<string, InputEntry[]>,
   instancesOf: Map<string, StageInstance[]>,
   problems: ProblemList,
   pos: (stageId: string, ...path: Array<string | number>) => SourcePos,
 ): StageInstance {
+  const { coords, values } = point;
   const id = instanceId(s.id, coords);
   const valueResolver = (allowRuntime: boolean): Resolver => (ref: ExprRef) => {
     const [head, ...rest] = ref.path;
@@ -91,8 +92,9 @@ function buildInstance(
       return r.found ? { value: r.value } : { error: `unknown param '${rest.join(".")}'${didYouMean(rest[r.at] ?? "", r.keys)}` };
     }
     if (head === "matrix") {
-      if (rest.length === 1 && rest[0] in coords) return { value: coords[rest[0]] };
-      return { error: `no matrix axis '${rest.join(".")}'${didYouMean(rest[0] ?? "", Object.keys(coords))}` };
+      if (!(rest[0] in values)) return { error: `no matrix axis '${rest.join(".")}'${didYouMean(rest[0] ?? "", Object.keys(coords))}` };
+      const r = lookup(values, rest);
+      return r.found ? { value: r.value } : { error: `matrix value '${coords[rest[0]]}' of axis '${rest[0]}' has no field '${rest.slice(1).join(".")}'` };
     }
     if (allowRuntime && RUNTIME_WORDS.has(head)) {
       if (head === "inputs" && !(rest[0] in s.inputs)) return { error: `no input '${rest[0]}'${didYouMean(rest[0] ?? "", Object.keys(s.inputs))}` };
@@ -106,6 +108,10 @@ function buildInstance(
     substituteDeep(v, valueResolver(runtime), (msg, path) => problems.add(`stage '${s.id}': ${msg}`, pos(s.id, where, ...path)));
 
   let params = sub(s.with, "with") as Record<string, unknown>;
+  if (params === null || typeof params !== "object" || Array.isArray(params)) {
+    problems.add(`stage '${s.id}': with: must be a mapping, got ${JSON.stringify(params)}`, pos(s.id, "with"));
+    params = {};
+  }
   if (def) {
     const r = resolveStageParams(def, params);
     params = r.params;

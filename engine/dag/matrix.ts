@@ -1,50 +1,72 @@
-// Expands a stage's matrix into coordinate combinations (axis declaration order), minus `exclude` entries.
+// Expands a stage's matrix into combinations (axis declaration order), minus `exclude` entries. An axis value is a
+// scalar, or a mapping with a `name` (e.g. a tokenizer with its params): coordinates use the name, expressions
+// (${{ matrix.tokenizer.vocabSize }}) see the whole value.
 import type { ProblemList, SourcePos } from "../errors.js";
 import { wholeExpr } from "../spec/expressions.js";
 import type { StageSpec } from "../spec/types.js";
 import type { MatrixCoords } from "../stage.js";
 import { didYouMean } from "../suggest.js";
 
-type Value = string | number | boolean;
+type Scalar = string | number | boolean;
+type AxisValue = Scalar | { name: Scalar; [k: string]: unknown };
+
+export interface MatrixPoint {
+  /** Axis → name (ids, binding between stages, report coordinates). */
+  coords: MatrixCoords;
+  /** Axis → full value (expressions). */
+  values: Record<string, unknown>;
+}
+
+const nameOf = (v: AxisValue): Scalar => (v !== null && typeof v === "object" ? v.name : v);
 
 export function expandMatrix(
   stage: StageSpec,
   params: Record<string, unknown>,
   problems: ProblemList,
   pos: (...path: Array<string | number>) => SourcePos,
-): MatrixCoords[] {
-  if (!stage.matrix) return [{}];
-  const axes: Array<[string, Value[]]> = [];
+): MatrixPoint[] {
+  if (!stage.matrix) return [{ coords: {}, values: {} }];
+  const axes: Array<[string, AxisValue[]]> = [];
   for (const [axis, raw] of Object.entries(stage.matrix.axes)) {
     const values = axisValues(raw, params);
     if ("error" in values) {
       problems.add(`stage '${stage.id}': matrix.${axis}: ${values.error}`, pos("matrix", axis));
       continue;
     }
-    const dup = values.list.find((v, i) => values.list.indexOf(v) !== i);
+    const names = values.list.map(nameOf);
+    const dup = names.find((v, i) => names.indexOf(v) !== i);
     if (dup !== undefined) problems.add(`stage '${stage.id}': matrix.${axis} lists ${JSON.stringify(dup)} twice`, pos("matrix", axis));
     axes.push([axis, values.list]);
   }
-  let combos: MatrixCoords[] = [{}];
-  for (const [axis, values] of axes) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [axis]: v })));
-  const kept = combos.filter((c) => !stage.matrix!.exclude.some((ex) => Object.entries(ex).every(([k, v]) => c[k] === v)));
-  if (!kept.length && combos.length) problems.add(`stage '${stage.id}': matrix.exclude removes every combination`, pos("matrix", "exclude"));
+  let points: MatrixPoint[] = [{ coords: {}, values: {} }];
+  for (const [axis, list] of axes) {
+    points = points.flatMap((p) => list.map((v) => ({ coords: { ...p.coords, [axis]: nameOf(v) }, values: { ...p.values, [axis]: v } })));
+  }
+  const kept = points.filter((p) => !stage.matrix!.exclude.some((ex) => Object.entries(ex).every(([k, v]) => p.coords[k] === v)));
+  if (!kept.length && points.length) problems.add(`stage '${stage.id}': matrix.exclude removes every combination`, pos("matrix", "exclude"));
   return kept;
 }
 
-function axisValues(raw: unknown, params: Record<string, unknown>): { list: Value[] } | { error: string } {
-  if (Array.isArray(raw)) return { list: raw as Value[] };
+function axisValues(raw: unknown, params: Record<string, unknown>): { list: AxisValue[] } | { error: string } {
+  let list: unknown = raw;
+  let what = "values";
   const expr = typeof raw === "string" ? wholeExpr(raw) : undefined;
-  if (!expr || expr.path[0] !== "params") return { error: "must be a list of values or ${{ params.NAME }} naming a list" };
-  let v: any = params;
-  for (let i = 1; i < expr.path.length; i++) {
-    if (!v || typeof v !== "object" || !(expr.path[i] in v)) {
-      return { error: `unknown param '${expr.path.slice(1).join(".")}'${didYouMean(expr.path[i], Object.keys(v ?? {}))}` };
+  if (expr) {
+    if (expr.path[0] !== "params") return { error: "must be a list of values or ${{ params.NAME }} naming a list" };
+    let v: any = params;
+    for (let i = 1; i < expr.path.length; i++) {
+      if (!v || typeof v !== "object" || !(expr.path[i] in v)) {
+        return { error: `unknown param '${expr.path.slice(1).join(".")}'${didYouMean(expr.path[i], Object.keys(v ?? {}))}` };
+      }
+      v = v[expr.path[i]];
     }
-    v = v[expr.path[i]];
+    list = v;
+    what = `param '${expr.path.slice(1).join(".")}'`;
   }
-  if (!Array.isArray(v) || !v.length || v.some((x) => x === null || typeof x === "object")) {
-    return { error: `param '${expr.path.slice(1).join(".")}' must be a non-empty list of scalars, got ${JSON.stringify(v)}` };
+  if (!Array.isArray(list) || !list.length) return { error: `${what} must be a non-empty list, got ${JSON.stringify(list)}` };
+  for (const v of list) {
+    const ok = v !== null && (typeof v !== "object" || (!Array.isArray(v) && ["string", "number", "boolean"].includes(typeof (v as { name?: unknown }).name)));
+    if (!ok) return { error: `${what}: each value is a scalar or a mapping with a 'name', got ${JSON.stringify(v)}` };
   }
-  return { list: v };
+  return { list: list as AxisValue[] };
 }

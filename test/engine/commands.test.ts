@@ -109,3 +109,36 @@ test("gc keeps what the latest run uses, removes the rest past the grace period,
   assert.equal(objectKeys(store).length, 7);
   assert.deepEqual(ran(dnaflow(["run", "p.yaml", "--json", "--set", "lr=0.2"], { cwd: dir }).stdout), [], "the latest run's objects survived");
 });
+
+test("matrix values may be mappings with a name: ids use the name, expressions read fields, with: may be one expression", () => {
+  const dir = tempProject({
+    "p.yaml": `
+params:
+  tokenizers:
+    - { name: kmer6, with: { kind: kmer-overlapping, k: 6 } }
+    - { name: bpe, with: { kind: bpe, vocabSize: 64 } }
+stages:
+  tok:
+    matrix: { tokenizer: "\${{ params.tokenizers }}" }
+    run: [sh, -c, 'echo "$DNAFLOW_PARAM_KIND $DNAFLOW_PARAM_K$DNAFLOW_PARAM_VOCABSIZE" > "$DNAFLOW_OUTPUT_OUT"']
+    with: "\${{ matrix.tokenizer.with }}"
+    outputs: [out]
+  use:
+    matrix: { tokenizer: "\${{ params.tokenizers }}" }
+    run: [sh, -c, 'cat "$DNAFLOW_INPUT_T" > "$DNAFLOW_OUTPUT_OUT"; echo "$DNAFLOW_PARAM_N" >> "$DNAFLOW_OUTPUT_OUT"']
+    with: { n: "\${{ matrix.tokenizer.name }}" }
+    inputs: { t: "\${{ stages.tok.outputs.out }}" }
+    outputs: [out]
+`,
+  });
+  const plan = planJson(dir, "p.yaml");
+  assert.deepEqual(plan.map((s) => s.id), ["tok[tokenizer=kmer6]", "tok[tokenizer=bpe]", "use[tokenizer=kmer6]", "use[tokenizer=bpe]"]);
+  assert.equal(dnaflow(["run", "p.yaml"], { cwd: dir }).code, 0);
+  const out = (id: string) => readFileSync(join(dir, ".dnaflow", "objects", plan.find((s) => s.id === id)!.key, "out", "out"), "utf8");
+  assert.equal(out("use[tokenizer=kmer6]"), "kmer-overlapping 6\nkmer6\n");
+  assert.equal(out("use[tokenizer=bpe]"), "bpe 64\nbpe\n");
+  const bad = tempProject({ "p.yaml": "stages:\n  a:\n    matrix: { t: [{ kind: bpe }] }\n    run: [true]\n    outputs: [o]\n" });
+  const r = dnaflow(["plan", "p.yaml"], { cwd: bad });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /p\.yaml:3:\d+: stages\.a\.matrix\.t/);
+});
