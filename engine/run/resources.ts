@@ -55,12 +55,13 @@ export class ResourcePool {
       this.drain();
     };
     await new Promise<void>((resolve, reject) => {
-      const w: Waiter = { req, grant: resolve };
-      this.waiters.push(w);
-      signal?.addEventListener("abort", () => {
+      const onAbort = () => {
         const i = this.waiters.indexOf(w);
-        if (i >= 0) this.waiters.splice(i, 1), reject(signal.reason);
-      }, { once: true });
+        if (i >= 0) this.waiters.splice(i, 1), reject(signal!.reason);
+      };
+      const w: Waiter = { req, grant: () => (signal?.removeEventListener("abort", onAbort), resolve()) };
+      this.waiters.push(w);
+      signal?.addEventListener("abort", onAbort, { once: true });
       this.drain();
     });
     return release;

@@ -2,6 +2,7 @@
 // not even need their upstream objects (the key already covers them). Inputs are verified against their manifests as
 // they are consumed; a corrupted upstream object is quarantined and made again before its consumer runs.
 import PQueue from "p-queue";
+import { setMaxListeners } from "node:events";
 import { hostname } from "node:os";
 import type { DigestCache } from "../../cache/digest-cache.js";
 import { RunLog, type RunRecord, type StageRecord } from "../../cache/runs.js";
@@ -35,6 +36,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
   const { store, digests, emit } = opts;
   const t0 = Date.now();
   const stop = new AbortController(); // fail-fast and interrupts cancel everything running
+  setMaxListeners(Math.max(10, 4 * opts.jobs + 10), stop.signal); // each running job listens: that is expected
   opts.signal.addEventListener("abort", () => stop.abort(opts.signal.reason), { once: true });
   const queue = new PQueue({ concurrency: Math.max(1, opts.jobs) });
   const pool = new ResourcePool(opts.capacity);
