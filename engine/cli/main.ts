@@ -40,6 +40,7 @@ common(program.command("run <file> [stages...]").description("run the pipeline, 
   .option("-j, --jobs <n>", "stages running at once (default: CPU count)", positiveInt)
   .option("-k, --keep-going", "keep running independent stages after a failure")
   .option("--json", "JSON event stream on stdout")
+  .option("--python <path>", "interpreter for the training worker, e.g. a GPU box's own CUDA torch (default: $DNAFLOW_PYTHON, else a managed venv)")
   .action(act((file: string, stages: string[], o) => runCmd(file, stages, o)));
 
 common(program.command("plan <file>").description("show each stage's key, whether it is cached, and why it would run"))

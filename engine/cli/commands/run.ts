@@ -15,9 +15,12 @@ export interface RunCliOptions extends CommonOptions {
   jobs?: number;
   keepGoing?: boolean;
   json?: boolean;
+  python?: string;
 }
 
 export async function runCmd(file: string, targets: string[], opts: RunCliOptions): Promise<number> {
+  // Stages inherit the environment: the worker launcher reads DNAFLOW_PYTHON.
+  if (opts.python) process.env.DNAFLOW_PYTHON = opts.python;
   const loaded = await load(file, opts);
   const ids = [...new Set(loaded.plan.entries.flatMap((e) => [e.inst.id, e.inst.stageId]))];
   const unknown = targets.filter((t) => !ids.includes(t));
