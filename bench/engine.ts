@@ -1,4 +1,5 @@
 // Engine overhead: spec load, plan and no-op rerun of synthetic pipelines of trivial stages, vs Snakemake's no-op rerun.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -85,6 +86,5 @@ Spec load and plan are timed in-process; the rerun is the whole CLI process (\`n
 }
 
 function snakemakeVersion(): string {
-  const r = timed(["snakemake", "--version"], { cwd: tmpdir() });
-  return (/\b\d+\.\d+\.\d+\b/.exec(r.stderr) ?? [""])[0];
+  return execFileSync("snakemake", ["--version"], { encoding: "utf8" }).trim();
 }

@@ -6,8 +6,8 @@ import { machine } from "./util.js";
 
 const sections: Record<string, () => Promise<{ default: () => Promise<string> }>> = {
   engine: () => import("./engine.js"),
-  genome: () => import("./genome.js" as string),
-  tokenize: () => import("./tokenize.js" as string),
+  genome: () => import("./genome.js"),
+  tokenize: () => import("./tokenize.js"),
 };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(sections);
@@ -26,9 +26,10 @@ for (const name of Object.keys(sections)) {
   if (wanted.includes(name)) {
     process.stderr.write(`bench: ${name}…\n`);
     const started = new Date();
+    const where = machine();
     try {
       body = await (await sections[name]()).default();
-      body += `\n_Measured ${started.toISOString().slice(0, 10)} with \`npm run bench -- ${name}\` on ${machine()}._\n`;
+      body += `\n_Measured ${started.toISOString().slice(0, 10)} with \`npm run bench -- ${name}\` on ${where}._\n`;
     } catch (e) {
       process.stderr.write(`bench ${name} failed: ${(e as Error).stack}\n`);
       process.exitCode = 1;

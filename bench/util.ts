@@ -1,6 +1,6 @@
 // Shared benchmark helpers: timing commands with peak RSS (GNU time), machine description.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { readFileSync } from "node:fs";
 
 export interface Timed {
@@ -32,7 +32,8 @@ export function machine(): string {
   } catch {
     os = process.platform;
   }
-  return `${cpus()[0]?.model ?? "cpu"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os}, Node ${process.version}`;
+  // The load average says how shared the machine was while measuring (other jobs skew wall times).
+  return `${cpus()[0]?.model ?? "cpu"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os}, Node ${process.version}; load average ${loadavg()[0].toFixed(2)} at the start`;
 }
 
 export function have(cmd: string): boolean {
