@@ -2,17 +2,10 @@
 // reverse complements; writes the segments artifact (lib/segments/format.ts) with each segment's origin.
 import { defineStage, StageInputError } from "../../engine/stage.js";
 import { readFragments } from "../../lib/genome/fragments-format.js";
-import { Segmenter, type ReverseComplementMode, type SegmentMode } from "../../lib/genome/segmenter.js";
+import { Segmenter, type SegmenterOptions } from "../../lib/genome/segmenter.js";
 import { SegmentsWriter } from "../../lib/segments/format.js";
 
-export interface SegmentParams {
-  mode: SegmentMode;
-  seed: number;
-  min: number;
-  max: number;
-  window: number;
-  stride: number;
-  reverseComplement: ReverseComplementMode;
+export interface SegmentParams extends SegmenterOptions {
   shardBases: number;
 }
 
