@@ -114,3 +114,37 @@ stages:
   assert.equal(readFileSync(join(store, "checkpoints", ckpt[0], "state"), "utf8"), "started\n");
   assert.match(out, /"outcome":"interrupted"/);
 });
+
+test("a second Ctrl-C kills a stage that ignores SIGTERM at once; exit 130; the next run clears the attempt", async () => {
+  const dir = tempProject({
+    "p.yaml": `
+stages:
+  stubborn:
+    run: [sh, -c, 'trap "" TERM; echo $$ > "$DNAFLOW_CHECKPOINT_DIR/pid"; while true; do sleep 0.2; done']
+    outputs: [out]
+`,
+  });
+  const store = join(dir, ".dnaflow");
+  const child = dnaflowAsync(["run", "p.yaml", "--json"], { cwd: dir });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  while (!out.includes('"stage-start"')) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 500));
+  child.kill("SIGINT");
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(child.exitCode, null, "the first Ctrl-C waits for the stage (it ignores SIGTERM; grace is 5 s)");
+  const t = Date.now();
+  child.kill("SIGINT");
+  const code = await new Promise((r) => child.on("exit", (c) => r(c)));
+  assert.equal(code, 130);
+  assert.ok(Date.now() - t < 2000, "forced: no waiting");
+  const ckpt = readdirSync(join(store, "checkpoints"))[0];
+  const pid = Number(readFileSync(join(store, "checkpoints", ckpt, "pid"), "utf8"));
+  await new Promise((r) => setTimeout(r, 200));
+  // Gone, or a zombie waiting for a reaper (containers often have no init to reap orphans): not running either way.
+  const state = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] : "gone";
+  assert.ok(state === "gone" || state === "Z", `the stage's shell was killed with its group (state ${state})`);
+  assert.deepEqual(objectKeys(store), []);
+  const r = dnaflow(["plan", "p.yaml"], { cwd: dir });
+  assert.equal(r.code, 0);
+});

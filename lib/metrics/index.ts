@@ -1,0 +1,13 @@
+// Metrics of finetuned models, computed in TypeScript from their predictions (parity with scikit-learn/scipy is tested).
+export { classificationMetrics, confusion, type ClassificationMetrics } from "./classification.js";
+export { regressionMetrics, pearson, spearman, ranks, type RegressionMetrics } from "./regression.js";
+export {
+  metricsFromPredictions,
+  readMetricsArtifact,
+  readPredictions,
+  PRIMARY,
+  type MetricsFile,
+  type PredictionRow,
+  type SplitMetrics,
+  type TaskKind,
+} from "./predictions.js";

@@ -1,0 +1,18 @@
+// Report rendering: results across matrix instances (or runs) → terminal table, markdown, CSV and HTML with SVG charts.
+export { barChart, type BarSeries, type ReferenceMark } from "./bar-chart.js";
+export { lineChart, type LineSeries } from "./line-chart.js";
+export { collectFromRuns, compareRuns, coordsFromInstanceId, findRun } from "./compare.js";
+export {
+  curvesFromInputs,
+  findEventLog,
+  phaseBoundaries,
+  readLossCurve,
+  resultsFromInputs,
+  type LossCurve,
+  type LossPoint,
+  type ReportData,
+  type ResultRecord,
+} from "./data.js";
+export { averagesTable, charts, renderReport, resultsCsv, resultsTable, writeReport, type RenderedReport } from "./render.js";
+export { DEFAULT_OPTIONS, summarize, type ReportOptions, type Summary } from "./summarize.js";
+export { toCsv, toHtml, toMarkdown, toTerminal, type Column, type Table } from "./table.js";

@@ -1,0 +1,4 @@
+import type { StageDefinition } from "../../engine/stage.js";
+import metrics from "./metrics.js";
+
+export const evalStages: StageDefinition[] = [metrics];

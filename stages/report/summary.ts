@@ -1,0 +1,57 @@
+// report/summary: collects metrics over matrix instances (fan-in) and pretraining loss curves into report.html
+// (self-contained, inline SVG), report.md and results.csv; the table goes to the stage log. Inputs: docs/evaluation.md.
+import { defineStage, StageInputError } from "../../engine/stage.js";
+import { referenceNames } from "../../lib/reference-results/references.js";
+import { curvesFromInputs, renderReport, resultsFromInputs, writeReport } from "../../lib/report/index.js";
+
+export interface SummaryParams {
+  title: string;
+  split: string;
+  metric?: string;
+  reference: string[];
+  baseline?: { axis: string; value: string | number | boolean };
+  seedAxis: string;
+  taskAxis: string;
+}
+
+export default defineStage<SummaryParams>({
+  name: "report/summary",
+  version: 1,
+  description: "Report over matrix instances: results table (terminal, markdown, CSV) and an HTML page with SVG charts",
+  params: {
+    properties: {
+      title: { type: "string", default: "dnaflow report" },
+      split: { type: "string", default: "test", description: "Split whose metrics are reported." },
+      metric: { type: "string", description: "Metric to report (mcc, accuracy, f1, pearson, spearman, …); default: each task's metric of record." },
+      reference: { type: "array", items: { enum: referenceNames() }, default: [], description: "Published numbers to show: " + referenceNames().join(", ") },
+      baseline: {
+        type: "object",
+        properties: { axis: { type: "string" }, value: { type: ["string", "number", "boolean"] } },
+        required: ["axis", "value"],
+        additionalProperties: false,
+        description: "Gain chart baseline: the instances with this matrix axis value, e.g. { axis: init, value: scratch }.",
+      },
+      seedAxis: { type: "string", default: "seed", description: "Axis of repeats, aggregated to mean ± sd." },
+      taskAxis: { type: "string", default: "task", description: "Axis naming the task when metrics.json has no task." },
+    },
+    additionalProperties: false,
+  },
+  inputs: {
+    metrics: { many: true, description: "metrics.json files or folders holding one (finetune or eval/metrics outputs), fanned in over the matrix." },
+    pretrain: { many: true, optional: true, description: "Pretraining outputs with metrics.jsonl (loss events) for the loss curves." },
+  },
+  outputs: ["report"],
+  resources: { cpus: 1, memory: "1G" },
+  async run(ctx) {
+    const p = ctx.params;
+    const items = ctx.inputs("metrics");
+    if (!items.length) throw new StageInputError("report/summary: the metrics input has no artifacts");
+    const results = await resultsFromInputs(items, p.taskAxis);
+    const curves = ctx.hasInput("pretrain") ? curvesFromInputs(ctx.inputs("pretrain")) : [];
+    if (ctx.hasInput("pretrain") && !curves.length) ctx.log("warning: no loss events (metrics.jsonl lines with numeric step and loss) in the pretrain input");
+    const r = renderReport({ results, curves }, { title: p.title, split: p.split, metric: p.metric, references: p.reference, baseline: p.baseline, seedAxis: p.seedAxis });
+    writeReport(ctx.output("report"), r);
+    for (const line of r.terminal.trimEnd().split("\n")) ctx.log(line);
+    ctx.setMeta({ results: results.length, tasks: r.summary.tasks.length, variants: r.summary.variants.length, curves: curves.length });
+  },
+});
