@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { SpecError } from "../errors.js";
+import { compareCmd } from "./commands/compare.js";
 import { dagCmd } from "./commands/dag.js";
 import { logCmd, showCmd, statusCmd } from "./commands/inspect.js";
 import { gcCmd, verifyCmd } from "./commands/maintain.js";
@@ -65,6 +66,17 @@ common(program.command("log <fileOrStage> [stage]").description("the stage's lat
 common(program.command("verify [file]").description("rehash objects (the pipeline's, or the whole store) and quarantine corrupt ones")).action(
   act((file: string | undefined, o) => verifyCmd(file, o)),
 );
+
+program
+  .command("compare <runs...>")
+  .description("one report (table, charts, gain over baseline) across runs: run ids or pipeline names (their latest run)")
+  .option("--store <dir>", "store directory (default: $DNAFLOW_STORE or ./.dnaflow)")
+  .option("--out <dir>", "also write report.html, report.md and results.csv there")
+  .option("--metric <name>", "metric to compare (default: each task's own: mcc, pearson)")
+  .option("--split <name>", "split whose metrics are compared", "test")
+  .option("--reference <name>", "published numbers to show (dnabert2, nt-2500m-multi, dnabert-6, randommask); repeatable", collect)
+  .option("--baseline <axis=value>", "variant the gain chart compares against, e.g. init=scratch")
+  .action(act((runs: string[], o) => compareCmd(runs, o)));
 
 program
   .command("gc [file]")
