@@ -41,6 +41,7 @@ common(program.command("run <file> [stages...]").description("run the pipeline, 
   .option("-j, --jobs <n>", "stages running at once (default: CPU count)", positiveInt)
   .option("-k, --keep-going", "keep running independent stages after a failure")
   .option("--json", "JSON event stream on stdout")
+  .addOption(new Option("--executor <name>", "where stages that name no executor run").choices(["local", "slurm"]))
   .option("--python <path>", "interpreter for the training worker, e.g. a GPU box's own CUDA torch (default: $DNAFLOW_PYTHON, else a managed venv)")
   .action(act((file: string, stages: string[], o) => runCmd(file, stages, o)));
 

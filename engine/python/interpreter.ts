@@ -14,15 +14,20 @@ export function requirementsDigest(): string {
   return createHash("sha256").update(readFileSync(REQUIREMENTS)).digest("hex");
 }
 
+/** Where the provisioned venv for the current requirements lives, and whether it is complete. */
+export function provisionedVenv(): { root: string; venv: string; python: string; ready: boolean } {
+  const digest = requirementsDigest().slice(0, 16);
+  const root = process.env.DNAFLOW_VENV_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "dnaflow", "venvs");
+  const venv = join(root, digest);
+  return { root, venv, python: join(venv, "bin", "python"), ready: existsSync(join(venv, ".complete")) };
+}
+
 /** The interpreter to use, provisioning the venv if needed. `log` receives progress lines. */
 export function workerPython(log: (line: string) => void = () => {}): string {
   const given = process.env.DNAFLOW_PYTHON;
   if (given) return given;
-  const digest = requirementsDigest().slice(0, 16);
-  const root = process.env.DNAFLOW_VENV_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "dnaflow", "venvs");
-  const venv = join(root, digest);
-  const python = join(venv, "bin", "python");
-  if (existsSync(join(venv, ".complete"))) return python;
+  const { root, venv, python, ready } = provisionedVenv();
+  if (ready) return python;
   // Built beside its final name and renamed when complete: a killed install never looks usable.
   const tmp = `${venv}.tmp-${process.pid}`;
   mkdirSync(root, { recursive: true });

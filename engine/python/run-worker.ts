@@ -18,20 +18,23 @@ export interface WorkerRun {
 }
 
 /**
- * Spawns the worker and relays its events: `progress` → ctx.progress(step, total, "steps"), `log` → ctx.log,
- * every event → `eventsFile` (JSON lines) when given. An `error` event fails the stage with the worker's message
- * (as bad input when the worker marks it so). SIGTERM on cancel lets the worker write a last checkpoint.
+ * Spawns the worker and relays its events: `progress` → ctx.progress(step, total, "steps"), every event → `eventsFile` (JSON lines) when given. An `error` event fails the stage with the worker's message
+ * (as bad input when the worker marks it so). SIGTERM on cancel lets the worker write a last checkpoint. With
+ * `processes` > 1 the worker runs under torchrun (DDP, one process per GPU).
  */
-export async function runWorker(
-  ctx: StageContext,
+export async function runWorker<P>(
+  ctx: StageContext<P>,
   command: string,
   config: Record<string, unknown>,
-  opts: { eventsFile?: string; extraArgs?: string[] } = {},
+  opts: { eventsFile?: string; extraArgs?: string[]; processes?: number } = {},
 ): Promise<WorkerRun> {
-  const python = workerPython((l) => ctx.log(l));
+  const toLog = (l: string) => process.stderr.write(l + "\n"); // this process's stderr is the stage log
+  const python = workerPython(toLog);
   const configFile = join(ctx.workDir, `${command}-config.json`);
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const child = execa(python, ["-m", "worker", command, "--config", configFile, ...(opts.extraArgs ?? [])], {
+  // Several processes (one per GPU, DDP): torchrun starts them; only rank 0 prints events.
+  const launcher = (opts.processes ?? 1) > 1 ? ["-m", "torch.distributed.run", "--standalone", `--nproc-per-node=${opts.processes}`] : [];
+  const child = execa(python, [...launcher, "-m", "worker", command, "--config", configFile, ...(opts.extraArgs ?? [])], {
     cwd: ctx.workDir,
     env: { ...process.env, PYTHONPATH: [dirname(WORKER_DIR), process.env.PYTHONPATH].filter(Boolean).join(":"), PYTHONUNBUFFERED: "1" },
     stdin: "ignore",
@@ -49,13 +52,13 @@ export async function runWorker(
     try {
       e = JSON.parse(line);
     } catch {
-      ctx.log(line);
+      toLog(line);
       continue;
     }
     events.push(e);
     if (opts.eventsFile) appendFileSync(opts.eventsFile, line + "\n");
     if (e.event === "progress" && typeof e.step === "number") ctx.progress(e.step, e.total as number | undefined, "steps");
-    else if (e.event === "log") ctx.log(String(e.message));
+    // `log` events are not relayed: the worker prints the same lines on stderr, which is the stage log.
     else if (e.event === "error") error = e;
   }
   const r = await child;

@@ -20,8 +20,12 @@ export interface JobContext {
   digests: DigestCache;
   pipelineName: string;
   pipelineDir: string;
+  /** Absolute path of the pipeline file (executors that run a stage elsewhere load it again there). */
+  pipelineFile: string;
   signal: AbortSignal;
   emit: EventSink;
+  /** The invocation's store/--set/--profile, so `dnaflow exec-stage` elsewhere plans the same keys. */
+  cli?: { store: string; set: string[]; profile?: string };
 }
 
 export class Cancelled extends Error {

@@ -9,9 +9,11 @@ import { RunLog, type RunRecord, type StageRecord } from "../../cache/runs.js";
 import type { Store } from "../../cache/store.js";
 import { verifyObject } from "../../cache/verify.js";
 import type { Plan, PlanEntry } from "../plan/plan.js";
+import type { ExecutorName } from "../spec/types.js";
 import type { InputItem, Resources } from "../stage.js";
 import type { EventSink } from "./events.js";
-import { Cancelled, runJob } from "./job.js";
+import { executorFor } from "./executors.js";
+import { Cancelled, type JobContext } from "./job.js";
 import { ResourcePool, clampToCapacity } from "./resources.js";
 
 export interface RunOptions {
@@ -26,6 +28,10 @@ export interface RunOptions {
   emit: EventSink;
   file: string;
   set?: string[];
+  /** Default executor for stages that name none. */
+  executor?: ExecutorName;
+  /** How this run was invoked (store, --set, --profile), for executors that re-run one stage elsewhere. */
+  cli?: JobContext["cli"];
 }
 
 class Skipped extends Error {
@@ -94,13 +100,17 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
     if (stop.signal.aborted) throw new Cancelled("cancelled");
     await queue.add(async () => {
       if (stop.signal.aborted) throw new Cancelled("cancelled");
-      const release = await pool.acquire(clampToCapacity(e.inst.resources, opts.capacity), stop.signal).catch(() => {
-        throw new Cancelled("cancelled");
-      });
+      const executor = executorFor(e, opts.executor ?? "local");
+      const release = executor.localResources
+        ? await pool.acquire(clampToCapacity(e.inst.resources, opts.capacity), stop.signal).catch(() => {
+            throw new Cancelled("cancelled");
+          })
+        : () => {};
       try {
         const inputs = await verifiedInputs(e);
         const t = Date.now();
-        const seconds = await runJob(e, inputs, e.inst.resources, { store, digests, pipelineName: plan.pipeline.name, pipelineDir: plan.pipeline.dir, signal: stop.signal, emit });
+        const jobCtx = { store, digests, pipelineName: plan.pipeline.name, pipelineDir: plan.pipeline.dir, pipelineFile: plan.pipeline.file, signal: stop.signal, emit, cli: opts.cli };
+        const seconds = await executor.run(e, inputs, e.inst.resources, jobCtx);
         for (const x of sameKey(e)) setStatus(x, { status: "ran", seconds: seconds || (Date.now() - t) / 1000 });
       } finally {
         release();

@@ -6,7 +6,7 @@ import { didYouMean } from "../suggest.js";
 import { applyOverrides, parseSetArg, profileOverrides, type Override } from "./overrides.js";
 import { checkSchema } from "./schema-check.js";
 import { SourceDoc } from "./source.js";
-import type { PipelineSpec, RetryPolicy, StageSpec } from "./types.js";
+import type { PipelineSpec, RetryPolicy, SlurmOptions, StageSpec } from "./types.js";
 import { parseDuration } from "./units.js";
 
 export interface LoadOptions {
@@ -54,7 +54,7 @@ export function parsePipeline(text: string, file: string, shown: string, opts: L
 
   const defaults = (data.defaults ?? {}) as Record<string, any>;
   const stages: StageSpec[] = Object.entries(data.stages as Record<string, any>).map(([id, s]) =>
-    normalizeStage(id, s, defaults, src, problems),
+    normalizeStage(id, s, { ...defaults, executor: data.executor, slurm: data.slurm }, src, problems),
   );
   problems.throwIfAny();
   return {
@@ -124,7 +124,13 @@ function normalizeStage(id: string, s: Record<string, any>, defaults: Record<str
     timeoutMs: parseDuration(s.timeout ?? defaults.timeout),
     env,
     passEnv: [...new Set([...(defaults.passEnv ?? []), ...(s.passEnv ?? [])])],
+    executor: s.executor ?? defaults.executor,
+    slurm: slurmOptions({ ...(defaults.slurm ?? {}), ...(s.slurm ?? {}) }),
   };
+}
+
+function slurmOptions(o: Record<string, any>): SlurmOptions {
+  return { partition: o.partition, account: o.account, qos: o.qos, timeMs: parseDuration(o.time), extraArgs: o.extraArgs };
 }
 
 function retryPolicy(v: unknown): RetryPolicy {

@@ -15,6 +15,17 @@ export interface RawResources {
   memory?: unknown;
 }
 
+export type ExecutorName = "local" | "slurm";
+
+export interface SlurmOptions {
+  partition?: string;
+  account?: string;
+  qos?: string;
+  /** Wall-time limit in ms (default: the stage's timeout, else none). */
+  timeMs?: number;
+  extraArgs?: string[];
+}
+
 export interface StageSpec {
   id: string;
   uses?: { name: string; version: number };
@@ -30,6 +41,9 @@ export interface StageSpec {
   timeoutMs?: number;
   env: Record<string, string>;
   passEnv: string[];
+  /** Where it runs (stage, else pipeline, else --executor, else local). Not part of the key. */
+  executor?: ExecutorName;
+  slurm: SlurmOptions;
 }
 
 export interface PipelineSpec {

@@ -8,6 +8,7 @@ import type { EventSink } from "../../run/events.js";
 import { Cancelled } from "../../run/job.js";
 import { detectResources } from "../../run/resources.js";
 import { runPlan } from "../../run/runner.js";
+import type { ExecutorName } from "../../spec/types.js";
 import { didYouMean } from "../../suggest.js";
 import { load, type CommonOptions } from "../context.js";
 
@@ -16,6 +17,7 @@ export interface RunCliOptions extends CommonOptions {
   keepGoing?: boolean;
   json?: boolean;
   python?: string;
+  executor?: ExecutorName;
 }
 
 export async function runCmd(file: string, targets: string[], opts: RunCliOptions): Promise<number> {
@@ -53,6 +55,8 @@ export async function runCmd(file: string, targets: string[], opts: RunCliOption
     emit,
     file,
     set: opts.set,
+    executor: opts.executor,
+    cli: { store: loaded.store.root, set: opts.set ?? [], profile: opts.profile },
   });
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
