@@ -6,6 +6,9 @@ import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
 import { fsyncDir, writeFileAtomic } from "./atomic.js";
 import type { Manifest } from "./manifest.js";
+import { FsLeaseBackend } from "./lease/fs-backend.js";
+import { Leases, type LeaseOptions } from "./lease/leases.js";
+import { isSameProcessAlive, processStartTime } from "../lib/os/process-liveness.js";
 import { RunLog } from "./runs.js";
 import type { Attempt, AttemptOwner, Store } from "./store.js";
 
@@ -14,14 +17,28 @@ const OWNER_FILE = "owner.json";
 export class FsStore implements Store {
   readonly root: string;
   readonly runs: RunLog;
+  readonly leases: Leases;
 
-  constructor(root: string) {
+  constructor(root: string, leaseOptions: LeaseOptions = defaultLeaseOptions()) {
     this.root = resolve(root);
-    for (const d of ["objects", "attempts", "checkpoints", "logs", "runs", "quarantine", "state"]) {
+    for (const d of ["objects", "attempts", "checkpoints", "logs", "runs", "quarantine", "state", "leases"]) {
       mkdirSync(join(this.root, d), { recursive: true });
     }
     this.runs = new RunLog(join(this.root, "runs"));
+    this.leases = new Leases(new FsLeaseBackend(join(this.root, "leases")), leaseOptions);
   }
+
+  async isPublished(key: string): Promise<boolean> {
+    return this.hasObject(key);
+  }
+
+  async materialize(key: string): Promise<void> {
+    if (!this.hasObject(key)) throw new Error(`object ${key.slice(0, 10)} is not in the store ${this.root}`);
+  }
+
+  async pushCheckpoint(): Promise<void> {}
+
+  async pullCheckpoint(): Promise<void> {}
 
   get location(): string {
     return this.root;
@@ -151,6 +168,12 @@ export class FsStore implements Store {
   statePath(name: string): string {
     return join(this.root, "state", name);
   }
+}
+
+/** Lease timing: $DNAFLOW_LEASE_TTL seconds (default 60); a held lease heartbeats every TTL/3. */
+export function defaultLeaseOptions(): LeaseOptions {
+  const ttlMs = Number(process.env.DNAFLOW_LEASE_TTL || 60) * 1000;
+  return { ttlMs, pollMs: Math.min(2000, Math.max(100, ttlMs / 4)), isAlive: isSameProcessAlive, pidStart: processStartTime(process.pid) };
 }
 
 export function duBytes(path: string): number {

@@ -1,4 +1,5 @@
 // What the engine needs from a store. The local/shared filesystem store implements it; S3 comes later.
+import type { Leases } from "./lease/leases.js";
 import type { Manifest } from "./manifest.js";
 import type { RunLog } from "./runs.js";
 
@@ -30,7 +31,12 @@ export interface Store {
   readonly location: string;
   /** Keys of all published objects (one directory listing, not one call per key). */
   publishedKeys(): Set<string>;
+  /** Published here (for a layered store: in the local copy). */
   hasObject(key: string): boolean;
+  /** Published anywhere this store reaches (a remote store is asked now, not from the plan-time listing). */
+  isPublished(key: string): Promise<boolean>;
+  /** Makes a published object readable at outputPath() (a remote store downloads and verifies it). */
+  materialize(key: string): Promise<void>;
   /** Path of a published output (file or directory). */
   outputPath(key: string, output: string): string;
   readManifest(key: string): Manifest | undefined;
@@ -52,4 +58,10 @@ export interface Store {
   /** Path for small local state files (e.g. the digest cache). */
   statePath(name: string): string;
   readonly runs: RunLog;
+  /** Who is making which key: runners sharing the store wait for each other, and take over from dead ones. */
+  readonly leases: Leases;
+  /** Copies the checkpoint directory to where another machine can resume from it (no-op for a local store). */
+  pushCheckpoint(key: string): Promise<void>;
+  /** Fetches a checkpoint another machine left, before an attempt starts (no-op for a local store). */
+  pullCheckpoint(key: string): Promise<void>;
 }

@@ -1,6 +1,8 @@
 // Child processes in their own process group, so that cancelling a stage stops everything it started.
 import { execa, type ResultPromise } from "execa";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
+
+export { isAlive, isSameProcessAlive, processStartTime } from "../../lib/os/process-liveness.js";
 
 export interface GroupRun {
   pid: number;
@@ -16,31 +18,6 @@ const liveGroups = new Set<number>();
 
 export function killAllGroups(): void {
   for (const g of liveGroups) killGroup(g, "SIGKILL");
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** Start time of a process (clock ticks since boot, Linux /proc), to tell a live owner from a reused pid. */
-export function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return undefined;
-  }
-}
-
-/** The process that wrote an owner record is still the one running under that pid. */
-export function isSameProcessAlive(pid: number, startTime: string | undefined): boolean {
-  if (!isAlive(pid)) return false;
-  return startTime === undefined || processStartTime(pid) === undefined || processStartTime(pid) === startTime;
 }
 
 export function killGroup(pgid: number, signal: NodeJS.Signals): void {

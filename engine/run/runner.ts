@@ -98,6 +98,33 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
       throw new Skipped(`upstream ${deps[bad].inst.id} ${reason instanceof Skipped ? "was skipped" : "failed"}`);
     }
     if (stop.signal.aborted) throw new Cancelled("cancelled");
+    // Runners sharing the store make each key once: hold its lease, or wait for whoever holds it.
+    const got = await store.leases
+      .acquire(e.key, e.inst.id, {
+        signal: stop.signal,
+        isDone: () => store.isPublished(e.key),
+        onWait: (reason) => emit({ type: "stage-waiting", id: e.inst.id, reason }),
+      })
+      .catch((err) => {
+        throw stop.signal.aborted ? new Cancelled("cancelled") : err;
+      });
+    if ("done" in got) {
+      for (const x of sameKey(e)) setStatus(x, { status: "cached" }), emit({ type: "stage-cached", id: x.inst.id, key: x.key });
+      return;
+    }
+    const lease = got.held;
+    lease.onBeat = () => store.pushCheckpoint(e.key);
+    try {
+      await runLeased(e, AbortSignal.any([stop.signal, lease.lost]));
+    } catch (err) {
+      throw lease.lost.aborted && !stop.signal.aborted ? lease.lost.reason : err;
+    } finally {
+      await lease.release();
+    }
+  };
+
+  const runLeased = async (e: PlanEntry, signal: AbortSignal): Promise<void> => {
+    await store.pullCheckpoint(e.key);
     await queue.add(async () => {
       if (stop.signal.aborted) throw new Cancelled("cancelled");
       const executor = executorFor(e, opts.executor ?? "local");
@@ -109,8 +136,9 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
       try {
         const inputs = await verifiedInputs(e);
         const t = Date.now();
-        const jobCtx = { store, digests, pipelineName: plan.pipeline.name, pipelineDir: plan.pipeline.dir, pipelineFile: plan.pipeline.file, signal: stop.signal, emit, cli: opts.cli };
+        const jobCtx = { store, digests, pipelineName: plan.pipeline.name, pipelineDir: plan.pipeline.dir, pipelineFile: plan.pipeline.file, signal, emit, cli: opts.cli };
         const seconds = await executor.run(e, inputs, e.inst.resources, jobCtx);
+        await store.pushCheckpoint(e.key);
         for (const x of sameKey(e)) setStatus(x, { status: "ran", seconds: seconds || (Date.now() - t) / 1000 });
       } finally {
         release();

@@ -1,0 +1,115 @@
+// Leases over a backend. A lease is stale when this runner has watched it stay unchanged for its TTL on its own
+// monotonic clock: no comparison of wall clocks across machines, so clock skew cannot make a live lease look expired.
+// On the owner's own host a dead owner process (pid + start time) is known at once, without waiting out the TTL.
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { LeaseBackend, LeaseOwner, LeaseRecord, LeaseVersion } from "./types.js";
+
+export interface LeaseOptions {
+  ttlMs: number;
+  pollMs: number;
+  /** Tells whether a process on this host is still the one that wrote an owner record. */
+  isAlive(pid: number, pidStart?: string): boolean;
+  pidStart?: string;
+}
+
+export type AcquireResult = { held: HeldLease } | { done: true };
+
+const now = () => performance.now();
+
+export class Leases {
+  readonly runner = `${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
+  private readonly seen = new Map<string, { token: string; since: number }>();
+
+  constructor(private readonly backend: LeaseBackend, readonly opts: LeaseOptions) {}
+
+  recordFor(stage: string, beat: number): LeaseRecord {
+    const owner: LeaseOwner = { runner: this.runner, host: hostname(), pid: process.pid, pidStart: this.opts.pidStart, stage };
+    return { owner, beat, ttlMs: this.opts.ttlMs, heartbeat: new Date().toISOString() };
+  }
+
+  /** Why a lease may be taken over now, or undefined while it must be respected. */
+  staleReason(key: string, v: LeaseVersion): string | undefined {
+    const o = v.rec?.owner;
+    if (o && o.runner === this.runner) return "ours from an earlier attempt";
+    if (o && o.host === hostname() && !this.opts.isAlive(o.pid, o.pidStart)) return `its owner (pid ${o.pid} on this host) is gone`;
+    const prev = this.seen.get(key);
+    if (!prev || prev.token !== v.token) {
+      this.seen.set(key, { token: v.token, since: now() });
+      return undefined;
+    }
+    const ttl = v.rec ? Math.max(v.rec.ttlMs, this.opts.ttlMs) : this.opts.ttlMs;
+    if (now() - prev.since < ttl) return undefined;
+    return v.rec ? `no heartbeat from ${o!.host} (pid ${o!.pid}) for ${Math.round(ttl / 1000)} s` : "unreadable lease unchanged for its TTL";
+  }
+
+  /**
+   * Holds the key's lease, waiting while another live runner holds it. Resolves `{done}` when `isDone()` becomes true
+   * meanwhile (the other runner published). `onWait` is called once per distinct holder.
+   */
+  async acquire(key: string, stage: string, opts: { signal: AbortSignal; isDone: () => Promise<boolean>; onWait(msg: string): void }): Promise<AcquireResult> {
+    let told = "";
+    for (;;) {
+      opts.signal.throwIfAborted();
+      const created = await this.backend.create(key, this.recordFor(stage, 0));
+      if (created) return { held: new HeldLease(this, this.backend, key, stage, created) };
+      if (await opts.isDone()) return { done: true };
+      const v = await this.backend.read(key);
+      if (v) {
+        const stale = this.staleReason(key, v);
+        if (stale) {
+          const token = await this.backend.replace(key, v.token, this.recordFor(stage, 0));
+          if (token) {
+            opts.onWait(`took over the lease: ${stale}`);
+            return { held: new HeldLease(this, this.backend, key, stage, token) };
+          }
+          continue; // someone else changed it first: look again
+        }
+        const who = v.rec ? `${v.rec.owner.stage} on ${v.rec.owner.host} (pid ${v.rec.owner.pid})` : "an unreadable lease";
+        if (who !== told) opts.onWait(`held by ${who}; waiting`), (told = who);
+      }
+      await new Promise((r) => setTimeout(r, this.opts.pollMs));
+    }
+  }
+}
+
+/** A held lease: heartbeats every TTL/3; `lost` aborts when another runner took it (the attempt must stop). */
+export class HeldLease {
+  private readonly controller = new AbortController();
+  private beat = 0;
+  private timer: NodeJS.Timeout;
+  private busy = Promise.resolve();
+  /** Called after each heartbeat (e.g. to sync the checkpoint directory to a remote store). */
+  onBeat?: () => Promise<void>;
+
+  constructor(private readonly leases: Leases, private readonly backend: LeaseBackend, readonly key: string, private readonly stage: string, private token: string) {
+    this.timer = setInterval(() => void (this.busy = this.busy.then(() => this.renew())), Math.max(200, leases.opts.ttlMs / 3));
+    this.timer.unref();
+  }
+
+  get lost(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  private async renew(): Promise<void> {
+    if (this.controller.signal.aborted) return;
+    try {
+      const next = await this.backend.replace(this.key, this.token, this.leases.recordFor(this.stage, ++this.beat));
+      if (!next) {
+        this.controller.abort(new Error(`lost the lease on ${this.key.slice(0, 10)}: another runner took it over`));
+        clearInterval(this.timer);
+        return;
+      }
+      this.token = next;
+      await this.onBeat?.();
+    } catch {
+      // A failed heartbeat is retried at the next beat; only a lease that changed hands is lost.
+    }
+  }
+
+  async release(): Promise<void> {
+    clearInterval(this.timer);
+    await this.busy;
+    if (!this.controller.signal.aborted) await this.backend.remove(this.key, this.token).catch(() => {});
+  }
+}
