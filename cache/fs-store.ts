@@ -149,6 +149,7 @@ export class FsStore implements Store {
   }
 
   async quarantine(key: string, reason: string): Promise<void> {
+    if (!this.hasObject(key)) return; // already set aside (another consumer found it first)
     const dest = join(this.root, "quarantine", `${key}.${Date.now().toString(36)}`);
     await rename(this.objectDir(key), dest);
     writeFileSync(join(dest, "QUARANTINED.txt"), `${new Date().toISOString()} ${reason}\n`);

@@ -4,6 +4,11 @@ import { join } from "node:path";
 import type { DigestCache } from "./digest-cache.js";
 import type { Store } from "./store.js";
 
+/** A published object whose bytes do not match its manifest (found while downloading or reading it). */
+export class CorruptObject extends Error {
+  override name = "CorruptObject";
+}
+
 /** Problems found (empty when intact). `outputs` limits the check to what a consumer reads. */
 export async function verifyObject(
   store: Store,

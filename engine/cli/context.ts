@@ -3,6 +3,8 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { DigestCache } from "../../cache/digest-cache.js";
 import { FsStore } from "../../cache/fs-store.js";
+import { LayeredStore } from "../../cache/layered-store.js";
+import type { Store } from "../../cache/store.js";
 import { buildDag } from "../dag/build.js";
 import type { Dag } from "../dag/types.js";
 import { SpecError } from "../errors.js";
@@ -12,6 +14,8 @@ import type { PipelineSpec } from "../spec/types.js";
 
 export interface CommonOptions {
   store?: string;
+  /** Local cache directory when the store is remote (s3://). */
+  cache?: string;
   set?: string[];
   profile?: string;
 }
@@ -19,21 +23,38 @@ export interface CommonOptions {
 export interface Loaded {
   pipeline: PipelineSpec;
   dag: Dag;
-  store: FsStore;
+  store: Store;
   digests: DigestCache;
   plan: Plan;
 }
 
-/** Store location: --store, then $DNAFLOW_STORE, then .dnaflow/ next to the pipeline file. */
+const defaultDir = (pipelineFile?: string) => (pipelineFile ? join(dirname(resolve(pipelineFile)), ".dnaflow") : ".dnaflow");
+
+/** A local (or shared-filesystem) store: --store DIR, then $DNAFLOW_STORE, then .dnaflow/ next to the pipeline file. */
 export function storeFor(pipelineFile: string | undefined, opt?: string): FsStore {
-  const dir = opt || process.env.DNAFLOW_STORE || (pipelineFile ? join(dirname(resolve(pipelineFile)), ".dnaflow") : ".dnaflow");
+  const dir = opt || process.env.DNAFLOW_STORE || defaultDir(pipelineFile);
+  if (dir.startsWith("s3://")) throw new SpecError([{ message: `this command works on a local store; '${dir}' is remote (use dnaflow pull first)` }]);
   return new FsStore(dir);
+}
+
+/**
+ * Any store: a directory, or s3://bucket/prefix seen through a local cache (--cache, then $DNAFLOW_CACHE, then
+ * .dnaflow/ next to the pipeline).
+ */
+export async function openStore(pipelineFile: string | undefined, opts: { store?: string; cache?: string }): Promise<Store> {
+  const where = opts.store || process.env.DNAFLOW_STORE || defaultDir(pipelineFile);
+  if (!where.startsWith("s3://")) return new FsStore(where);
+  try {
+    return await LayeredStore.open(where, opts.cache || process.env.DNAFLOW_CACHE || defaultDir(pipelineFile));
+  } catch (e) {
+    throw new SpecError([{ message: (e as Error).message }]);
+  }
 }
 
 export async function load(file: string, opts: CommonOptions): Promise<Loaded> {
   const pipeline = loadPipeline(file, { set: opts.set, profile: opts.profile });
   const dag = buildDag(pipeline);
-  const store = storeFor(file, opts.store);
+  const store = await openStore(file, opts);
   const digests = new DigestCache(store.statePath("digests.json"));
   const plan = await makePlan(pipeline, dag, store, digests);
   return { pipeline, dag, store, digests, plan };

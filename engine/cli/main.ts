@@ -5,9 +5,11 @@ import { readFileSync } from "node:fs";
 import { SpecError } from "../errors.js";
 import { compareCmd } from "./commands/compare.js";
 import { dagCmd } from "./commands/dag.js";
+import { execStageCmd } from "./commands/exec-stage.js";
 import { logCmd, showCmd, statusCmd } from "./commands/inspect.js";
 import { gcCmd, verifyCmd } from "./commands/maintain.js";
 import { planCmd } from "./commands/plan.js";
+import { pullCmd, pushCmd } from "./commands/transfer.js";
 import { runCmd } from "./commands/run.js";
 
 const version = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).version;
@@ -33,7 +35,8 @@ const program = new Command("dnaflow")
 
 const common = (c: Command) =>
   c
-    .option("--store <dir>", "store directory (default: $DNAFLOW_STORE or .dnaflow/ next to the pipeline)")
+    .option("--store <dir|s3://bucket/prefix>", "store (default: $DNAFLOW_STORE or .dnaflow/ next to the pipeline)")
+    .option("--cache <dir>", "local cache of a remote store (default: $DNAFLOW_CACHE or .dnaflow/ next to the pipeline)")
     .option("--set <key=value>", "override a pipeline param (repeatable; typed like its default)", collect)
     .option("--profile <name>", "apply a named profile of param overrides");
 
@@ -80,6 +83,24 @@ program
   .action(act((runs: string[], o) => compareCmd(runs, o)));
 
 program
+  .command("push [file]")
+  .description("upload the pipeline's objects (or, without FILE, the whole local store) to an S3 store")
+  .requiredOption("--to <s3url>", "s3://bucket/prefix")
+  .option("--store <dir>", "local store (default: $DNAFLOW_STORE or .dnaflow/ next to the pipeline)")
+  .option("--set <key=value>", "param override, as for run", collect)
+  .option("--profile <name>", "profile, as for run")
+  .action(act((file: string | undefined, o) => pushCmd(file, o)));
+
+program
+  .command("pull [file]")
+  .description("download the pipeline's objects that an S3 store has into the local store (verified)")
+  .requiredOption("--from <s3url>", "s3://bucket/prefix")
+  .option("--store <dir>", "local store (default: $DNAFLOW_STORE or .dnaflow/ next to the pipeline)")
+  .option("--set <key=value>", "param override, as for run", collect)
+  .option("--profile <name>", "profile, as for run")
+  .action(act((file: string | undefined, o) => pullCmd(file, o)));
+
+program
   .command("gc [file]")
   .description("remove objects no recent run references (the store next to FILE, or --store)")
   .option("--store <dir>", "store directory")
@@ -87,6 +108,13 @@ program
   .option("--keep-last <n>", "keep objects of the last N runs of each pipeline", "1")
   .option("--older-than <duration>", "grace period: keep anything younger (e.g. 1h, 7d)", "1h")
   .action(act((file: string | undefined, o) => gcCmd(file, o)));
+
+// Run by cluster jobs (the Slurm executor): one stage instance, by key, against the store.
+common(program.command("exec-stage <file>", { hidden: true }).description("make one stage instance by key against the store (what a cluster job runs)"))
+  .requiredOption("--stage <id>", "stage instance id, e.g. tokenize[kind=bpe]")
+  .requiredOption("--key <key>", "the key the submitter planned; refused (exit 2) if it plans differently here")
+  .option("--result <file>", "write the verdict there as JSON (for the submitting engine)")
+  .action(act((file: string, o) => execStageCmd(file, o)));
 
 try {
   await program.parseAsync(process.argv);

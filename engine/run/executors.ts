@@ -4,6 +4,7 @@ import type { PlanEntry } from "../plan/plan.js";
 import type { ExecutorName } from "../spec/types.js";
 import type { InputItem, Resources } from "../stage.js";
 import { runJob, type JobContext } from "./job.js";
+import { runSlurmJob } from "../executors/slurm/run.js";
 
 /** Makes one stage (attempts, retries, publish); resolves with the seconds the successful attempt took. */
 export type JobRunner = (entry: PlanEntry, inputs: Record<string, InputItem[]>, resources: Resources, ctx: JobContext) => Promise<number>;
@@ -16,6 +17,7 @@ export interface ExecutorInfo {
 
 export const executors: Partial<Record<ExecutorName, ExecutorInfo>> = {
   local: { run: runJob, localResources: true },
+  slurm: { run: runSlurmJob, localResources: false },
 };
 
 export function executorFor(entry: PlanEntry, fallback: ExecutorName): ExecutorInfo {

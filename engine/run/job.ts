@@ -25,7 +25,7 @@ export interface JobContext {
   signal: AbortSignal;
   emit: EventSink;
   /** The invocation's store/--set/--profile, so `dnaflow exec-stage` elsewhere plans the same keys. */
-  cli?: { store: string; set: string[]; profile?: string };
+  cli?: { store: string; cache?: string; set: string[]; profile?: string };
 }
 
 export class Cancelled extends Error {

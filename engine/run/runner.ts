@@ -7,7 +7,7 @@ import { hostname } from "node:os";
 import type { DigestCache } from "../../cache/digest-cache.js";
 import { RunLog, type RunRecord, type StageRecord } from "../../cache/runs.js";
 import type { Store } from "../../cache/store.js";
-import { verifyObject } from "../../cache/verify.js";
+import { CorruptObject, verifyObject } from "../../cache/verify.js";
 import type { Plan, PlanEntry } from "../plan/plan.js";
 import type { ExecutorName } from "../spec/types.js";
 import type { InputItem, Resources } from "../stage.js";
@@ -158,7 +158,13 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
         }
         const up = plan.byId.get(b.from.id)!;
         for (let tries = 0; ; tries++) {
-          const problems = await verifyObject(store, up.key, digests, { outputs: [b.output] });
+          const problems = await store
+            .materialize(up.key)
+            .then(() => verifyObject(store, up.key, digests, { outputs: [b.output] }))
+            .catch((err) => {
+              if (err instanceof CorruptObject) return [err.message];
+              throw err;
+            });
           if (!problems.length) break;
           if (tries > 0) throw new Error(`upstream ${up.inst.id} is still corrupt after being made again: ${problems[0]}`);
           emit({ type: "corrupt", id: up.inst.id, key: up.key, problems });
@@ -174,7 +180,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
     let p = repairs.get(up.key);
     if (!p) {
       p = (async () => {
-        if (store.hasObject(up.key)) await store.quarantine(up.key, problems.join("; "));
+        await store.quarantine(up.key, problems.join("; "));
         for (const x of sameKey(up)) {
           Object.assign(x, { action: "run", reasons: [`object was corrupt: ${problems[0]}`] });
           record.stages[x.inst.id] = { key: x.key, status: "planned", components: x.components };

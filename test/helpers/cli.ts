@@ -44,8 +44,8 @@ export function ran(stdout: string): string[] {
   return events(stdout).filter((e) => e.type === "stage-done").map((e) => e.id).sort();
 }
 
-export function planJson(dir: string, file: string, extra: string[] = []): Array<{ id: string; key: string; action: string; reasons: string[] }> {
-  const r = dnaflow(["plan", file, "--json", ...extra], { cwd: dir });
+export function planJson(dir: string, file: string, extra: string[] = [], env?: NodeJS.ProcessEnv): Array<{ id: string; key: string; action: string; reasons: string[] }> {
+  const r = dnaflow(["plan", file, "--json", ...extra], { cwd: dir, env });
   if (r.code !== 0) throw new Error(`plan failed: ${r.stderr}`);
   return JSON.parse(r.stdout).stages;
 }

@@ -56,7 +56,7 @@ export async function runCmd(file: string, targets: string[], opts: RunCliOption
     file,
     set: opts.set,
     executor: opts.executor,
-    cli: { store: loaded.store.root, set: opts.set ?? [], profile: opts.profile },
+    cli: { store: loaded.store.location, cache: opts.cache, set: opts.set ?? [], profile: opts.profile },
   });
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);

@@ -1,0 +1,30 @@
+// The job's own output (what Slurm wrote to --output: exec-stage's event lines, its errors, anything the node said)
+// is appended to the stage log that job wrote, so `dnaflow log` shows one story per attempt.
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Store } from "../../../cache/store.js";
+
+const MAX_BYTES = 1 << 20;
+
+function tail(file: string): string {
+  if (!existsSync(file)) return "(no output file: the job never started, or its node could not write there)\n";
+  const buf = readFileSync(file);
+  const text = buf.length > MAX_BYTES ? `… (${buf.length - MAX_BYTES} bytes cut)\n` + buf.subarray(buf.length - MAX_BYTES).toString("utf8") : buf.toString("utf8");
+  return text.endsWith("\n") || !text ? text : text + "\n";
+}
+
+/**
+ * Appends the job's output to the newest stage log the job created (logs not in `before`); when it created none (it
+ * failed before the attempt began), to a log of its own under the key. Returns the log's path.
+ */
+export function collectJobOutput(store: Store, key: string, before: Set<string>, jobId: string, outFile: string, summary: string): string {
+  const created = store.logsOf(key).filter((l) => !before.has(l));
+  let log = created.at(-1);
+  if (!log) {
+    const logsDir = join(store.location, "logs");
+    log = existsSync(logsDir) ? join(logsDir, key, `slurm-${jobId}.log`) : outFile.replace(/\.out$/, ".log");
+    mkdirSync(dirname(log), { recursive: true });
+  }
+  appendFileSync(log, `# dnaflow: slurm job ${jobId} ended ${summary}; its output (${outFile}):\n${tail(outFile)}# dnaflow: end of slurm job ${jobId} output\n`);
+  return log;
+}

@@ -1,0 +1,54 @@
+// Starts a real S3 server for a test file: single-node Ceph (mon + OSD + radosgw) on 127.0.0.1:7480 from the recipe
+// in test/infra/ceph/, stopped by PID afterwards. Fails loudly when Ceph is not installed.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { repoRoot } from "../helpers/paths.js";
+
+export const S3_ENV = {
+  AWS_ENDPOINT_URL_S3: "http://127.0.0.1:7480",
+  AWS_ACCESS_KEY_ID: "EXPACCESSKEY",
+  AWS_SECRET_ACCESS_KEY: "EXPSECRETKEY",
+  AWS_REGION: "us-east-1",
+  DNAFLOW_S3_PATH_STYLE: "1",
+};
+
+export interface CephServer {
+  env: typeof S3_ENV;
+  client: S3Client;
+  bucket(name: string): Promise<string>;
+  stop(): void;
+}
+
+export async function startCeph(): Promise<CephServer> {
+  for (const bin of ["radosgw", "ceph-mon", "ceph-osd", "uuidgen"]) {
+    try {
+      execFileSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" });
+    } catch {
+      throw new Error(`${bin} not found: the S3 tests need a real Ceph RGW (apt-get install -y --no-install-recommends radosgw ceph-mon ceph-osd uuid-runtime bc curl)`);
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), "dnaflow-ceph-"));
+  const scripts = join(repoRoot(), "test", "infra", "ceph");
+  execFileSync("bash", [join(scripts, "start.sh"), dir], { stdio: ["ignore", "ignore", "inherit"], timeout: 120_000 });
+  const client = new S3Client({
+    endpoint: S3_ENV.AWS_ENDPOINT_URL_S3,
+    region: S3_ENV.AWS_REGION,
+    forcePathStyle: true,
+    credentials: { accessKeyId: S3_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: S3_ENV.AWS_SECRET_ACCESS_KEY },
+  });
+  return {
+    env: S3_ENV,
+    client,
+    async bucket(name) {
+      await client.send(new CreateBucketCommand({ Bucket: name }));
+      return name;
+    },
+    stop() {
+      client.destroy();
+      execFileSync("bash", [join(scripts, "stop.sh"), dir], { stdio: "ignore", timeout: 60_000 });
+    },
+  };
+}
