@@ -13,6 +13,7 @@ import type { ExecutorName } from "../spec/types.js";
 import type { InputItem, Resources } from "../stage.js";
 import type { EventSink } from "./events.js";
 import { executorFor } from "./executors.js";
+import { stageInputs } from "./stage-inputs.js";
 import { Cancelled, type JobContext } from "./job.js";
 import { ResourcePool, clampToCapacity } from "./resources.js";
 
@@ -66,7 +67,8 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
 
   for (const e of chosen) {
     const { cpus, gpus } = e.inst.resources;
-    if (e.action === "run" && (cpus > opts.capacity.cpus || gpus > opts.capacity.gpus)) {
+    const local = executorFor(e, opts.executor ?? "local").localResources;
+    if (local && e.action === "run" && (cpus > opts.capacity.cpus || gpus > opts.capacity.gpus)) {
       emit({ type: "warning", message: `${e.inst.id} asks for ${cpus} cpus/${gpus} gpus; this machine has ${opts.capacity.cpus}/${opts.capacity.gpus}: clamped` });
     }
   }
@@ -146,35 +148,23 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
     });
   };
 
-  /** Input paths of an entry, after checking each upstream object against its manifest. */
-  const verifiedInputs = async (e: PlanEntry): Promise<Record<string, InputItem[]>> => {
-    const out: Record<string, InputItem[]> = {};
-    for (const [name, list] of Object.entries(e.inst.inputs)) {
-      out[name] = [];
-      for (const b of list) {
-        if (b.kind === "file") {
-          out[name].push({ path: b.path, matrix: {} });
-          continue;
-        }
-        const up = plan.byId.get(b.from.id)!;
-        for (let tries = 0; ; tries++) {
-          const problems = await store
-            .materialize(up.key)
-            .then(() => verifyObject(store, up.key, digests, { outputs: [b.output] }))
-            .catch((err) => {
-              if (err instanceof CorruptObject) return [err.message];
-              throw err;
-            });
-          if (!problems.length) break;
-          if (tries > 0) throw new Error(`upstream ${up.inst.id} is still corrupt after being made again: ${problems[0]}`);
-          emit({ type: "corrupt", id: up.inst.id, key: up.key, problems });
-          await repair(up, problems);
-        }
-        out[name].push({ path: store.outputPath(up.key, b.output), from: up.inst.id, matrix: up.inst.coords });
+  /** Input paths of an entry, after checking each upstream object against its manifest (repairing corrupt ones). */
+  const verifiedInputs = (e: PlanEntry): Promise<Record<string, InputItem[]>> =>
+    stageInputs(e, plan, store, async (up, output) => {
+      for (let tries = 0; ; tries++) {
+        const problems = await store
+          .materialize(up.key)
+          .then(() => verifyObject(store, up.key, digests, { outputs: [output] }))
+          .catch((err) => {
+            if (err instanceof CorruptObject) return [err.message];
+            throw err;
+          });
+        if (!problems.length) return;
+        if (tries > 0) throw new Error(`upstream ${up.inst.id} is still corrupt after being made again: ${problems[0]}`);
+        emit({ type: "corrupt", id: up.inst.id, key: up.key, problems });
+        await repair(up, problems);
       }
-    }
-    return out;
-  };
+    });
 
   const repair = (up: PlanEntry, problems: string[]): Promise<void> => {
     let p = repairs.get(up.key);

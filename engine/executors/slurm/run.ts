@@ -79,7 +79,7 @@ export async function runSlurmJob(entry: PlanEntry, inputs: Record<string, Input
   const script = join(dir, "job.sh");
   writeFileSync(
     script,
-    jobScript({ pipelineFile: ctx.pipelineFile, instanceId: inst.id, key, store: cli.store, set: cli.set, profile: cli.profile, resultDir: dir }, args),
+    jobScript({ pipelineFile: ctx.pipelineFile, instanceId: inst.id, key, store: cli.store, cache: cli.cache, set: cli.set, profile: cli.profile, resultDir: dir }, args),
     { mode: 0o755 },
   );
   // A job left running by an engine that was killed: wait for it instead of submitting the stage twice.
@@ -168,8 +168,8 @@ async function followJob(entry: PlanEntry, jobId: string, n: number, dir: string
   const summary = describe(info);
   const log = collectJobOutput(ctx.store, key, before, jobId, join(dir, `slurm-${jobId}.out`), summary);
   clearResult(resultFile);
-  if (ctx.store.hasObject(key)) {
-    const m = ctx.store.readManifest(key);
+  if (await ctx.store.isPublished(key)) {
+    const m = ctx.store.hasObject(key) ? ctx.store.readManifest(key) : undefined; // a remote store: made local on use
     for (const f of m?.files ?? []) {
       const [output, ...rest] = f.path.split("/");
       ctx.digests.remember(join(ctx.store.outputPath(key, output), ...rest), f.sha256);

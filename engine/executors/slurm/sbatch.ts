@@ -67,6 +67,8 @@ export interface ExecStageCall {
   instanceId: string;
   key: string;
   store: string;
+  /** Local cache directory of a remote (s3://) store, when one was given. */
+  cache?: string;
   set: string[];
   profile?: string;
   /** Directory of the per-job result files (result-<jobid>.json). */
@@ -91,6 +93,7 @@ export function jobScript(call: ExecStageCall, sbatch: string[], command = dnafl
     call.key,
     "--store",
     call.store,
+    ...(call.cache ? ["--cache", call.cache] : []),
     ...call.set.flatMap((s) => ["--set", s]),
     ...(call.profile ? ["--profile", call.profile] : []),
   ].map(shQuote);
