@@ -8,6 +8,7 @@ const sections: Record<string, () => Promise<{ default: () => Promise<string> }>
   engine: () => import("./engine.js"),
   genome: () => import("./genome.js"),
   tokenize: () => import("./tokenize.js"),
+  pretrain: () => import("./pretrain.js"),
 };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(sections);

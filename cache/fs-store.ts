@@ -40,6 +40,10 @@ export class FsStore implements Store {
 
   async pullCheckpoint(): Promise<void> {}
 
+  async clearCheckpoint(key: string): Promise<void> {
+    await rm(join(this.root, "checkpoints", key), { recursive: true, force: true });
+  }
+
   get location(): string {
     return this.root;
   }

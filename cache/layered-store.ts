@@ -157,6 +157,11 @@ export class LayeredStore implements Store {
     return this.wrap(this.remote.pushCheckpoint(key, this.local.checkpointDir(key)));
   }
 
+  async clearCheckpoint(key: string): Promise<void> {
+    await this.local.clearCheckpoint(key);
+    await this.wrap(this.remote.clearCheckpoint(key));
+  }
+
   async pullCheckpoint(key: string): Promise<void> {
     await this.wrap(this.remote.pullCheckpoint(key, this.local.checkpointDir(key)));
   }

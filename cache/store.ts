@@ -64,4 +64,6 @@ export interface Store {
   pushCheckpoint(key: string): Promise<void>;
   /** Fetches a checkpoint another machine left, before an attempt starts (no-op for a local store). */
   pullCheckpoint(key: string): Promise<void>;
+  /** Drops a key's checkpoints once its object is published: they can be GBs and nothing resumes from them. */
+  clearCheckpoint(key: string): Promise<void>;
 }

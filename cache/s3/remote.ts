@@ -138,6 +138,10 @@ export class S3Remote {
     if (gone.length) await this.s3.send(new DeleteObjectsCommand({ Bucket: this.loc.bucket, Delete: { Objects: gone } }));
   }
 
+  async clearCheckpoint(key: string): Promise<void> {
+    await this.deletePrefix(this.k("checkpoints", key) + "/");
+  }
+
   /** Fetches checkpoint files this machine lacks (written to a temp name, then renamed: never half a file). */
   async pullCheckpoint(key: string, dir: string): Promise<number> {
     const base = this.k("checkpoints", key) + "/";

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { SpecError } from "../errors.js";
 import { compareCmd } from "./commands/compare.js";
 import { dagCmd } from "./commands/dag.js";
+import { doctorCmd } from "./commands/doctor.js";
 import { execStageCmd } from "./commands/exec-stage.js";
 import { logCmd, showCmd, statusCmd } from "./commands/inspect.js";
 import { gcCmd, verifyCmd } from "./commands/maintain.js";
@@ -81,6 +82,13 @@ program
   .option("--reference <name>", "published numbers to show (dnabert2, nt-2500m-multi, dnabert-6, randommask); repeatable", collect)
   .option("--baseline <axis=value>", "variant the gain chart compares against, e.g. init=scratch")
   .action(act((runs: string[], o) => compareCmd(runs, o)));
+
+program
+  .command("doctor")
+  .description("Node, Python, torch, CUDA, GPUs: what the training worker has and what is missing")
+  .option("--python <path>", "interpreter to check (default: $DNAFLOW_PYTHON, else the managed venv)")
+  .option("--json", "machine-readable report")
+  .action(act((o) => doctorCmd(o)));
 
 program
   .command("push [file]")

@@ -1,5 +1,5 @@
 // Runs a builtin stage in a child Node process (builtin-child.js) and relays its events.
-import { writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BuiltinJob } from "./builtin-job.js";
@@ -24,7 +24,7 @@ export async function runBuiltin(req: ExecRequest): Promise<void> {
   const jobFile = join(req.attempt.workDir, "job.json");
   writeFileSync(jobFile, JSON.stringify(job));
   const child = spawnInGroup([process.execPath, CHILD, jobFile], {
-    cwd: req.attempt.workDir,
+    cwd: req.pipelineDir, // relative paths in params resolve against the pipeline file, as for run: stages
     env: { ...process.env, DNAFLOW_STAGE: req.inst.id, DNAFLOW_KEY: req.key },
     logFile: req.attempt.logFile,
     signal: req.signal,
@@ -33,7 +33,8 @@ export async function runBuiltin(req: ExecRequest): Promise<void> {
   req.onSpawn(child.pid);
   let error: { message: string; inputError?: boolean } | undefined;
   const relay = readEvents(child.events!, (e) => {
-    if (e.event === "progress") req.onProgress(e.done, e.total, e.unit);
+    if (e.event === "log") appendFileSync(req.attempt.logFile, e.message.endsWith("\n") ? e.message : e.message + "\n");
+    else if (e.event === "progress") req.onProgress(e.done, e.total, e.unit);
     else if (e.event === "meta") req.onMeta(e.meta);
     else if (e.event === "error") error = e;
   });

@@ -13,13 +13,16 @@ export interface WorkerEvent {
 }
 
 export interface WorkerRun {
-  /** Every event the worker emitted, in order. */
+  /** Every event the worker emitted, in order, except `progress` (one per step: too many to hold for long runs). */
   events: WorkerEvent[];
+  /** The last `progress` event, if any. */
+  lastProgress?: WorkerEvent;
 }
 
 /**
- * Spawns the worker and relays its events: `progress` → ctx.progress(step, total, "steps"), every event → `eventsFile` (JSON lines) when given. An `error` event fails the stage with the worker's message
- * (as bad input when the worker marks it so). SIGTERM on cancel lets the worker write a last checkpoint. With
+ * Spawns the worker and relays its events: `progress` → ctx.progress(step, total, "steps"), every event → `eventsFile`
+ * (JSON lines) when given. An `error` event fails the stage with the worker's message (as bad input when the worker
+ * marks it so). SIGTERM on cancel lets the worker write a last checkpoint. With
  * `processes` > 1 the worker runs under torchrun (DDP, one process per GPU).
  */
 export async function runWorker<P>(
@@ -46,6 +49,7 @@ export async function runWorker<P>(
     killSignal: "SIGTERM",
   });
   const events: WorkerEvent[] = [];
+  let lastProgress: WorkerEvent | undefined;
   let error: WorkerEvent | undefined;
   for await (const line of createInterface({ input: child.stdout! })) {
     let e: WorkerEvent;
@@ -55,11 +59,14 @@ export async function runWorker<P>(
       toLog(line);
       continue;
     }
-    events.push(e);
     if (opts.eventsFile) appendFileSync(opts.eventsFile, line + "\n");
-    if (e.event === "progress" && typeof e.step === "number") ctx.progress(e.step, e.total as number | undefined, "steps");
-    // `log` events are not relayed: the worker prints the same lines on stderr, which is the stage log.
-    else if (e.event === "error") error = e;
+    if (e.event === "progress") {
+      lastProgress = e;
+      if (typeof e.step === "number") ctx.progress(e.step, e.total as number | undefined, "steps");
+      continue;
+    }
+    events.push(e); // `log` events are not relayed: the worker prints the same lines on stderr, the stage log
+    if (e.event === "error") error = e;
   }
   const r = await child;
   if (ctx.signal.aborted) throw ctx.signal.reason;
@@ -68,5 +75,5 @@ export async function runWorker<P>(
     throw error.inputError ? new StageInputError(msg) : new Error(msg);
   }
   if (r.exitCode !== 0) throw new Error(`worker ${command} exited with ${r.signal ?? r.exitCode} (see the stage log)`);
-  return { events };
+  return { events, lastProgress };
 }

@@ -140,7 +140,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
         const t = Date.now();
         const jobCtx = { store, digests, pipelineName: plan.pipeline.name, pipelineDir: plan.pipeline.dir, pipelineFile: plan.pipeline.file, signal, emit, cli: opts.cli };
         const seconds = await executor.run(e, inputs, e.inst.resources, jobCtx);
-        await store.pushCheckpoint(e.key);
+        await store.clearCheckpoint(e.key);
         for (const x of sameKey(e)) setStatus(x, { status: "ran", seconds: seconds || (Date.now() - t) / 1000 });
       } finally {
         release();

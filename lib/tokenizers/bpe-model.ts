@@ -1,12 +1,17 @@
 // BPE encoding with Hugging Face's semantics: a sequence is split at every non-ACGT char (the tokenizer.json
 // pre-tokenizer), each ACGT run is one word, and within a word the pair of lowest merge rank is merged first,
 // leftmost first on equal rank (HF's Word::merge_all). Non-ACGT chars are their own token or [UNK].
+// Two encoders give the same ids: the reference one replays the merges (bpe-merge-word.ts); the fast one
+// (bpe-backtrack.ts, linear time) is used whenever rankedVocab finds its premises hold, which is the case for
+// vocabularies trained by dnaflow or HF (checked when the first sequence is encoded; `fastEncoder()` says why not).
 import { BASE_CODE, BASES, normalizeChar, specialIdsOf, type SpecialIds } from "./alphabet.js";
-import type { IdBuffer } from "./id-buffer.js";
+import { IdBuffer } from "./id-buffer.js";
 import { PairLookup } from "./pair-lookup.js";
 import { PairTable } from "./pair-table.js";
 import type { DnaTokenizer } from "./tokenizer.js";
 import { mergeWord, WordScratch } from "./bpe-merge-word.js";
+import { BacktrackEncoder } from "./bpe-backtrack.js";
+import { rankedVocab } from "./bpe-ranked-vocab.js";
 
 export interface BpeMerges {
   /** Left and right token ids of each merge, in rank order. */
@@ -26,6 +31,9 @@ export class BpeTokenizer implements DnaTokenizer {
   private readonly baseIds: Int32Array;
   private readonly charIds = new Map<number, number>();
   private readonly scratch: WordScratch;
+  /** The fast encoder, or why this vocabulary cannot use it; built on first use (training never needs it). */
+  private fast: BacktrackEncoder | string | undefined;
+  private codes = new Uint8Array(1024);
 
   constructor(readonly vocab: string[], readonly specialTokens: string[], readonly merges: BpeMerges) {
     this.specials = specialIdsOf(specialTokens);
@@ -56,7 +64,55 @@ export class BpeTokenizer implements DnaTokenizer {
     this.scratch = new WordScratch(n);
   }
 
+  /** The linear-time encoder, or the reason this vocabulary uses the reference encoder. */
+  fastEncoder(denseMax?: number): BacktrackEncoder | string {
+    if (this.fast === undefined || denseMax !== undefined) {
+      const ids = this.vocab.map((t, i) => [t, i] as const);
+      const byString = new Map(ids);
+      const v = rankedVocab(
+        this.vocab,
+        this.baseIds,
+        this.merges.left,
+        this.merges.right,
+        (r) => byString.get(this.vocab[this.merges.left[r]] + this.vocab[this.merges.right[r]])!,
+        (token) => {
+          const buf = new IdBuffer(token.length);
+          this.encodeReference(token, buf);
+          return buf.toArray();
+        },
+      );
+      const fast = typeof v === "string" ? v : new BacktrackEncoder(v, denseMax);
+      if (denseMax !== undefined) return fast; // a test's variant: not kept
+      this.fast = fast;
+    }
+    return this.fast;
+  }
+
   encode(seq: string, out: IdBuffer): void {
+    const fast = this.fast ?? this.fastEncoder();
+    if (typeof fast === "string") return this.encodeReference(seq, out);
+    this.encodeWith(fast, seq, out);
+  }
+
+  /** Encodes with a given fast encoder (tests pass variants). */
+  encodeWith(fast: BacktrackEncoder, seq: string, out: IdBuffer): void {
+    const n = seq.length;
+    out.reserve(n);
+    if (this.codes.length < n) this.codes = new Uint8Array(Math.max(n, 2 * this.codes.length));
+    const codes = this.codes;
+    let i = 0;
+    while (i < n) {
+      let j = i;
+      let c = 0;
+      while (j < n && (c = BASE_CODE[seq.charCodeAt(j)]) < 4) codes[j++ - i] = c;
+      if (j > i) out.length = fast.encodeWord(codes, j - i, out.data, out.length);
+      if (j < n) out.data[out.length++] = this.charIds.get(normalizeChar(seq.charCodeAt(j))) ?? this.specials.unk;
+      i = j + 1;
+    }
+  }
+
+  /** The reference encoder: replays the merges by rank, exactly as HF does. */
+  encodeReference(seq: string, out: IdBuffer): void {
     const n = seq.length;
     out.reserve(n);
     let i = 0;

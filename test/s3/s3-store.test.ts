@@ -118,7 +118,7 @@ let step = 0;
 try { step = Number(fs.readFileSync(ckpt + "/step", "utf8")); } catch {}
 const resumedAt = step;
 const tick = () => {
-  if (step === 40) { fs.writeFileSync(out, "counted to 40, resumed at " + (resumedAt ? "a checkpoint" : "zero") + "\\n"); fs.appendFileSync(ckpt + "/resumes", resumedAt + "\\n"); return; }
+  if (step === 40) { fs.writeFileSync(out, "counted to 40, resumed at step " + resumedAt + "\\n"); return; }
   step++;
   fs.writeFileSync(ckpt + "/step.tmp", String(step)); fs.renameSync(ckpt + "/step.tmp", ckpt + "/step");
   setTimeout(tick, 100);
@@ -134,7 +134,15 @@ test("runner A is SIGKILLed mid-stage; runner B waits for A's lease to expire, r
   let outA = "";
   a.stdout!.on("data", (d) => (outA += d));
   while (!outA.includes('"stage-start"')) await new Promise((r) => setTimeout(r, 50));
-  await new Promise((r) => setTimeout(r, 2200)); // a couple of heartbeats: the checkpoint is in S3
+  // Wait until a heartbeat has copied a checkpoint to S3 (its step is what B must resume from, or later).
+  let synced = 0;
+  for (let i = 0; i < 200 && synced < 5; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const l = await ceph.client.send(new ListObjectsV2Command({ Bucket: "takeover", Prefix: "t/checkpoints/" }));
+    const stepKey = (l.Contents ?? []).map((c) => c.Key!).find((k) => k.endsWith("/step"));
+    if (stepKey) synced = Number(await (await ceph.client.send(new GetObjectCommand({ Bucket: "takeover", Key: stepKey }))).Body!.transformToString());
+  }
+  assert.ok(synced >= 5, "A's checkpoint reached S3");
   a.kill("SIGKILL");
   const cacheB = cache();
   const t0 = Date.now();
@@ -146,8 +154,10 @@ test("runner A is SIGKILLed mid-stage; runner B waits for A's lease to expire, r
   assert.ok(waits.some((w) => /took over the lease: (no heartbeat|its owner)/.test(w)), waits.join("; "));
   assert.ok(Date.now() - t0 >= 1500, "B waited for the lease to go silent");
   const key = ev.find((e) => e.type === "stage-done")!.key;
-  assert.equal(readFileSync(join(cacheB, "objects", key, "out", "out"), "utf8"), "counted to 40, resumed at a checkpoint\n");
-  const resumedAt = Number(readFileSync(join(cacheB, "checkpoints", key, "resumes"), "utf8").trim());
-  assert.ok(resumedAt >= 10 && resumedAt < 40, `B started from A's step ${resumedAt}, not from zero`);
-  assert.ok(existsSync(join(cacheB, "objects", key, "manifest.json")));
+  const out = readFileSync(join(cacheB, "objects", key, "out", "out"), "utf8");
+  const resumedAt = Number(/resumed at step (\d+)/.exec(out)?.[1]);
+  assert.ok(resumedAt >= synced && resumedAt < 40, `B started from A's synced step (${synced}) or later, not from zero: ${out}`);
+  assert.equal(existsSync(join(cacheB, "checkpoints", key)), false, "checkpoints are dropped once the object is published");
+  const left = await ceph.client.send(new ListObjectsV2Command({ Bucket: "takeover", Prefix: `t/checkpoints/${key}/` }));
+  assert.equal(left.KeyCount ?? 0, 0, "and in S3 too");
 });

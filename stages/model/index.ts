@@ -1,0 +1,4 @@
+import type { StageDefinition } from "../../engine/stage.js";
+import pretrain from "./pretrain.js";
+
+export const modelStages: StageDefinition[] = [pretrain];

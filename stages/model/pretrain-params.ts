@@ -1,0 +1,97 @@
+// JSON Schema of model/pretrain's params (defaults filled in before the key is computed). The same names form the
+// worker's JSON config (worker/config.py validates them again, so a hand-written config gets the same checks).
+export interface PretrainParams {
+  model: {
+    family: "roberta" | "bert" | "modernbert";
+    layers: number;
+    hidden: number;
+    heads: number;
+    intermediate: number;
+    maxPositions: number;
+    dropout: number;
+    attentionDropout: number;
+    vocabSize?: number;
+  };
+  masking: Record<string, unknown> & { strategy: "bert" | "kmer-span" | "randommask" };
+  optimizer: Record<string, unknown>;
+  steps: number;
+  batchSize: number;
+  microBatchSize?: number;
+  seed: number;
+  checkpointEvery: number;
+  keepCheckpoints: number;
+  evalBatches: number;
+  device: "auto" | "cpu" | "cuda";
+  precision: "auto" | "bf16" | "fp32";
+  compile: "auto" | boolean;
+  deterministic: "auto" | boolean;
+  threads: number;
+}
+
+const int = (def: number, min = 1, description?: string) => ({ type: "integer", minimum: min, default: def, ...(description ? { description } : {}) });
+const prob = (def: number, description: string) => ({ type: "number", minimum: 0, maximum: 1, default: def, description });
+
+export const pretrainParamsSchema = {
+  properties: {
+    model: {
+      type: "object",
+      default: {},
+      additionalProperties: false,
+      properties: {
+        family: { enum: ["roberta", "bert", "modernbert"], default: "roberta", description: "roberta (TinyDNABERT, RandomMask) | bert (DNABERT) | modernbert (rotary + gated FFN)" },
+        layers: int(6),
+        hidden: int(512),
+        heads: int(8),
+        intermediate: int(2048),
+        maxPositions: int(512, 1, "longest input in tokens ([CLS]/[SEP] included); must be >= the shards' maxLength"),
+        dropout: prob(0.1, "hidden dropout"),
+        attentionDropout: prob(0.1, "attention dropout"),
+        vocabSize: { type: "integer", minimum: 1, description: "optional: must equal the tokenizer's vocabulary size" },
+      },
+    },
+    masking: {
+      type: "object",
+      default: {},
+      additionalProperties: false,
+      properties: {
+        strategy: { enum: ["bert", "kmer-span", "randommask"], default: "bert" },
+        ratio: { type: "number", exclusiveMinimum: 0, maximum: 0.9, default: 0.15, description: "target fraction of non-special tokens masked" },
+        maskToken: prob(0.8, "of masked positions: replaced by [MASK]"),
+        randomToken: prob(0.1, "of masked positions: replaced by a random non-special token"),
+        k: int(6, 1, "kmer-span: span length, the tokenizer's k"),
+        phases: int(5, 1, "randommask: number of curriculum phases"),
+        minSpan: int(6, 1, "randommask: shortest span"),
+        maxSpanStart: int(6, 1, "randommask: longest span in phase 1"),
+        maxSpanStep: int(2, 0, "randommask: longest span grows by this per phase"),
+        centreProbability: { type: "number", exclusiveMinimum: 0, maximum: 1, description: "override the centre probability derived from ratio" },
+      },
+    },
+    optimizer: {
+      type: "object",
+      default: {},
+      additionalProperties: false,
+      properties: {
+        lr: { type: "number", exclusiveMinimum: 0, default: 1e-4, description: "peak learning rate (AdamW)" },
+        betas: { type: "array", items: { type: "number", minimum: 0, exclusiveMaximum: 1 }, minItems: 2, maxItems: 2, default: [0.9, 0.98] },
+        eps: { type: "number", exclusiveMinimum: 0, default: 1e-6 },
+        weightDecay: { type: "number", minimum: 0, default: 0.01, description: "AdamW weight decay (not on biases and norms)" },
+        warmupSteps: int(0, 0, "linear warmup from 0"),
+        minLrRatio: prob(0, "linear decay to lr × minLrRatio at the last step"),
+        clip: { type: "number", minimum: 0, default: 1.0, description: "max global gradient norm; 0 = off" },
+      },
+    },
+    steps: int(1000, 1, "optimizer steps"),
+    batchSize: int(32, 1, "global batch in rows: microBatchSize × devices × accumulation"),
+    microBatchSize: { type: "integer", minimum: 1, description: "rows per device per forward pass (default batchSize / devices); does not change results" },
+    seed: int(0, 0),
+    checkpointEvery: int(1000, 1, "steps between checkpoints (also written on SIGTERM and at the end)"),
+    keepCheckpoints: int(3, 1, "newest checkpoints kept"),
+    evalBatches: int(0, 0, "micro batches of `valid` scored at the end"),
+    device: { enum: ["auto", "cpu", "cuda"], default: "auto" },
+    precision: { enum: ["auto", "bf16", "fp32"], default: "auto", description: "auto: bf16 autocast on CUDA, fp32 on CPU" },
+    compile: { enum: ["auto", true, false], default: "auto", description: "torch.compile (auto: on CUDA)" },
+    deterministic: { enum: ["auto", true, false], default: "auto", description: "torch deterministic algorithms (auto: on CPU)" },
+    threads: int(0, 0, "torch CPU threads; 0 = the stage's cpus"),
+  },
+  additionalProperties: false,
+};

@@ -1,0 +1,59 @@
+// model/pretrain: masked-language-model pretraining in the Python worker (worker/train.py). Inputs: a tokenizer
+// artifact and token shards encoded with it; output: a Hugging Face model directory (+ metrics.jsonl, loss.svg).
+// Checkpoints go to ctx.checkpointDir, so a killed or failed attempt resumes where it stopped, with identical results.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { runWorker } from "../../engine/python/run-worker.js";
+import { defineStage, StageInputError, type JsonValue } from "../../engine/stage.js";
+import { verifyShardsTokenizer } from "../../lib/tokenizers/token-shards-reader.js";
+import { pretrainParamsSchema, type PretrainParams } from "./pretrain-params.js";
+
+export default defineStage<PretrainParams>({
+  name: "model/pretrain",
+  version: 1,
+  description: "Pretrain a masked language model (RoBERTa, BERT or ModernBERT; bert, kmer-span or RandomMask masking) on token shards.",
+  params: pretrainParamsSchema,
+  inputs: {
+    tokenizer: { description: "tokenizer directory from tokenize/train" },
+    train: { many: true, description: "token shards from tokenize/encode (several are read as one dataset)" },
+    valid: { optional: true, many: true, description: "token shards scored at the end (evalBatches)" },
+  },
+  outputs: ["model"],
+  usesWorker: true,
+  resources: { cpus: 2, memory: "4GiB" },
+  async run(ctx) {
+    const tokenizer = ctx.input("tokenizer");
+    const shards = (name: string) => (ctx.hasInput(name) ? ctx.inputs(name).map((i) => i.path) : []);
+    const train = shards("train");
+    const valid = shards("valid");
+    for (const [name, dirs] of [["train", train], ["valid", valid]] as const) {
+      for (const d of dirs) {
+        await verifyShardsTokenizer(d, tokenizer).catch((e) => {
+          throw new StageInputError(`input ${name}: ${(e as Error).message}`);
+        });
+      }
+    }
+    const p = ctx.params;
+    const config = {
+      ...p,
+      threads: p.threads || ctx.resources.cpus,
+      tokenizer,
+      train,
+      valid: valid.length ? valid : null,
+      checkpointDir: ctx.checkpointDir,
+      outDir: ctx.output("model"),
+    };
+    const { events } = await runWorker(ctx, "pretrain", config, { eventsFile: join(ctx.workDir, "events.jsonl"), processes: ctx.resources.gpus > 1 ? ctx.resources.gpus : 1 });
+    const done = events.find((e) => e.event === "done");
+    if (!done) throw new Error("worker pretrain: finished without a done event");
+    const start = events.find((e) => e.event === "start");
+    const training = JSON.parse(await readFile(join(ctx.output("model"), "training.json"), "utf8"));
+    ctx.setMeta({
+      params: (start?.params as number) ?? null,
+      device: (start?.device as string) ?? null,
+      finalLoss: training.summary?.finalLoss ?? null,
+      ...(done.validLoss !== undefined ? { validLoss: done.validLoss as number } : {}),
+      summary: training.summary as JsonValue,
+    });
+  },
+});
