@@ -43,6 +43,14 @@ export class Leases {
     return v.rec ? `no heartbeat from ${o!.host} (pid ${o!.pid}) for ${Math.round(ttl / 1000)} s` : "unreadable lease unchanged for its TTL";
   }
 
+  /** The previous holder may have published just before letting go: check again once the lease is ours. */
+  private async holdUnlessDone(key: string, stage: string, token: string, isDone: () => Promise<boolean>): Promise<AcquireResult> {
+    const held = new HeldLease(this, this.backend, key, stage, token);
+    if (!(await isDone())) return { held };
+    await held.release();
+    return { done: true };
+  }
+
   /**
    * Holds the key's lease, waiting while another live runner holds it. Resolves `{done}` when `isDone()` becomes true
    * meanwhile (the other runner published). `onWait` is called once per distinct holder.
@@ -52,7 +60,7 @@ export class Leases {
     for (;;) {
       opts.signal.throwIfAborted();
       const created = await this.backend.create(key, this.recordFor(stage, 0));
-      if (created) return { held: new HeldLease(this, this.backend, key, stage, created) };
+      if (created) return this.holdUnlessDone(key, stage, created, opts.isDone);
       if (await opts.isDone()) return { done: true };
       const v = await this.backend.read(key);
       if (v) {
@@ -61,7 +69,7 @@ export class Leases {
           const token = await this.backend.replace(key, v.token, this.recordFor(stage, 0));
           if (token) {
             opts.onWait(`took over the lease: ${stale}`);
-            return { held: new HeldLease(this, this.backend, key, stage, token) };
+            return this.holdUnlessDone(key, stage, token, opts.isDone);
           }
           continue; // someone else changed it first: look again
         }

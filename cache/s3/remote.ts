@@ -130,7 +130,10 @@ export class S3Remote {
     const base = this.k("checkpoints", key) + "/";
     const remote = new Map((await this.listAll(base)).map((o) => [o.key.slice(base.length), o.size]));
     const local = listFiles(dir);
-    for (const [rel, size] of local) {
+    // In the order they were written: a completion marker a writer adds last (e.g. a checkpoint's manifest.json)
+    // then reaches S3 after the files it vouches for, so a copy cut short looks torn, never complete.
+    const byAge = [...local].sort((x, y) => x[1].mtimeMs - y[1].mtimeMs || (x[0] < y[0] ? -1 : 1));
+    for (const [rel, { size }] of byAge) {
       if (remote.get(rel) === size) continue;
       await new Upload({ client: this.s3, params: { Bucket: this.loc.bucket, Key: base + rel, Body: createReadStream(join(dir, rel)) }, partSize: 16 << 20 }).done();
     }
@@ -149,7 +152,7 @@ export class S3Remote {
     let n = 0;
     for (const o of await this.listAll(base)) {
       const rel = o.key.slice(base.length);
-      if (local.get(rel) === o.size) continue;
+      if (local.get(rel)?.size === o.size) continue;
       const dest = join(dir, rel);
       mkdirSync(dirname(dest), { recursive: true });
       const r = await this.s3.send(new GetObjectCommand({ Bucket: this.loc.bucket, Key: o.key }));
@@ -161,9 +164,9 @@ export class S3Remote {
   }
 }
 
-/** Relative path → size of every complete file (temp files of atomic writers are skipped). */
-function listFiles(dir: string, prefix = ""): Map<string, number> {
-  const out = new Map<string, number>();
+/** Relative path → size and mtime of every complete file (temp files of atomic writers are skipped). */
+function listFiles(dir: string, prefix = ""): Map<string, { size: number; mtimeMs: number }> {
+  const out = new Map<string, { size: number; mtimeMs: number }>();
   let names: string[];
   try {
     names = readdirSync(join(dir, prefix));
@@ -174,7 +177,7 @@ function listFiles(dir: string, prefix = ""): Map<string, number> {
     const rel = prefix ? `${prefix}/${n}` : n;
     const st = statSync(join(dir, rel));
     if (st.isDirectory()) for (const [k, v] of listFiles(dir, rel)) out.set(k, v);
-    else if (!/\.tmp|\.dnaflow-part$/.test(n)) out.set(rel, st.size);
+    else if (!/\.tmp|\.dnaflow-part$/.test(n)) out.set(rel, { size: st.size, mtimeMs: st.mtimeMs });
   }
   return out;
 }
