@@ -30,3 +30,14 @@ export async function verifyObject(
   }
   return problems;
 }
+
+/** Makes a published object readable here (a remote store downloads it) and checks what a consumer reads of it. */
+export async function materializeAndVerify(store: Store, key: string, digests: DigestCache, output: string): Promise<string[]> {
+  try {
+    await store.materialize(key);
+    return await verifyObject(store, key, digests, { outputs: [output] });
+  } catch (err) {
+    if (err instanceof CorruptObject) return [err.message];
+    throw err;
+  }
+}

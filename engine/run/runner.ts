@@ -7,7 +7,7 @@ import { hostname } from "node:os";
 import type { DigestCache } from "../../cache/digest-cache.js";
 import { RunLog, type RunRecord, type StageRecord } from "../../cache/runs.js";
 import type { Store } from "../../cache/store.js";
-import { CorruptObject, verifyObject } from "../../cache/verify.js";
+import { materializeAndVerify } from "../../cache/verify.js";
 import type { Plan, PlanEntry } from "../plan/plan.js";
 import type { ExecutorName } from "../spec/types.js";
 import type { InputItem, Resources } from "../stage.js";
@@ -152,13 +152,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
   const verifiedInputs = (e: PlanEntry): Promise<Record<string, InputItem[]>> =>
     stageInputs(e, plan, store, async (up, output) => {
       for (let tries = 0; ; tries++) {
-        const problems = await store
-          .materialize(up.key)
-          .then(() => verifyObject(store, up.key, digests, { outputs: [output] }))
-          .catch((err) => {
-            if (err instanceof CorruptObject) return [err.message];
-            throw err;
-          });
+        const problems = await materializeAndVerify(store, up.key, digests, output);
         if (!problems.length) return;
         if (tries > 0) throw new Error(`upstream ${up.inst.id} is still corrupt after being made again: ${problems[0]}`);
         emit({ type: "corrupt", id: up.inst.id, key: up.key, problems });

@@ -3,7 +3,7 @@
 // engine passes the key it planned, and a pipeline or input that changed since then is refused (exit 2) rather than
 // publishing under a key nobody asked for. Exit 0 published (or already there), 1 failed, 2 mismatch, 130 cancelled.
 import { hostname } from "node:os";
-import { CorruptObject, verifyObject } from "../../../cache/verify.js";
+import { materializeAndVerify } from "../../../cache/verify.js";
 import { writeResult, clearResult, type ExecResult } from "../../executors/slurm/result.js";
 import { StageFailure } from "../../executors/types.js";
 import { plainReporter } from "../../reporters/plain.js";
@@ -59,13 +59,7 @@ export async function execStageCmd(file: string, opts: ExecStageOptions): Promis
         if (!(await store.isPublished(up.key))) {
           throw new StageFailure(`upstream ${up.inst.id} (${up.key}) is not in the store ${store.location} on ${hostname()}: is the store on a filesystem the nodes share?`);
         }
-        const problems = await store
-          .materialize(up.key)
-          .then(() => verifyObject(store, up.key, digests, { outputs: [output] }))
-          .catch((err) => {
-            if (err instanceof CorruptObject) return [err.message];
-            throw err;
-          });
+        const problems = await materializeAndVerify(store, up.key, digests, output);
         if (problems.length) throw new StageFailure(`upstream ${up.inst.id} (${up.key}) does not match its manifest on ${hostname()}: ${problems[0]}`);
       });
     } catch (e) {
