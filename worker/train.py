@@ -270,6 +270,8 @@ def pretrain(raw: dict) -> None:
         raise
     finally:
         batches.stop.set()
+        # Joined, not left to die with the interpreter: a daemon thread inside a torch call at exit aborts the process.
+        batches.t.join(timeout=30)
         if mf:
             mf.close()
 
@@ -281,6 +283,7 @@ def pretrain(raw: dict) -> None:
         export_model(model, tok, cfg, metrics_file, summary)
         emit("done", outDir=cfg["outDir"], **summary)
     if world > 1:
+        torch.distributed.barrier()  # no rank tears the group down while rank 0 still exports
         torch.distributed.destroy_process_group()
 
 
