@@ -1,4 +1,5 @@
 import type { StageDefinition } from "../../engine/stage.js";
 import pretrain from "./pretrain.js";
+import finetune from "./finetune.js";
 
-export const modelStages: StageDefinition[] = [pretrain];
+export const modelStages: StageDefinition[] = [pretrain, finetune];

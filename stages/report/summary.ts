@@ -1,5 +1,7 @@
 // report/summary: collects metrics over matrix instances (fan-in) and pretraining loss curves into report.html
 // (self-contained, inline SVG), report.md and results.csv; the table goes to the stage log. Inputs: docs/evaluation.md.
+import { join } from "node:path";
+import { writeFile } from "node:fs/promises";
 import { defineStage, StageInputError } from "../../engine/stage.js";
 import { referenceNames } from "../../lib/reference-results/references.js";
 import { curvesFromInputs, renderReport, resultsFromInputs, writeReport } from "../../lib/report/index.js";
@@ -40,6 +42,7 @@ export default defineStage<SummaryParams>({
     metrics: { many: true, description: "metrics.json files or folders holding one (finetune or eval/metrics outputs), fanned in over the matrix." },
     pretrain: { many: true, optional: true, description: "Pretraining outputs with metrics.jsonl (loss events) for the loss curves." },
   },
+  revision: 1, // report.txt added
   outputs: ["report"],
   resources: { cpus: 1, memory: "1G" },
   async run(ctx) {
@@ -52,6 +55,8 @@ export default defineStage<SummaryParams>({
     const r = renderReport({ results, curves }, { title: p.title, split: p.split, metric: p.metric, references: p.reference, baseline: p.baseline, seedAxis: p.seedAxis });
     writeReport(ctx.output("report"), r);
     for (const line of r.terminal.trimEnd().split("\n")) ctx.log(line);
-    ctx.setMeta({ results: results.length, tasks: r.summary.tasks.length, variants: r.summary.variants.length, curves: curves.length });
+    await writeFile(join(ctx.output("report"), "report.txt"), r.terminal.trimEnd() + "\n");
+    // `show`/`link` ask the CLI to print this file, and where the HTML is, when a run that includes the stage ends.
+    ctx.setMeta({ results: results.length, tasks: r.summary.tasks.length, variants: r.summary.variants.length, curves: curves.length, show: "report/report.txt", link: "report/report.html" });
   },
 });

@@ -1,4 +1,8 @@
 // dnaflow run FILE [STAGE...]: make the pipeline (or the named stages and their upstream).
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RunRecord } from "../../../cache/runs.js";
+import type { Store } from "../../../cache/store.js";
 import { SpecError } from "../../errors.js";
 import { killAllGroups } from "../../executors/process-group.js";
 import { jsonReporter } from "../../reporters/json.js";
@@ -60,5 +64,27 @@ export async function runCmd(file: string, targets: string[], opts: RunCliOption
   });
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
+  if (!opts.json) showResults(loaded.store, record);
   return record.outcome === "ok" ? 0 : record.outcome === "interrupted" ? 130 : 1;
+}
+
+/**
+ * Prints what finished stages ask to be shown (manifest meta `show`: a file inside an output, e.g. a report's table;
+ * `link`: a file to open, e.g. report.html) — for stages that ran and for cached ones alike.
+ */
+function showResults(store: Store, record: RunRecord): void {
+  for (const [id, st] of Object.entries(record.stages)) {
+    if (st.status !== "ran" && st.status !== "cached") continue;
+    const meta = store.readManifest(st.key)?.meta ?? {};
+    const at = (rel: unknown) => {
+      if (typeof rel !== "string" || rel.includes("..")) return undefined;
+      const [output, ...rest] = rel.split("/");
+      const p = join(store.outputPath(st.key, output), ...rest);
+      return existsSync(p) ? p : undefined;
+    };
+    const show = at(meta.show);
+    const link = at(meta.link);
+    if (show) process.stdout.write(`\n${id}:\n${readFileSync(show, "utf8")}`);
+    if (link) process.stdout.write(`${show ? "" : `\n${id}: `}${link}\n`);
+  }
 }

@@ -1,0 +1,166 @@
+// model/finetune through the built CLI, on real data: bundled chrM → BPE → shards → a tiny pretrained model, and GUE
+// prom_core_tata rows (test/fixtures/benchmark) finetuned from it and from scratch. Metrics equal scikit-learn's on the
+// published predictions; the model reloads with AutoModelForSequenceClassification; init/model binding mistakes fail
+// as bad input; the engine SIGKILLed mid-finetune and rerun publishes byte-identical predictions and metrics.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { dnaflow, dnaflowAsync, events, ran } from "../helpers/cli.js";
+import { fixture } from "../helpers/paths.js";
+import { ENV, PYTHON, TINY, bytes, outputOf, project, requireWorkerPython, tinyPipeline } from "../model/helpers.js";
+
+requireWorkerPython();
+
+const FT = `      task: prom/prom_core_tata
+      batchSize: 16
+      epochs: 1
+      lr: 0.002
+      warmupSteps: 2
+      evalEvery: 5
+      checkpointEvery: 3
+      seed: 7`;
+
+const STAGES = (o: { pretrainedBindsModel?: boolean; scratchBindsModel?: boolean } = {}) => `
+  benchmark:
+    uses: data/benchmark@1
+    inputs: { source: gue }
+  finetune:
+    matrix: { init: [pretrained] }
+    uses: model/finetune@1
+    with:
+      init: "\${{ matrix.init }}"
+${FT}
+    inputs:
+      tasks: "\${{ stages.benchmark.outputs.tasks }}"
+      tokenizer: "\${{ stages.tokenizer.outputs.tokenizer }}"${o.pretrainedBindsModel === false ? "" : `\n      model: "\${{ stages.pretrain.outputs.model }}"`}
+    resources: { cpus: 1 }
+  finetune-scratch:
+    matrix: { init: [scratch] }
+    uses: model/finetune@1
+    with:
+      init: "\${{ matrix.init }}"
+      model: { layers: 2, hidden: 32, heads: 2, intermediate: 64, maxPositions: 64 }
+${FT}
+    inputs:
+      tasks: "\${{ stages.benchmark.outputs.tasks }}"
+      tokenizer: "\${{ stages.tokenizer.outputs.tokenizer }}"${o.scratchBindsModel ? `\n      model: "\${{ stages.pretrain.outputs.model }}"` : ""}
+    resources: { cpus: 1 }
+`;
+
+function ftProject(stages = STAGES()): string {
+  const dir = project(tinyPipeline(TINY, stages));
+  cpSync(fixture("benchmark", "gue", "prom"), join(dir, "gue", "prom"), { recursive: true });
+  return dir;
+}
+
+let reference: string | undefined;
+function referenceRun(): string {
+  if (!reference) {
+    const dir = ftProject();
+    const r = dnaflow(["run", "p.yaml", "--json"], { cwd: dir, env: ENV });
+    assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2000));
+    reference = dir;
+  }
+  return reference;
+}
+
+const PRETRAINED = "finetune[init=pretrained]";
+const SCRATCH = "finetune-scratch[init=scratch]";
+
+test("finetune from pretrained and from scratch: metrics.json (docs/evaluation.md) equal scikit-learn's on predictions.csv; the model reloads", () => {
+  const dir = referenceRun();
+  for (const id of [PRETRAINED, SCRATCH]) {
+    const metricsDir = outputOf(dir, id, "metrics");
+    const m = JSON.parse(readFileSync(join(metricsDir, "metrics.json"), "utf8"));
+    assert.equal(m.format, 1);
+    assert.deepEqual([m.task, m.kind, m.numClasses, m.primary], ["prom/prom_core_tata", "classification", 2, "mcc"]);
+    assert.deepEqual([m.splits.dev.n, m.splits.test.n], [613, 613]);
+    assert.equal(m.init, id === PRETRAINED ? "pretrained" : "scratch");
+    assert.equal(m.steps, 25); // 400 training rows / 16 per step, one epoch
+    assert.deepEqual(m.history.map((h: { step: number }) => h.step), [5, 10, 15, 20, 25]);
+    assert.equal(m.bestDevLoss, Math.min(...m.history.map((h: { devLoss: number }) => h.devLoss)));
+    // the oracle: scikit-learn on the published predictions
+    const py = `
+import csv, json, sys
+from sklearn.metrics import matthews_corrcoef, accuracy_score, f1_score, precision_score, recall_score
+rows = list(csv.DictReader(open(sys.argv[1])))
+out = {}
+for split in ("dev", "test"):
+    y = [int(r["label"]) for r in rows if r["split"] == split]; p = [int(r["prediction"]) for r in rows if r["split"] == split]
+    out[split] = {"mcc": matthews_corrcoef(y, p), "accuracy": accuracy_score(y, p), "f1": f1_score(y, p, average="macro", zero_division=0),
+                  "precision": precision_score(y, p, average="macro", zero_division=0), "recall": recall_score(y, p, average="macro", zero_division=0)}
+print(json.dumps(out))`;
+    const r = spawnSync(PYTHON, ["-c", py, join(metricsDir, "predictions.csv")], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    const sk = JSON.parse(r.stdout);
+    for (const split of ["dev", "test"])
+      for (const k of ["mcc", "accuracy", "f1", "precision", "recall"]) assert.ok(Math.abs(m.splits[split][k] - sk[split][k]) < 1e-12, `${id} ${split} ${k}: ${m.splits[split][k]} vs sklearn ${sk[split][k]}`);
+    const model = outputOf(dir, id, "model");
+    const load = spawnSync(PYTHON, ["-c", `import sys; from transformers import AutoModelForSequenceClassification as A; m = A.from_pretrained(sys.argv[1]); print(type(m).__name__, m.config.num_labels)`, model], { encoding: "utf8" });
+    assert.equal(load.stdout.trim(), "RobertaForSequenceClassification 2", load.stderr);
+  }
+  // from pretrained weights vs random ones: different models
+  assert.ok(!bytes(join(outputOf(dir, PRETRAINED, "model"), "model.safetensors")).equals(bytes(join(outputOf(dir, SCRATCH, "model"), "model.safetensors"))));
+});
+
+test("init and the model input must agree: pretrained without a model, scratch with one — bad input, nothing published", () => {
+  const dir = referenceRun();
+  for (const [stages, id, msg] of [
+    [STAGES({ scratchBindsModel: true }), "finetune-scratch", /init: scratch trains from random weights, but the `model` input is bound/],
+    [STAGES({ pretrainedBindsModel: false }), "finetune", /init: pretrained needs the `model` input/],
+  ] as const) {
+    writeFileSync(join(dir, "bad.yaml"), tinyPipeline(TINY, stages));
+    const r = dnaflow(["run", "bad.yaml", "--json", id], { cwd: dir, env: ENV });
+    assert.equal(r.code, 1, r.stderr);
+    const failed = events(r.stdout).filter((e) => e.type === "stage-failed");
+    assert.equal(failed.length, 1, "failed once, not retried");
+    assert.match(failed[0].error, msg);
+    assert.ok(!events(r.stdout).some((e) => e.type === "stage-done" && e.id.startsWith(id)), "nothing published");
+  }
+});
+
+/** SIGKILL the engine and the stage's process group once the finetune stage reports `step`. */
+async function runAndKillEngineAt(dir: string, id: string, step: number): Promise<void> {
+  const child = dnaflowAsync(["run", "p.yaml", "--json"], { cwd: dir, env: ENV });
+  let buf = "";
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d) => {
+      buf += d;
+      const seen = events(buf.slice(0, buf.lastIndexOf("\n") + 1)).some((e) => e.type === "stage-progress" && e.id === id && e.done >= step);
+      if (!seen || child.killed) return;
+      child.kill("SIGKILL");
+      const attempts = join(dir, ".dnaflow", "attempts");
+      for (const a of readdirSync(attempts)) {
+        const owner = JSON.parse(readFileSync(join(attempts, a, "owner.json"), "utf8"));
+        if (owner.childPgid) {
+          try {
+            process.kill(-owner.childPgid, "SIGKILL");
+          } catch {
+            /* already gone */
+          }
+        }
+      }
+    });
+    child.on("exit", (code, signal) => (signal === "SIGKILL" ? resolve() : reject(new Error(`engine ended (${code}) before step ${step}: ${buf.slice(-1500)}`))));
+  });
+}
+
+test("the engine SIGKILLed at a random finetune step, then rerun: predictions.csv and metrics.json byte-identical to an uninterrupted run", async () => {
+  const ref = referenceRun();
+  const dir = ftProject(STAGES().replace(/  finetune-scratch:[\s\S]*$/, ""));
+  const step = 4 + Math.floor(Math.random() * 15); // of 25: still training when the kill lands
+  await runAndKillEngineAt(dir, PRETRAINED, step);
+  const key = outputOf(dir, PRETRAINED, "metrics").split("/").at(-3)!;
+  assert.equal(key, outputOf(ref, PRETRAINED, "metrics").split("/").at(-3), "same key as the reference run");
+  const ck = join(dir, ".dnaflow", "checkpoints", key);
+  assert.ok(existsSync(ck) && readdirSync(ck).some((n) => n.startsWith("step-")), `checkpoints written before the kill at step ${step}`);
+  const r = dnaflow(["run", "p.yaml", "--json"], { cwd: dir, env: ENV });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(ran(r.stdout), [PRETRAINED], "only the killed stage runs again");
+  assert.match(dnaflow(["log", "p.yaml", PRETRAINED], { cwd: dir }).stdout, /resumed from step \d+/);
+  for (const f of ["predictions.csv", "metrics.json"])
+    assert.ok(bytes(join(outputOf(dir, PRETRAINED, "metrics"), f)).equals(bytes(join(outputOf(ref, PRETRAINED, "metrics"), f))), `${f} differs after a kill at step ${step}`);
+  assert.ok(bytes(join(outputOf(dir, PRETRAINED, "model"), "model.safetensors")).equals(bytes(join(outputOf(ref, PRETRAINED, "model"), "model.safetensors"))));
+});

@@ -1,0 +1,289 @@
+"""finetune: sequence classification / regression on one benchmark task, from a pretrained model or from scratch, with
+best-on-dev selection, test predictions and exact resume.
+
+setup → tokenize the task's CSVs → model (*ForSequenceClassification) → AdamW + linear warmup/decay → resume → loop
+(seeded shuffle per epoch; dev loss every evalEvery steps and at the end; the best weights kept) → predictions with the
+best weights on dev and test → the HF directory. Metrics are computed from predictions.csv in TypeScript (lib/metrics),
+never here: the model is selected on the dev loss (the training objective on dev), which needs no metric code."""
+import json
+import math
+import os
+import shutil
+import signal
+import time
+
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from . import checkpoint  # noqa: E402
+from .config import ConfigError  # noqa: E402
+from .data import Tokenizer  # noqa: E402
+from .events import emit, log  # noqa: E402
+from .finetune_config import RESUME_FIELDS, load_finetune_config  # noqa: E402
+from .finetune_data import SequenceTokenizer, pad_batch, read_split, read_task  # noqa: E402
+from .models import build_config, weight_decay_groups  # noqa: E402
+from .train import lr_lambda, rng_state, set_rng_state  # noqa: E402
+
+
+def _sha256(path):
+    import hashlib
+
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def _max_positions(config) -> int:
+    """Longest input in tokens the model's position table allows (RoBERTa's starts after pad_token_id)."""
+    n = getattr(config, "max_position_embeddings", None) or 10**9
+    if config.model_type == "roberta":
+        n -= (config.pad_token_id or 0) + 1
+    return n
+
+
+def load_data(cfg, tok: SequenceTokenizer, task: dict, model_max: int):
+    """Tokenized splits {name: (ids list, labels np, rows np)}, and the max length used."""
+    classification = task["kind"] == "classification"
+    raw = {s: read_split(cfg["tasks"], task, s) for s in ("train", "dev", "test")}
+    if raw["train"] is None:
+        raise ConfigError(f"task: {task['name']} has no train split")
+    if raw["test"] is None:
+        raise ConfigError(f"task: {task['name']} has no test split")
+    conv = (lambda v: int(v)) if classification else (lambda v: float(v))
+    splits = {}
+    for s, v in raw.items():
+        if v is not None:
+            seqs, labels = v
+            splits[s] = (seqs, labels, np.arange(len(seqs)))
+    if "dev" not in splits:  # NT-style tasks: hold out part of train, seeded (rows keep naming train.csv lines)
+        seqs, labels, rows = splits["train"]
+        perm = np.random.default_rng([0xDE5, cfg["seed"]]).permutation(len(seqs))
+        n_dev = max(1, int(round(len(seqs) * cfg["devFraction"])))
+        dev, tr = np.sort(perm[:n_dev]), np.sort(perm[n_dev:])
+        splits["dev"] = ([seqs[i] for i in dev], [labels[i] for i in dev], dev)
+        splits["train"] = ([seqs[i] for i in tr], [labels[i] for i in tr], tr)
+        log(f"{task['name']}: no dev split; holding out {n_dev} training rows (devFraction {cfg['devFraction']}) as dev")
+    if cfg["trainRows"] and cfg["trainRows"] < len(splits["train"][0]):
+        seqs, labels, rows = splits["train"]
+        pick = np.sort(np.random.default_rng([0x5B5E7, cfg["trainRows"]]).permutation(len(seqs))[: cfg["trainRows"]])
+        splits["train"] = ([seqs[i] for i in pick], [labels[i] for i in pick], rows[pick])
+        log(f"{task['name']}: training on a fixed random subset of {cfg['trainRows']} of {len(seqs)} rows (trainRows)")
+    full = {s: tok.encode(v[0]) for s, v in splits.items()}
+    longest = max(len(x) for ids in full.values() for x in ids)
+    want = cfg["maxLength"] or longest
+    if want > model_max:
+        if cfg["maxLength"]:
+            raise ConfigError(f"maxLength: {cfg['maxLength']} exceeds the model's {model_max} positions")
+        want = model_max
+    out, truncated = {}, 0
+    for s, (seqs, labels, rows) in splits.items():
+        ids = full[s]
+        if longest > want:
+            truncated += sum(len(x) > want for x in ids)
+            ids = tok.encode(seqs, want)
+        out[s] = (ids, np.asarray([conv(v) for v in labels], dtype=np.int64 if classification else np.float32), rows, labels)
+    if truncated:
+        log(f"{truncated} sequences truncated to {want} tokens (longest: {longest})")
+    return out, want, longest
+
+
+def build(cfg, task, tok_meta: Tokenizer):
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    classification = task["kind"] == "classification"
+    num_labels = task["numClasses"] if classification else 1
+    problem = "single_label_classification" if classification else "regression"
+    torch.manual_seed(cfg["seed"])  # the head (and, from scratch, every weight) is initialized from the seed
+    if cfg["init"] == "pretrained":
+        d = cfg["pretrained"]
+        if not os.path.exists(os.path.join(d, "config.json")):
+            raise ConfigError(f"pretrained: {d} has no config.json (not a Hugging Face model directory)")
+        tj = os.path.join(d, "tokenizer.json")
+        if os.path.exists(tj) and _sha256(tj) != tok_meta.digest:
+            raise ConfigError(f"pretrained: {d} was pretrained with another tokenizer than {tok_meta.file} (tokenizer.json differs)")
+        conf = AutoConfig.from_pretrained(d, num_labels=num_labels, problem_type=problem)
+        if conf.vocab_size != tok_meta.vocab_size:
+            raise ConfigError(f"pretrained: vocabulary {conf.vocab_size} does not match the tokenizer's {tok_meta.vocab_size}")
+        model = AutoModelForSequenceClassification.from_pretrained(d, config=conf, attn_implementation="sdpa")
+    else:
+        conf = build_config(cfg["model"], tok_meta)
+        conf.num_labels, conf.problem_type = num_labels, problem
+        model = AutoModelForSequenceClassification.from_config(conf, attn_implementation="sdpa")
+    if classification:
+        model.config.id2label = {i: str(n) for i, n in enumerate(task.get("labelNames") or range(num_labels))}
+        model.config.label2id = {v: k for k, v in model.config.id2label.items()}
+    return model
+
+
+@torch.no_grad()
+def predict(model, ids, labels, cfg, pad, device):
+    """(mean loss, outputs as float64 numpy) over a split, in order, with fixed batches."""
+    was = model.training
+    model.eval()
+    B = cfg["evalBatchSize"]
+    total, outs = 0.0, []
+    for i in range(0, len(ids), B):
+        x, am = pad_batch(ids[i : i + B], pad)
+        y = torch.from_numpy(labels[i : i + B])
+        o = model(input_ids=torch.from_numpy(x).to(device), attention_mask=torch.from_numpy(am).to(device), labels=y.to(device))
+        total += float(o.loss) * len(x)
+        outs.append(o.logits.float().cpu().numpy().astype(np.float64))
+    model.train(was)
+    return total / max(1, len(ids)), np.concatenate(outs)
+
+
+def write_predictions(path, task, results):
+    """predictions.csv: split,row,label,prediction (+ prob_i for classification), docs/evaluation.md."""
+    classification = task["kind"] == "classification"
+    k = task.get("numClasses", 1)
+    with open(path + ".tmp", "w") as f:
+        f.write("split,row,label,prediction" + ("".join(f",prob_{i}" for i in range(k)) if classification else "") + "\n")
+        for split, (rows, labels, out) in results.items():
+            if classification:
+                z = out - out.max(axis=1, keepdims=True)
+                p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+                pred = out.argmax(axis=1)
+                for r, lab, c, pr in zip(rows, labels, pred, p):
+                    f.write(f"{split},{int(r)},{lab},{int(c)}," + ",".join(f"{v:.6f}" for v in pr) + "\n")
+            else:
+                for r, lab, v in zip(rows, labels, out[:, 0]):
+                    f.write(f"{split},{int(r)},{lab},{float(v):.9g}\n")
+    os.replace(path + ".tmp", path)
+
+
+def export(model, cfg, tok_meta: Tokenizer, max_length: int, summary: dict):
+    out = cfg["outDir"]
+    os.makedirs(out, exist_ok=True)
+    model.save_pretrained(out)
+    os.chmod(os.path.join(out, "model.safetensors"), 0o644)
+    shutil.copyfile(tok_meta.file, os.path.join(out, "tokenizer.json"))
+    tc_path = os.path.join(tok_meta.dir, "tokenizer_config.json")
+    tc = json.load(open(tc_path)) if os.path.exists(tc_path) else {"tokenizer_class": "PreTrainedTokenizerFast"}
+    for role in ("pad", "unk", "cls", "sep", "mask"):
+        tc.setdefault(f"{role}_token", f"[{role.upper()}]")
+    tc["model_max_length"] = max_length
+    with open(os.path.join(out, "tokenizer_config.json"), "w") as f:
+        json.dump(tc, f, indent=2)
+        f.write("\n")
+    with open(os.path.join(out, "special_tokens_map.json"), "w") as f:
+        json.dump({f"{r}_token": tc[f"{r}_token"] for r in ("pad", "unk", "cls", "sep", "mask")}, f, indent=2)
+        f.write("\n")
+    with open(os.path.join(out, "finetune.json"), "w") as f:
+        json.dump(summary, f, indent=2)
+        f.write("\n")
+
+
+def finetune(raw: dict) -> None:
+    cfg = load_finetune_config(raw)
+    cuda = torch.cuda.is_available() and cfg["device"] != "cpu"
+    if cfg["device"] == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device: cuda requested but torch sees no CUDA device (see `dnaflow doctor`)")
+    device = torch.device("cuda" if cuda else "cpu")
+    if cfg["threads"]:
+        torch.set_num_threads(cfg["threads"])
+    deterministic = (not cuda) if cfg["deterministic"] == "auto" else cfg["deterministic"]
+    if deterministic:
+        if cuda:
+            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.use_deterministic_algorithms(True, warn_only=cuda)
+
+    task = read_task(cfg["tasks"], cfg["task"])
+    tok_meta = Tokenizer(cfg["tokenizer"])
+    seq_tok = SequenceTokenizer(cfg["tokenizer"])
+    model = build(cfg, task, tok_meta).to(device)
+    data, max_length, longest = load_data(cfg, seq_tok, task, _max_positions(model.config))
+    pad = tok_meta.ids["pad"]
+    train_ids, train_y = data["train"][0], data["train"][1]
+    N, B, seed = len(train_ids), cfg["batchSize"], cfg["seed"]
+    spe = math.ceil(N / B)
+    total = cfg["epochs"] * spe
+    if cfg["maxSteps"]:
+        total = min(total, cfg["maxSteps"])
+    warmup = min(cfg["warmupSteps"], total)
+
+    opt = torch.optim.AdamW(weight_decay_groups(model, cfg["weightDecay"]), lr=cfg["lr"], betas=(0.9, 0.999), eps=1e-8)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(warmup, total, 0.0))
+
+    ckdir = cfg["checkpointDir"]
+    os.makedirs(ckdir, exist_ok=True)
+    step, state = checkpoint.load_latest(ckdir)
+    best = {"step": 0, "devLoss": None, "model": None}
+    history = []
+    resume_cfg = {f: cfg[f] for f in RESUME_FIELDS}
+    if state is not None:
+        for f in RESUME_FIELDS:
+            if state["config"].get(f) != cfg[f]:
+                raise ConfigError(f"{f}: differs from the checkpoints in {ckdir} ({state['config'].get(f)!r} there); use a fresh checkpointDir")
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+        set_rng_state(state["rng"])
+        best, history = state["best"], state["history"]
+        log(f"resumed from step {step} ({ckdir})")
+    n_params = sum(p.numel() for p in model.parameters())
+    emit("start", step=step, total=total, params=n_params, device=str(device), task=task["name"], kind=task["kind"], init=cfg["init"],
+         rows=N, stepsPerEpoch=spe, maxLength=max_length, lr=cfg["lr"], batchSize=B, epochs=cfg["epochs"])
+    log(f"{task['name']} ({task['kind']}), init {cfg['init']}: {N} training rows, {spe} steps/epoch, {total} steps, lr {cfg['lr']}, "
+        f"batch {B}, max length {max_length} tokens (longest {longest}), {n_params} parameters")
+
+    stop = {"signal": None}
+    signal.signal(signal.SIGTERM, lambda signum, _f: stop.__setitem__("signal", signum))
+
+    def save(at):
+        d = checkpoint.save(ckdir, at, {"step": at, "model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
+                                        "rng": rng_state(), "best": best, "history": history, "config": resume_cfg}, cfg["keepCheckpoints"])
+        emit("checkpoint", step=at, path=d)
+
+    dev_ids, dev_y = data["dev"][0], data["dev"][1]
+    model.train()
+    t_start = time.perf_counter()
+    while step < total:
+        t0 = time.perf_counter()
+        epoch, pos = divmod(step, spe)
+        perm = np.random.default_rng([seed, 0x5EED, epoch]).permutation(N)
+        idx = perm[pos * B : (pos + 1) * B]
+        x, am = pad_batch([train_ids[i] for i in idx], pad)
+        y = torch.from_numpy(train_y[idx]).to(device)
+        out = model(input_ids=torch.from_numpy(x).to(device), attention_mask=torch.from_numpy(am).to(device), labels=y)
+        out.loss.backward()
+        gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["clip"] if cfg["clip"] > 0 else float("inf"))
+        lr = opt.param_groups[0]["lr"]
+        opt.step()
+        sched.step()
+        opt.zero_grad(set_to_none=True)
+        step += 1
+        emit("progress", step=step, total=total, epoch=epoch + 1, loss=out.loss.item(), lr=lr, gradNorm=float(gnorm), stepS=round(time.perf_counter() - t0, 6))
+        if step % cfg["evalEvery"] == 0 or step == total:
+            dev_loss, _ = predict(model, dev_ids, dev_y, cfg, pad, device)
+            history.append({"step": step, "epoch": round(step / spe, 4), "trainLoss": out.loss.item(), "devLoss": dev_loss})
+            if best["devLoss"] is None or dev_loss < best["devLoss"]:
+                best = {"step": step, "devLoss": dev_loss, "model": {k: v.detach().clone().cpu() for k, v in model.state_dict().items()}}
+            emit("eval", step=step, devLoss=dev_loss, bestStep=best["step"])
+            log(f"step {step}/{total}: dev loss {dev_loss:.4f} (best: step {best['step']}, {best['devLoss']:.4f})")
+        if step % cfg["checkpointEvery"] == 0 or step == total:
+            save(step)
+        if stop["signal"] is not None:
+            if step % cfg["checkpointEvery"] and step != total:
+                save(step)
+            log(f"stopped by signal {stop['signal']} at step {step}; checkpoint written")
+            raise SystemExit(128 + stop["signal"])
+
+    model.load_state_dict(best["model"])
+    results = {}
+    for split in ("dev", "test"):
+        ids, labels, rows, label_strings = data[split]
+        loss, outputs = predict(model, ids, labels, cfg, pad, device)
+        results[split] = (rows, label_strings, outputs)
+    os.makedirs(cfg["predictionsDir"], exist_ok=True)
+    write_predictions(os.path.join(cfg["predictionsDir"], "predictions.csv"), task, results)
+    summary = {"task": task["name"], "kind": task["kind"], "init": cfg["init"], "preset": cfg["preset"], "presetValues": cfg["presetValues"],
+               "lr": cfg["lr"], "batchSize": B, "epochs": cfg["epochs"], "steps": total, "stepsPerEpoch": spe, "trainRows": N,
+               "warmupSteps": warmup, "maxLength": max_length, "seed": seed, "params": n_params,
+               "bestStep": best["step"], "bestDevLoss": best["devLoss"], "history": history}
+    with open(os.path.join(cfg["predictionsDir"], "finetune.json"), "w") as f:
+        json.dump(summary, f, indent=2)
+        f.write("\n")
+    export(model, cfg, tok_meta, max_length, summary)
+    emit("done", outDir=cfg["outDir"], step=step, bestStep=best["step"], bestDevLoss=best["devLoss"], params=n_params,
+         seconds=round(time.perf_counter() - t_start, 3))
