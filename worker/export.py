@@ -6,23 +6,28 @@ import shutil
 from html import escape
 
 
-def export_model(model, tok, cfg, metrics_file, summary) -> None:
-    out = cfg["outDir"]
-    os.makedirs(out, exist_ok=True)
-    model.save_pretrained(out)  # config.json + model.safetensors
-    os.chmod(os.path.join(out, "model.safetensors"), 0o644)  # safetensors writes 0600; the store is shared
+def write_tokenizer_files(tok, out: str, max_length: int) -> None:
+    """tokenizer.json, tokenizer_config.json and special_tokens_map.json, so AutoTokenizer loads the model directory."""
     shutil.copyfile(tok.file, os.path.join(out, "tokenizer.json"))
     tc_path = os.path.join(tok.dir, "tokenizer_config.json")
     tc = json.load(open(tc_path)) if os.path.exists(tc_path) else {"tokenizer_class": "PreTrainedTokenizerFast"}
     for role in ("pad", "unk", "cls", "sep", "mask"):
         tc.setdefault(f"{role}_token", f"[{role.upper()}]")
-    tc["model_max_length"] = cfg["model"]["maxPositions"]
+    tc["model_max_length"] = max_length
     with open(os.path.join(out, "tokenizer_config.json"), "w") as f:
         json.dump(tc, f, indent=2)
         f.write("\n")
     with open(os.path.join(out, "special_tokens_map.json"), "w") as f:
         json.dump({f"{r}_token": tc[f"{r}_token"] for r in ("pad", "unk", "cls", "sep", "mask")}, f, indent=2)
         f.write("\n")
+
+
+def export_model(model, tok, cfg, metrics_file, summary) -> None:
+    out = cfg["outDir"]
+    os.makedirs(out, exist_ok=True)
+    model.save_pretrained(out)  # config.json + model.safetensors
+    os.chmod(os.path.join(out, "model.safetensors"), 0o644)  # safetensors writes 0600; the store is shared
+    write_tokenizer_files(tok, out, cfg["model"]["maxPositions"])
     shutil.copyfile(metrics_file, os.path.join(out, "metrics.jsonl"))
     metrics = [json.loads(l) for l in open(metrics_file) if l.strip()]
     if metrics:

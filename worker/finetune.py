@@ -8,7 +8,6 @@ never here: the model is selected on the dev loss (the training objective on dev
 import json
 import math
 import os
-import shutil
 import signal
 import time
 
@@ -22,6 +21,7 @@ from . import checkpoint  # noqa: E402
 from .config import ConfigError  # noqa: E402
 from .data import Tokenizer  # noqa: E402
 from .events import emit, log  # noqa: E402
+from .export import write_tokenizer_files  # noqa: E402
 from .finetune_config import RESUME_FIELDS, load_finetune_config  # noqa: E402
 from .finetune_data import SequenceTokenizer, pad_batch, read_split, read_task  # noqa: E402
 from .models import build_config, weight_decay_groups  # noqa: E402
@@ -157,18 +157,7 @@ def export(model, cfg, tok_meta: Tokenizer, max_length: int, summary: dict):
     os.makedirs(out, exist_ok=True)
     model.save_pretrained(out)
     os.chmod(os.path.join(out, "model.safetensors"), 0o644)
-    shutil.copyfile(tok_meta.file, os.path.join(out, "tokenizer.json"))
-    tc_path = os.path.join(tok_meta.dir, "tokenizer_config.json")
-    tc = json.load(open(tc_path)) if os.path.exists(tc_path) else {"tokenizer_class": "PreTrainedTokenizerFast"}
-    for role in ("pad", "unk", "cls", "sep", "mask"):
-        tc.setdefault(f"{role}_token", f"[{role.upper()}]")
-    tc["model_max_length"] = max_length
-    with open(os.path.join(out, "tokenizer_config.json"), "w") as f:
-        json.dump(tc, f, indent=2)
-        f.write("\n")
-    with open(os.path.join(out, "special_tokens_map.json"), "w") as f:
-        json.dump({f"{r}_token": tc[f"{r}_token"] for r in ("pad", "unk", "cls", "sep", "mask")}, f, indent=2)
-        f.write("\n")
+    write_tokenizer_files(tok_meta, out, max_length)
     with open(os.path.join(out, "finetune.json"), "w") as f:
         json.dump(summary, f, indent=2)
         f.write("\n")
