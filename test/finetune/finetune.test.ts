@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { dnaflow, dnaflowAsync, events, ran } from "../helpers/cli.js";
+import { dnaflow, events, ran, runAndKillEngineAt } from "../helpers/cli.js";
 import { fixture } from "../helpers/paths.js";
 import { ENV, PYTHON, TINY, bytes, outputOf, project, requireWorkerPython, tinyPipeline } from "../model/helpers.js";
 
@@ -121,37 +121,12 @@ test("init and the model input must agree: pretrained without a model, scratch w
   }
 });
 
-/** SIGKILL the engine and the stage's process group once the finetune stage reports `step`. */
-async function runAndKillEngineAt(dir: string, id: string, step: number): Promise<void> {
-  const child = dnaflowAsync(["run", "p.yaml", "--json"], { cwd: dir, env: ENV });
-  let buf = "";
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on("data", (d) => {
-      buf += d;
-      const seen = events(buf.slice(0, buf.lastIndexOf("\n") + 1)).some((e) => e.type === "stage-progress" && e.id === id && e.done >= step);
-      if (!seen || child.killed) return;
-      child.kill("SIGKILL");
-      const attempts = join(dir, ".dnaflow", "attempts");
-      for (const a of readdirSync(attempts)) {
-        const owner = JSON.parse(readFileSync(join(attempts, a, "owner.json"), "utf8"));
-        if (owner.childPgid) {
-          try {
-            process.kill(-owner.childPgid, "SIGKILL");
-          } catch {
-            /* already gone */
-          }
-        }
-      }
-    });
-    child.on("exit", (code, signal) => (signal === "SIGKILL" ? resolve() : reject(new Error(`engine ended (${code}) before step ${step}: ${buf.slice(-1500)}`))));
-  });
-}
 
 test("the engine SIGKILLed at a random finetune step, then rerun: predictions.csv and metrics.json byte-identical to an uninterrupted run", async () => {
   const ref = referenceRun();
   const dir = ftProject(STAGES().replace(/  finetune-scratch:[\s\S]*$/, ""));
   const step = 4 + Math.floor(Math.random() * 15); // of 25: still training when the kill lands
-  await runAndKillEngineAt(dir, PRETRAINED, step);
+  await runAndKillEngineAt(dir, PRETRAINED, step, ENV);
   const key = outputOf(dir, PRETRAINED, "metrics").split("/").at(-3)!;
   assert.equal(key, outputOf(ref, PRETRAINED, "metrics").split("/").at(-3), "same key as the reference run");
   const ck = join(dir, ".dnaflow", "checkpoints", key);

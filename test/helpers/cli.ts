@@ -51,3 +51,32 @@ export function planJson(dir: string, file: string, extra: string[] = [], env?: 
 }
 
 export const read = (p: string) => readFileSync(p, "utf8");
+
+/**
+ * A machine crash at a step: runs `dnaflow run FILE --json` in `dir` and, once stage `id` reports progress `step`,
+ * SIGKILLs the engine and at once the stage's process group (the builtin and anything it started).
+ */
+export async function runAndKillEngineAt(dir: string, id: string, step: number, env?: NodeJS.ProcessEnv, file = "p.yaml"): Promise<void> {
+  const child = dnaflowAsync(["run", file, "--json"], { cwd: dir, env });
+  let buf = "";
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d) => {
+      buf += d;
+      const seen = events(buf.slice(0, buf.lastIndexOf("\n") + 1)).some((e) => e.type === "stage-progress" && e.id === id && e.done >= step);
+      if (!seen || child.killed) return;
+      child.kill("SIGKILL");
+      const attempts = join(dir, ".dnaflow", "attempts");
+      for (const a of readdirSync(attempts)) {
+        const owner = JSON.parse(readFileSync(join(attempts, a, "owner.json"), "utf8"));
+        if (owner.childPgid) {
+          try {
+            process.kill(-owner.childPgid, "SIGKILL");
+          } catch {
+            /* already gone */
+          }
+        }
+      }
+    });
+    child.on("exit", (code, signal) => (signal === "SIGKILL" ? resolve() : reject(new Error(`engine ended (${code}) before step ${step}: ${buf.slice(-1500)}`))));
+  });
+}

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { dnaflow, dnaflowAsync, events, objectKeys, planJson, ran } from "../helpers/cli.js";
+import { dnaflow, events, objectKeys, planJson, ran, runAndKillEngineAt } from "../helpers/cli.js";
 import { ENV, TINY, bytes, outputOf, project, requireWorkerPython, tinyPipeline } from "./helpers.js";
 
 requireWorkerPython();
@@ -43,31 +43,6 @@ test("segments → BPE → shards → model/pretrain publishes an HF directory w
   assert.deepEqual(ran(again.stdout), [], "everything cached on rerun");
 });
 
-/** A machine crash at a step: SIGKILL the engine and, at once, the stage's process group (the builtin and its worker). */
-async function runAndKillEngineAt(dir: string, step: number): Promise<void> {
-  const child = dnaflowAsync(["run", "p.yaml", "--json"], { cwd: dir, env: ENV });
-  let buf = "";
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on("data", (d) => {
-      buf += d;
-      const seen = events(buf.slice(0, buf.lastIndexOf("\n") + 1)).some((e) => e.type === "stage-progress" && e.id === "pretrain" && e.done >= step);
-      if (!seen || child.killed) return;
-      child.kill("SIGKILL");
-      const attempts = join(dir, ".dnaflow", "attempts");
-      for (const a of readdirSync(attempts)) {
-        const owner = JSON.parse(readFileSync(join(attempts, a, "owner.json"), "utf8"));
-        if (owner.childPgid) {
-          try {
-            process.kill(-owner.childPgid, "SIGKILL");
-          } catch {
-            /* already gone */
-          }
-        }
-      }
-    });
-    child.on("exit", (code, signal) => (signal === "SIGKILL" ? resolve() : reject(new Error(`engine ended (${code}) before step ${step}: ${buf.slice(-1500)}`))));
-  });
-}
 
 test("SIGKILL of the engine at random steps, then a rerun each time: model.safetensors byte-identical to an uninterrupted run", async () => {
   const { dir: refDir, model: refModel } = referenceRun();
@@ -76,7 +51,7 @@ test("SIGKILL of the engine at random steps, then a rerun each time: model.safet
   // Kills at steps 2..16 of 24, so the worker is still training when the (relayed, possibly late) kill lands.
   const a = 2 + Math.floor(Math.random() * 7);
   const kills = [a, a + 3 + Math.floor(Math.random() * 6)];
-  for (const k of kills) await runAndKillEngineAt(dir, k);
+  for (const k of kills) await runAndKillEngineAt(dir, "pretrain", k, ENV);
   const ck = join(dir, ".dnaflow", "checkpoints", outputOf(dir, "pretrain", "model").split("/").at(-3)!);
   assert.ok(readdirSync(ck).some((n) => n.startsWith("step-")), `checkpoints written before the kills at ${kills}`);
   const r = dnaflow(["run", "p.yaml", "--json"], { cwd: dir, env: ENV });
