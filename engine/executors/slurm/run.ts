@@ -183,7 +183,9 @@ async function followJob(entry: PlanEntry, jobId: string, n: number, dir: string
   if (info.state === "TIMEOUT") throw new StageFailure(`${where}: reached its time limit ${info.timeLimit ?? ""} (slurm: time:, else the stage's timeout + 5m)`);
   if (info.state === "OUT_OF_MEMORY") throw new StageFailure(`${where}: ran out of memory (raise resources.memory)`);
   if (info.state === "CANCELLED") throw new StageFailure(`${where}: cancelled outside dnaflow (scancel or an administrator); not resubmitted`, true);
-  if (info.state === "COMPLETED" || (!result && !info.signal && info.exitCode && !isLost(info.state))) {
+  // No result from a job that never restarted: exec-stage could not run there (configuration). After a requeue the same
+  // symptom means Slurm's relaunch failed (seen under load): that job is lost, not misconfigured.
+  if (info.state === "COMPLETED" || (!result && !info.signal && info.exitCode && !isLost(info.state) && info.restarts === 0)) {
     throw new StageFailure(`${where}: dnaflow exec-stage ended without publishing or a result (is the same dnaflow installed on the nodes, and the store shared?)`, true);
   }
   throw new LostJob(`${where}: ended without publishing (node failure, preemption or the job was killed)`);
