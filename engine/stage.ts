@@ -78,6 +78,11 @@ export interface StageDefinition<P = any> {
    * part of its key, so a changed pin or worker fix makes it again.
    */
   usesWorker?: boolean;
+  /**
+   * The stage's manifest meta may name an output file to print (`show`) and one to point at (`link`) when a run that
+   * includes it ends. Declared, so the CLI reads only these manifests, not every finished stage's.
+   */
+  showsResults?: boolean;
   /** Default resources; a pipeline may override them per stage. */
   resources?: Partial<{ cpus: number; gpus: number; memory: string | number }>;
   run(ctx: StageContext<P>): Promise<void>;

@@ -43,6 +43,7 @@ export default defineStage<SummaryParams>({
     pretrain: { many: true, optional: true, description: "Pretraining outputs with metrics.jsonl (loss events) for the loss curves." },
   },
   revision: 1, // report.txt added
+  showsResults: true,
   outputs: ["report"],
   resources: { cpus: 1, memory: "1G" },
   async run(ctx) {

@@ -64,16 +64,17 @@ export async function runCmd(file: string, targets: string[], opts: RunCliOption
   });
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
-  if (!opts.json) showResults(loaded.store, record);
+  if (!opts.json) showResults(loaded.store, record, loaded.plan.entries.filter((e) => e.inst.def?.showsResults).map((e) => e.inst.id));
   return record.outcome === "ok" ? 0 : record.outcome === "interrupted" ? 130 : 1;
 }
 
 /**
- * Prints what finished stages ask to be shown (manifest meta `show`: a file inside an output, e.g. a report's table;
- * `link`: a file to open, e.g. report.html) — for stages that ran and for cached ones alike.
+ * Prints what finished stages that declare `showsResults` ask to be shown (manifest meta `show`: a file inside an output,
+ * e.g. a report's table; `link`: a file to open, e.g. report.html) — for stages that ran and for cached ones alike.
  */
-function showResults(store: Store, record: RunRecord): void {
-  for (const [id, st] of Object.entries(record.stages)) {
+function showResults(store: Store, record: RunRecord, ids: string[]): void {
+  for (const id of ids) {
+    const st = record.stages[id];
     if (st.status !== "ran" && st.status !== "cached") continue;
     const meta = store.readManifest(st.key)?.meta ?? {};
     const at = (rel: unknown) => {
