@@ -52,6 +52,29 @@ export class Leases {
   }
 
   /**
+   * One non-blocking try: holds the lease if it is free or stale, `{done}` if the key is published, else `{busy}` naming
+   * the holder. A runner calls it once it has a slot for the stage, and waits elsewhere (without the slot) when busy;
+   * calling it again later keeps judging staleness by observation, as `acquire` does.
+   */
+  async tryAcquire(key: string, stage: string, opts: { isDone: () => Promise<boolean>; onWait(msg: string): void }): Promise<AcquireResult | { busy: string }> {
+    for (let race = 0; race < 3; race++) {
+      const created = await this.backend.create(key, this.recordFor(stage, 0));
+      if (created) return this.holdUnlessDone(key, stage, created, opts.isDone);
+      if (await opts.isDone()) return { done: true };
+      const v = await this.backend.read(key);
+      if (!v) continue; // released between our create and read: try again
+      const stale = this.staleReason(key, v);
+      if (!stale) return { busy: v.rec ? `${v.rec.owner.stage} on ${v.rec.owner.host} (pid ${v.rec.owner.pid})` : "an unreadable lease" };
+      const token = await this.backend.replace(key, v.token, this.recordFor(stage, 0));
+      if (token) {
+        opts.onWait(`took over the lease: ${stale}`);
+        return this.holdUnlessDone(key, stage, token, opts.isDone);
+      }
+    }
+    return { busy: "another runner (the lease changed hands while we looked)" };
+  }
+
+  /**
    * Holds the key's lease, waiting while another live runner holds it. Resolves `{done}` when `isDone()` becomes true
    * meanwhile (the other runner published). `onWait` is called once per distinct holder.
    */
