@@ -113,7 +113,7 @@ program
   .description("remove objects no recent run references (the store next to FILE, or --store)")
   .option("--store <dir>", "store directory")
   .option("--dry-run", "only report what would be removed")
-  .option("--keep-last <n>", "keep objects of the last N runs of each pipeline", "1")
+  .option("--keep-last <n>", "keep objects of the last N complete runs of each pipeline (and of any run since)", "1")
   .option("--older-than <duration>", "grace period: keep anything younger (e.g. 1h, 7d)", "1h")
   .action(act((file: string | undefined, o) => gcCmd(file, o)));
 
