@@ -1,6 +1,7 @@
-// Runs a plan: every stage to run waits for its upstream, then for a queue slot and its resources. Cached stages do
-// not even need their upstream objects (the key already covers them). Inputs are verified against their manifests as
-// they are consumed; a corrupted upstream object is quarantined and made again before its consumer runs.
+// Runs a plan: every stage to run waits for its upstream, then for a queue slot and its resources, and only then takes
+// its lease (a key another runner holds is retried later, without a slot). Cached stages do not even need their
+// upstream objects (the key already covers them). Inputs are verified against their manifests as they are consumed; a
+// corrupted upstream object is quarantined and made again — with the consumer's slot given back — before it runs.
 import PQueue from "p-queue";
 import { setMaxListeners } from "node:events";
 import { hostname } from "node:os";
@@ -42,6 +43,14 @@ class Skipped extends Error {
   override name = "Skipped";
 }
 
+/** An input's object does not match its manifest: quarantine and remake it (outside any slot), then try again. */
+class NeedsRepair extends Error {
+  override name = "NeedsRepair";
+  constructor(readonly up: PlanEntry, readonly problems: string[]) {
+    super(`upstream ${up.inst.id} is corrupt: ${problems[0]}`);
+  }
+}
+
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const done = () => (clearTimeout(t), signal.removeEventListener("abort", done), resolve());
@@ -81,7 +90,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
   // tell a live run from one whose engine is gone.
   const beat = setInterval(() => {
     record.heartbeat = new Date().toISOString();
-    store.runs.touch(record);
+    if (toRun) store.runs.touch(record);
   }, RUN_HEARTBEAT_MS);
   beat.unref();
 
@@ -124,11 +133,9 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
       throw new Skipped(`upstream ${deps[bad].inst.id} ${reason instanceof Skipped ? "was skipped" : "failed"}`);
     }
     if (stop.signal.aborted) throw new Cancelled("cancelled");
-    // Inputs are checked before the stage asks for a slot: repairing a corrupt upstream needs a slot itself, so a
-    // consumer holding one while it waits for the repair would deadlock (at -j 1, or when it holds every CPU).
-    const inputs = await verifiedInputs(e);
     const isDone = () => store.isPublished(e.key);
     let told = "";
+    const repaired = new Set<string>();
     for (;;) {
       if (stop.signal.aborted) throw new Cancelled("cancelled");
       // The lease is taken only once the stage has its slot and resources, so a runner never sits on leases of stages
@@ -140,11 +147,30 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
             throw stop.signal.aborted ? new Cancelled("cancelled") : err;
           });
         if (!("held" in got)) return got;
+        let inputs;
+        try {
+          inputs = await checkedInputs(e);
+        } catch (err) {
+          await got.held.release();
+          if (err instanceof NeedsRepair) return { repair: err };
+          throw err;
+        }
         await runLeased(e, inputs, got.held);
         return { ran: true } as const;
       });
       if ("done" in outcome) return markCached(e);
       if ("ran" in outcome) return;
+      if ("repair" in outcome) {
+        // Repaired with this stage's slot and lease given back: the remake needs a slot (and CPUs) itself, so holding
+        // them while it waits would deadlock (at -j 1, or when this stage holds every CPU).
+        const { up, problems } = outcome.repair;
+        if (repaired.has(up.key)) throw new Error(`upstream ${up.inst.id} is still corrupt after being made again: ${problems[0]}`);
+        repaired.add(up.key);
+        await repair(up, problems).catch((err) => {
+          throw err instanceof Cancelled ? err : new Skipped(`upstream ${up.inst.id} failed while being made again`);
+        });
+        continue;
+      }
       // Held by another runner: wait without a slot (this runner's other ready stages use it), then try again.
       if (outcome.busy !== told) emit({ type: "stage-waiting", id: e.inst.id, reason: `held by ${outcome.busy}; waiting` }), (told = outcome.busy);
       await sleep(store.leases.opts.pollMs, stop.signal);
@@ -191,15 +217,17 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
     }
   };
 
-  /** Input paths of an entry, after checking each upstream object against its manifest (repairing corrupt ones). */
-  const verifiedInputs = (e: PlanEntry): Promise<Record<string, InputItem[]>> =>
+  /**
+   * Input paths of an entry, after making each upstream object readable here (a remote store downloads it: only once
+   * this runner holds the stage's lease) and checking it against its manifest; NeedsRepair names a corrupt one.
+   */
+  const checkedInputs = (e: PlanEntry): Promise<Record<string, InputItem[]>> =>
     stageInputs(e, plan, store, async (up, output) => {
-      for (let tries = 0; ; tries++) {
-        const problems = await materializeAndVerify(store, up.key, digests, output);
-        if (!problems.length) return;
-        if (tries > 0) throw new Error(`upstream ${up.inst.id} is still corrupt after being made again: ${problems[0]}`);
-        await repair(up, problems);
-      }
+      const problems = await materializeAndVerify(store, up.key, digests, output).catch((err) => {
+        if (repairs.has(up.key)) return ["quarantined, being made again"]; // another consumer found it corrupt first
+        throw err;
+      });
+      if (problems.length) throw new NeedsRepair(up, problems);
     });
 
   const repair = (up: PlanEntry, problems: string[]): Promise<void> => {

@@ -179,6 +179,7 @@ async function followJob(entry: PlanEntry, jobId: string, n: number, dir: string
       collectJobOutput(ctx.store, key, before, jobId, join(dir, `slurm-${jobId}.out`), "CANCELLED by dnaflow (interrupted)");
       throw new Cancelled("cancelled");
     }
+    untrackJob(jobId); // waitForEnd cancelled it (a job that can never start)
     throw e;
   }
   untrackJob(jobId);
