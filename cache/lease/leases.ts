@@ -79,14 +79,15 @@ export class Leases {
     const backOff = () => sleep(jitter(Math.min(this.opts.pollMs * 8, (this.opts.pollMs / 4) * 2 ** contention++)), opts.signal);
     for (;;) {
       opts.signal.throwIfAborted();
-      const created = await this.backend.create(key, this.recordFor(stage, 0));
-      if (created) return this.holdUnlessDone(key, stage, created, opts.isDone);
-      if (await opts.isDone()) return { done: true };
+      // Read first: while someone holds the lease (the long wait) a poll is one read and one isDone, nothing more.
       const v = await this.backend.read(key);
       if (!v) {
-        await backOff(); // released between our create and our read: another runner may be creating it now
+        const created = await this.backend.create(key, this.recordFor(stage, 0));
+        if (created) return this.holdUnlessDone(key, stage, created, opts.isDone);
+        await backOff(); // another runner created it first
         continue;
       }
+      if (await opts.isDone()) return { done: true };
       const stale = this.staleReason(key, v);
       if (stale) {
         const token = await this.backend.replace(key, v.token, this.recordFor(stage, 0));

@@ -19,9 +19,9 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, mkdirSync, readdirSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { closeSync, createReadStream, createWriteStream, fstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, type BigIntStats } from "node:fs";
 import { dirname, join } from "node:path";
-import { PassThrough, Readable } from "node:stream";
+import { PassThrough, Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { sha256File } from "../digest.js";
 import type { Manifest } from "../manifest.js";
@@ -121,17 +121,30 @@ export class S3Remote {
   }
 
   /** Uploads one file, hashing the bytes actually sent; their sha256 and size. */
-  private async put(key: string, path: string, sha256?: string): Promise<{ sha256: string; size: number; etag?: string }> {
+  private async put(key: string, path: string | number, sha256?: string): Promise<{ sha256: string; size: number; etag?: string }> {
     const hash = createHash("sha256");
     let size = 0;
-    const body = createReadStream(path);
-    body.on("data", (c) => (hash.update(c as Buffer), (size += c.length)));
-    const r = await new Upload({
+    const hashing = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        size += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    // From an open descriptor, the bytes sent are those of the inode that was hashed, even if a writer renames a new
+    // version over the path meanwhile.
+    const src = typeof path === "number" ? createReadStream("", { fd: path, start: 0, autoClose: false }) : createReadStream(path);
+    const reading = pipeline(src, hashing); // a read error fails the upload too
+    const upload = new Upload({
       client: this.s3,
-      params: { Bucket: this.loc.bucket, Key: key, Body: body, ...(sha256 ? { Metadata: { [SHA_META]: sha256 } } : {}) },
+      params: { Bucket: this.loc.bucket, Key: key, Body: hashing, ...(sha256 ? { Metadata: { [SHA_META]: sha256 } } : {}) },
       partSize: 16 << 20,
       queueSize: 2,
     }).done();
+    const [r] = await Promise.all([upload, reading]).catch((e) => {
+      hashing.destroy(); // closes the file when the upload failed first
+      throw e;
+    });
     return { sha256: hash.digest("hex"), size, etag: (r as { ETag?: string }).ETag };
   }
 
@@ -239,27 +252,31 @@ export class S3Remote {
     // In the order they were written: a completion marker a writer adds last (e.g. a checkpoint's manifest.json)
     // then reaches S3 after the files it vouches for, so a copy cut short looks torn, never complete.
     const byAge = [...local].sort((x, y) => x[1].mtimeMs - y[1].mtimeMs || (x[0] < y[0] ? -1 : 1));
-    for (const [rel, f] of byAge) {
+    for (const [rel] of byAge) {
       const path = join(dir, rel);
-      let sha: string;
+      let fd: number;
       try {
-        sha = await this.localDigest(path, f);
+        fd = openSync(path, "r");
       } catch {
         continue; // deleted while we looked: the next sync sees the directory as it is then
       }
-      const r = remote.get(rel);
-      if (r && r.size === f.size && (await this.remoteDigest(r)) === sha) continue;
-      const sent = await this.put(base + rel, path, sha).catch((e) => {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined; // replaced while we uploaded
-        throw e;
-      });
-      if (!sent) continue;
-      if (sent.sha256 !== sha) {
-        // Rewritten in place while we read it: what went up is neither version. Delete it; the next sync retries.
-        await this.s3.send(new DeleteObjectCommand({ Bucket: this.loc.bucket, Key: base + rel }));
-        continue;
+      try {
+        const f = stampOf(fstatSync(fd, { bigint: true }));
+        const id = `${path}\0${f.stamp}`;
+        let sha = this.localSha.get(id);
+        if (!sha) this.localSha.set(id, (sha = await hashFd(fd)));
+        const r = remote.get(rel);
+        if (r && r.size === f.size && (await this.remoteDigest(r)) === sha) continue;
+        const sent = await this.put(base + rel, fd, sha);
+        if (sent.sha256 !== sha) {
+          // Rewritten in place while we read it: what went up is neither version. Delete it; the next sync retries.
+          await this.s3.send(new DeleteObjectCommand({ Bucket: this.loc.bucket, Key: base + rel }));
+          continue;
+        }
+        if (sent.etag) this.remoteSha.set(`${base + rel}\0${sent.etag}`, sha);
+      } finally {
+        closeSync(fd);
       }
-      if (sent.etag) this.remoteSha.set(`${base + rel}\0${sent.etag}`, sha);
     }
     const gone = [...remote.keys()].filter((rel) => !local.has(rel)).map((rel) => ({ Key: base + rel }));
     for (let i = 0; i < gone.length; i += 1000) {
@@ -310,6 +327,16 @@ export class S3Remote {
   }
 }
 
+function stampOf(st: BigIntStats): LocalFile {
+  return { size: Number(st.size), mtimeMs: Number(st.mtimeMs), stamp: `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` };
+}
+
+async function hashFd(fd: number): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const c of createReadStream("", { fd, start: 0, autoClose: false })) hash.update(c as Buffer);
+  return hash.digest("hex");
+}
+
 /** Relative path → size, mtime and identity of every complete file (temp files of atomic writers are skipped). */
 function listFiles(dir: string, prefix = ""): Map<string, LocalFile> {
   const out = new Map<string, LocalFile>();
@@ -324,7 +351,7 @@ function listFiles(dir: string, prefix = ""): Map<string, LocalFile> {
     const st = statSync(join(dir, rel), { bigint: true, throwIfNoEntry: false });
     if (!st) continue;
     if (st.isDirectory()) for (const [k, v] of listFiles(dir, rel)) out.set(k, v);
-    else if (!/\.tmp|\.dnaflow-part$/.test(n)) out.set(rel, { size: Number(st.size), mtimeMs: Number(st.mtimeMs), stamp: `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` });
+    else if (!/\.tmp|\.dnaflow-part$/.test(n)) out.set(rel, stampOf(st));
   }
   return out;
 }
