@@ -80,7 +80,13 @@ export class Leases {
     for (;;) {
       opts.signal.throwIfAborted();
       // Read first: while someone holds the lease (the long wait) a poll is one read and one isDone, nothing more.
-      const v = await this.backend.read(key);
+      let v = await this.backend.read(key);
+      if (!v && told) {
+        // It was held a moment ago. A filesystem lease is absent for the instant of a swap (rename aside, link the
+        // new one): look again before calling it free, so a live owner's heartbeat is not mistaken for a release.
+        await sleep(jitter(Math.min(100, this.opts.pollMs)), opts.signal);
+        v = await this.backend.read(key);
+      }
       if (!v) {
         const created = await this.backend.create(key, this.recordFor(stage, 0));
         if (created) return this.holdUnlessDone(key, stage, created, opts.isDone);
