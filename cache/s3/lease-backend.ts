@@ -22,6 +22,8 @@ interface Generation {
 }
 
 export class S3LeaseBackend implements LeaseBackend {
+  private readonly pruning = new Set<string>();
+
   constructor(private readonly s3: S3Client, private readonly loc: S3Location) {}
 
   private prefix(key: string): string {
@@ -75,7 +77,13 @@ export class S3LeaseBackend implements LeaseBackend {
     }
     const gens = await this.generations(key);
     if (gens.some((g) => g > n)) return false; // we re-created a pruned slot: the lease had moved on (ours is pruned later)
-    void this.prune(key, gens.filter((g) => g < n - 1)); // in the background: a write's latency is the lease's
+    // In the background (a write's latency is the lease's), and one prune per key at a time: a store left with
+    // thousands of generations is not asked to delete them again at every heartbeat while the first pass runs.
+    const old = gens.filter((g) => g < n - 1);
+    if (old.length && !this.pruning.has(key)) {
+      this.pruning.add(key);
+      void this.prune(key, old).finally(() => this.pruning.delete(key));
+    }
     return true;
   }
 
