@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { defineStage, StageInputError, type StageContext } from "../../engine/stage.js";
 import { readSegments, readSegmentsMeta } from "../../lib/segments/format.js";
+import { LineScanner } from "../../lib/segments/line-scanner.js";
 import { IdBuffer } from "../../lib/tokenizers/id-buffer.js";
 import { Packer } from "../../lib/tokenizers/packing.js";
 import { csvHasLabels, readSequencesCsv, type LabeledSequence } from "../../lib/tokenizers/sequences-csv.js";
@@ -51,15 +52,35 @@ export default defineStage<EncodeParams>({
     const buf = new IdBuffer();
     let sequences = 0;
     let bases = 0;
-    for await (const { sequence, label } of source.items()) {
+    const add = (sequence: string, label?: number) => {
       buf.clear();
       encodeWithSpecials(tokenizer, sequence, buf);
-      await packer.add(buf.view(), label);
+      packer.add(buf.view(), label);
       sequences++;
       bases += sequence.length;
-      if ((sequences & 1023) === 0) {
-        ctx.signal.throwIfAborted();
-        ctx.progress(sequences, source.total, "sequences");
+    };
+    const every = async () => {
+      ctx.signal.throwIfAborted();
+      ctx.progress(sequences, source.total, "sequences");
+      await writer.drain(); // disk writes run on the threadpool meanwhile; this bounds the buffers in flight
+    };
+    if (source.lines) {
+      // Segments: one synchronous loop over byte lines, no promise per segment.
+      for (const lines of source.lines()) {
+        try {
+          while (lines.next()) {
+            if (lines.lineEnd === lines.lineStart) continue;
+            add(lines.line.toString("latin1", lines.lineStart, lines.lineEnd));
+            if ((sequences & 4095) === 0) await every();
+          }
+        } finally {
+          lines.close();
+        }
+      }
+    } else {
+      for await (const { sequence, label } of source.items()) {
+        add(sequence, label);
+        if ((sequences & 1023) === 0) await every();
       }
     }
     const meta: TokenShardsMeta = {
@@ -105,6 +126,8 @@ interface Source {
   total?: number;
   labels: boolean;
   items(): AsyncGenerator<LabeledSequence>;
+  /** Segments only: the shards' lines as bytes (the fast path). */
+  lines?(): Generator<LineScanner>;
 }
 
 async function segmentSource(dir: string): Promise<Source> {
@@ -116,6 +139,9 @@ async function segmentSource(dir: string): Promise<Source> {
     labels: false,
     async *items() {
       for await (const sequence of readSegments(dir)) yield { sequence };
+    },
+    *lines() {
+      for (const shard of meta.shards) yield new LineScanner(join(dir, shard.file));
     },
   };
 }
