@@ -5,6 +5,8 @@ import { FractionAssigner, RecordAssigner, type SplitName } from "../../lib/geno
 import { join } from "node:path";
 import { readSegmentsMeta, SegmentsWriter } from "../../lib/segments/format.js";
 import { LineScanner } from "../../lib/segments/line-scanner.js";
+import { ensureInputSpace } from "../space-check.js";
+import { treeBytes } from "../../lib/os/disk-space.js";
 
 export interface SplitParams {
   by: "fraction" | "record";
@@ -59,6 +61,7 @@ export default defineStage<SplitParams>({
     } catch (e) {
       throw new StageInputError(`genome/split: ${(e as Error).message}`);
     }
+    ensureInputSpace(ctx.output("train"), treeBytes(dir), "genome/split"); // the three splits together: the input's bytes
     const writers = Object.fromEntries(
       await Promise.all(SPLITS.map(async (s) => [s, await new SegmentsWriter(ctx.output(s), p.shardBases).open()] as const)),
     ) as Record<SplitName, SegmentsWriter>;

@@ -13,6 +13,7 @@ import { loadTokenizer } from "../../lib/tokenizers/tokenizer-file.js";
 import { encodeWithSpecials } from "../../lib/tokenizers/tokenizer.js";
 import { TOKEN_SHARDS_FORMAT, dtypeForVocab, type Packing, type TokenShardsMeta } from "../../lib/tokenizers/token-shards-format.js";
 import { TokenShardsWriter } from "../../lib/tokenizers/token-shards-writer.js";
+import { ensureInputSpace } from "../space-check.js";
 
 interface EncodeParams {
   maxLength: number;
@@ -47,6 +48,13 @@ export default defineStage<EncodeParams>({
     if (hasSeg === ctx.hasInput("sequences")) throw new StageInputError("tokenize/encode: bind exactly one of the inputs 'segments' and 'sequences'");
     const source = hasSeg ? await segmentSource(ctx.input("segments")) : await csvSource(ctx.input("sequences"));
     const withLabels = source.labels && packing === "rows";
+    // Token shards: at most one id per base plus [CLS]/[SEP] per sequence (k-mers and single nucleotides are about
+    // that; BPE less), in the dtype's bytes, plus 8 bytes of index per row.
+    if (hasSeg) {
+      const m = await readSegmentsMeta(ctx.input("segments"));
+      const bytesPerId = dtypeForVocab(tokenizer.vocab.length) === "uint16" ? 2 : 4;
+      ensureInputSpace(ctx.output("tokens"), (m.bases + 2 * m.count) * bytesPerId + 8 * m.count, "tokenize/encode");
+    }
     const writer = await new TokenShardsWriter(ctx.output("tokens"), dtypeForVocab(tokenizer.vocab.length), withLabels).open();
     const packer = new Packer(packing, maxLength, (row, label) => writer.writeRow(row, label));
     const buf = new IdBuffer();
