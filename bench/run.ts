@@ -12,6 +12,7 @@ const sections: Record<string, () => Promise<{ default: () => Promise<string> }>
   tokenize: () => import("./tokenize.js"),
   pretrain: () => import("./pretrain.js"),
   scale: () => import("./scale.js"),
+  gpu: () => import("./gpu.js"),
 };
 const OPT_IN = new Set(["scale", "gpu"]);
 
