@@ -11,6 +11,7 @@ const sections: Record<string, () => Promise<{ default: () => Promise<string> }>
   genome: () => import("./genome.js"),
   tokenize: () => import("./tokenize.js"),
   pretrain: () => import("./pretrain.js"),
+  datafeed: () => import("./datafeed.js"),
   scale: () => import("./scale.js"),
   gpu: () => import("./gpu.js"),
 };
