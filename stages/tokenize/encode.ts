@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { defineStage, StageInputError, type StageContext } from "../../engine/stage.js";
 import { readSegments, readSegmentsMeta } from "../../lib/segments/format.js";
 import { LineScanner } from "../../lib/segments/line-scanner.js";
+import { encodeLinesParallel } from "../../lib/tokenizers/parallel-encode.js";
 import { IdBuffer } from "../../lib/tokenizers/id-buffer.js";
 import { Packer } from "../../lib/tokenizers/packing.js";
 import { csvHasLabels, readSequencesCsv, type LabeledSequence } from "../../lib/tokenizers/sequences-csv.js";
@@ -72,7 +73,21 @@ export default defineStage<EncodeParams>({
       ctx.progress(sequences, source.total, "sequences");
       await writer.drain(); // disk writes run on the threadpool meanwhile; this bounds the buffers in flight
     };
-    if (source.lines) {
+    const threads = Math.max(1, Math.floor(ctx.resources.cpus ?? 1));
+    if (source.lines && threads > 1) {
+      // Several cores: worker threads encode batches, this thread reads and packs them in order (same bytes).
+      let last = 0;
+      await encodeLinesParallel(
+        source.lines(),
+        path,
+        threads,
+        (ids) => (packer.add(ids), sequences++),
+        (b) => (bases += b),
+        async () => {
+          if (sequences - last >= 4096) (last = sequences), await every();
+        },
+      );
+    } else if (source.lines) {
       // Segments: one synchronous loop over byte lines, no promise per segment.
       for (const lines of source.lines()) {
         try {

@@ -118,3 +118,21 @@ test("train stats of k-mer and single-nucleotide tokenizers (a byte scan) equal 
     assert.ok(rest.corpusTokenLengths["[UNK]"] > 0 || params.kind !== "kmer-overlapping");
   }
 });
+
+test("encode on several cores (worker threads) writes the same bytes as on one, for every tokenizer kind", async () => {
+  // chr2 (~2.3 Mbp) in 256–1024 bp pieces: several 1 MB batches in flight at once, results packed in order.
+  const { cutSegments, chr2 } = await import("./data.js");
+  const many = cutSegments(chr2(), 256, 100_000);
+  const segments = await writeSegments(many);
+  for (const params of [{ kind: "kmer-overlapping", k: 6 }, { kind: "single-nucleotide" }, { kind: "bpe", vocabSize: 200 }]) {
+    const tok = (await runStage(train, { params, inputs: { segments } })).outputs.tokenizer;
+    for (const packing of ["blocks", "rows"]) {
+      const one = await runStage(encode, { params: { maxLength: 128, packing }, inputs: { tokenizer: tok, segments }, cpus: 1 });
+      const three = await runStage(encode, { params: { maxLength: 128, packing }, inputs: { tokenizer: tok, segments }, cpus: 3 });
+      for (const f of ["tokens.bin", "index.bin", "meta.json"]) {
+        assert.ok(readFileSync(join(one.outputs.tokens, f)).equals(readFileSync(join(three.outputs.tokens, f))), `${params.kind} ${packing} ${f}`);
+      }
+      assert.equal((await readTokenShardsMeta(one.outputs.tokens)).sequences, many.filter((s) => s.length).length);
+    }
+  }
+});
