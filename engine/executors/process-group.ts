@@ -73,7 +73,7 @@ export function spawnInGroup(
     const r = await child;
     opts.signal.removeEventListener("abort", onAbort);
     if (timer) clearTimeout(timer);
-    if (sampler) recordGroupUsage(pid!, sampler.stop());
+    if (sampler) sampler.stop(), recordGroupUsage(pid!, sampler);
     // The leader is gone; make sure nothing it left behind in its group keeps running.
     if (pid !== undefined) killGroup(pid, "SIGKILL"), liveGroups.delete(pid);
     if ((r as { failed?: boolean; code?: string }).code === "ENOENT" || (r as any).originalMessage?.includes("ENOENT")) {

@@ -164,10 +164,21 @@ export class GroupSampler {
     readonly intervalMs = 200,
   ) {}
 
+  /**
+   * Samples after intervalMs, then every intervalMs for the first 5 s and every 2.5 × intervalMs after that. No sample
+   * at spawn: a scan of /proc costs ~1 ms, and a trivial stage (thousands of them in a big pipeline) ends before the
+   * first one.
+   */
   start(): this {
-    this.sample();
-    this.timer = setInterval(() => this.sample(), this.intervalMs);
-    this.timer.unref();
+    const started = Date.now();
+    const next = () => {
+      this.timer = setTimeout(() => {
+        this.sample();
+        if (!this.stopped) next();
+      }, Date.now() - started < 5000 ? this.intervalMs : this.intervalMs * 2.5);
+      this.timer.unref();
+    };
+    next();
     if (haveNvidiaSmi()) {
       this.gpuTimer = setInterval(() => this.sampleGpu(), 1000);
       this.gpuTimer.unref();
@@ -250,12 +261,18 @@ export class GroupSampler {
     });
   }
 
-  /** Takes a last sample (call it before the group is killed) and returns the totals. */
-  stop(): StageUsage {
-    if (!this.stopped) this.sample();
+  /** Takes a last sample (call it before the group is killed) and stops sampling. */
+  stop(): void {
+    // A last scan finds what the group still holds; a stage that ended before the first sample has nothing left.
+    if (!this.stopped && this.samples > 0) this.sample();
     this.stopped = true;
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
     clearInterval(this.gpuTimer);
+  }
+
+  /** The totals (after stop() and the leader's final report, which may arrive just after its exit). */
+  result(): StageUsage | undefined {
+    if (!this.seen.size) return undefined; // too short to be sampled, and no final report (a quick `run:` command)
     const hz = ticksPerSecond();
     let user = 0, system = 0, rchar = 0, wchar = 0, rb = 0, wb = 0, hwm = 0;
     for (const p of this.seen.values()) {
@@ -292,16 +309,17 @@ export class GroupSampler {
   }
 }
 
-/** Usage of groups that have ended, until the job that started them takes it (job.ts, after the executor returns). */
-const finished = new Map<number, StageUsage>();
+/** Samplers of groups that have ended, until the job that started them takes the usage (job.ts, after the executor
+ * returned — by then the leader's final `usage` event has been relayed too). */
+const finished = new Map<number, GroupSampler>();
 
-export function recordGroupUsage(pgid: number, usage: StageUsage): void {
-  finished.set(pgid, usage);
+export function recordGroupUsage(pgid: number, sampler: GroupSampler): void {
+  finished.set(pgid, sampler);
 }
 
 export function takeGroupUsage(pgid: number | undefined): StageUsage | undefined {
   if (pgid === undefined) return undefined;
-  const u = finished.get(pgid);
+  const s = finished.get(pgid);
   finished.delete(pgid);
-  return u;
+  return s?.result();
 }
