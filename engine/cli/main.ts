@@ -8,6 +8,7 @@ import { dagCmd } from "./commands/dag.js";
 import { doctorCmd } from "./commands/doctor.js";
 import { execStageCmd } from "./commands/exec-stage.js";
 import { logCmd, showCmd, statusCmd } from "./commands/inspect.js";
+import { traceCmd } from "./commands/trace.js";
 import { gcCmd, verifyCmd } from "./commands/maintain.js";
 import { planCmd } from "./commands/plan.js";
 import { pullCmd, pushCmd } from "./commands/transfer.js";
@@ -58,7 +59,13 @@ common(program.command("dag <file>").description("print the stage graph"))
   .addOption(new Option("--format <format>", "output format").choices(["mermaid", "dot"]).default("mermaid"))
   .action(act((file: string, o) => dagCmd(file, o)));
 
-common(program.command("status <file>").description("state of every stage and the last run")).action(act((file: string, o) => statusCmd(file, o)));
+common(program.command("status <file>").description("state of every stage and the last run"))
+  .option("--trace", "one row per stage with what it used: wall, CPU, peak RSS, bytes read/written, input MB/s, GPU")
+  .option("--sort <column>", "with --trace: sort by a column (wall, cpu, rss, MB/s, …)")
+  .option("--desc", "with --sort: largest first")
+  .option("--json", "with --trace: rows as JSON")
+  .option("--html <file>", "with --trace: also write an HTML timeline")
+  .action(act((file: string, o) => (o.trace || o.html ? traceCmd(file, o) : statusCmd(file, o))));
 
 common(program.command("show <fileOrStage> [stage]").description("key, components, params, inputs, outputs, timings of a stage")).action(
   act((a: string, b: string | undefined, o) => showCmd(a, b, o)),

@@ -11,6 +11,7 @@ import { pretrainParamsSchema, type PretrainParams } from "./pretrain-params.js"
 export default defineStage<PretrainParams>({
   name: "model/pretrain",
   version: 1,
+  revision: 1, // masks drawn per (seed, step, global row) by counter-based hashing: other masks, other model bytes
   description: "Pretrain a masked language model (RoBERTa, BERT or ModernBERT; bert, kmer-span or RandomMask masking) on token shards.",
   params: pretrainParamsSchema,
   inputs: {

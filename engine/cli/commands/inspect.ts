@@ -76,7 +76,7 @@ export async function showCmd(a: string, b: string | undefined, opts: CommonOpti
     outputs,
     resources: e.inst.resources,
     components: e.components,
-    ...(m ? { timings: m.timings, host: m.host, files: m.files.length, bytes: m.files.reduce((s, f) => s + f.size, 0), meta: m.meta } : {}),
+    ...(m ? { timings: m.timings, host: m.host, files: m.files.length, bytes: m.files.reduce((s, f) => s + f.size, 0), meta: m.meta, ...(m.resources ? { resources: m.resources } : {}) } : {}),
   };
   process.stdout.write(JSON.stringify(view, null, 2) + "\n");
   return 0;
