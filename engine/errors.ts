@@ -18,9 +18,23 @@ export function formatProblem(p: SpecProblem): string {
 /** One or more problems with the pipeline spec or the command line; the CLI prints them all and exits 2. */
 export class SpecError extends Error {
   override name = "SpecError";
-  constructor(readonly problems: SpecProblem[]) {
+  constructor(
+    readonly problems: SpecProblem[],
+    /** What could be built despite the problems, so that a later checking phase can add its own to the same report. */
+    readonly partial?: unknown,
+  ) {
     super(problems.map(formatProblem).join("\n"));
   }
+}
+
+/** Problems of two checking phases as one report: file order, each once. */
+export function mergeProblems(a: SpecProblem[], b: SpecProblem[]): SpecProblem[] {
+  const seen = new Set<string>();
+  return sortProblems([...a, ...b]).filter((p) => !seen.has(formatProblem(p)) && seen.add(formatProblem(p)));
+}
+
+function sortProblems(items: SpecProblem[]): SpecProblem[] {
+  return [...items].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
 }
 
 /** Collects problems so that several are reported at once instead of only the first. */
@@ -32,10 +46,7 @@ export class ProblemList {
   get size(): number {
     return this.items.length;
   }
-  throwIfAny(): void {
-    if (this.items.length) throw new SpecError(this.sorted());
-  }
-  private sorted(): SpecProblem[] {
-    return [...this.items].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+  throwIfAny(partial?: unknown): void {
+    if (this.items.length) throw new SpecError(sortProblems(this.items), partial);
   }
 }
