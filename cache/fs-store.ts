@@ -1,9 +1,10 @@
 // The store on a local or shared filesystem. Publishing is one rename of a complete attempt directory, so an object
 // either exists whole (with its manifest) or not at all. No flock: only create-exclusive files, rename and fsync.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { SpecError, withPath } from "../engine/errors.js";
 import { fsyncDir, writeFileAtomic } from "./atomic.js";
 import type { Manifest } from "./manifest.js";
 import { FsLeaseBackend } from "./lease/fs-backend.js";
@@ -21,8 +22,18 @@ export class FsStore implements Store {
 
   constructor(root: string, leaseOptions: LeaseOptions = defaultLeaseOptions()) {
     this.root = resolve(root);
+    const st = statSync(this.root, { throwIfNoEntry: false });
+    if (st && !st.isDirectory()) {
+      throw new SpecError([{ message: `store ${this.root} is a file, not a directory: --store (or $DNAFLOW_STORE) takes a directory or s3://bucket/prefix` }]);
+    }
     for (const d of ["objects", "attempts", "checkpoints", "logs", "runs", "quarantine", "state", "leases"]) {
-      mkdirSync(join(this.root, d), { recursive: true });
+      const dir = join(this.root, d);
+      if (statSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue; // a read-only store that exists is readable
+      try {
+        mkdirSync(dir, { recursive: true });
+      } catch (e) {
+        throw withPath(whyNotCreated(e, dir), dir);
+      }
     }
     this.runs = new RunLog(join(this.root, "runs"));
     this.leases = new Leases(new FsLeaseBackend(join(this.root, "leases")), leaseOptions);
@@ -172,6 +183,19 @@ export class FsStore implements Store {
 
   statePath(name: string): string {
     return join(this.root, "state", name);
+  }
+}
+
+/** mkdir -p on a read-only mount says ENOENT: the nearest existing ancestor's write check says what it is (EROFS). */
+function whyNotCreated(e: unknown, dir: string): unknown {
+  if ((e as NodeJS.ErrnoException).code !== "ENOENT") return e;
+  let anc = dirname(dir);
+  while (!existsSync(anc) && dirname(anc) !== anc) anc = dirname(anc);
+  try {
+    accessSync(anc, constants.W_OK);
+    return e;
+  } catch (denied) {
+    return Object.assign(denied as NodeJS.ErrnoException, { syscall: "mkdir", path: dir });
   }
 }
 

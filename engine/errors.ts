@@ -37,6 +37,11 @@ function sortProblems(items: SpecProblem[]): SpecProblem[] {
   return [...items].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
 }
 
+/** A failure the CLI reports as one line and exit 1, with nothing to debug (a read-only store, a full disk). */
+export class FatalError extends Error {
+  override name = "FatalError";
+}
+
 /** Collects problems so that several are reported at once instead of only the first. */
 export class ProblemList {
   readonly items: SpecProblem[] = [];
@@ -49,4 +54,54 @@ export class ProblemList {
   throwIfAny(partial?: unknown): void {
     if (this.items.length) throw new SpecError(sortProblems(this.items), partial);
   }
+}
+
+const REASONS: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  ENOTDIR: "a path component is not a directory",
+  EISDIR: "is a directory",
+  ENOENT: "no such file or directory",
+  EEXIST: "already exists",
+  EIO: "input/output error",
+  EMFILE: "too many open files",
+  ENAMETOOLONG: "file name too long",
+};
+
+const OPERATIONS: Record<string, string> = {
+  mkdir: "create directory",
+  open: "open",
+  write: "write",
+  read: "read",
+  rename: "rename",
+  unlink: "remove",
+  rmdir: "remove directory",
+  rm: "remove",
+  scandir: "list directory",
+  fsync: "sync",
+  copyfile: "copy",
+  symlink: "create link",
+  stat: "stat",
+  lstat: "stat",
+  utime: "set times of",
+};
+
+/** A Node filesystem error (code + syscall) as one line: "cannot write /store/runs/x.json: no space left on device (ENOSPC)". */
+export function describeSystemError(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException & { dest?: string };
+  if (!err || typeof err !== "object" || typeof err.code !== "string" || !err.syscall) return undefined;
+  const op = OPERATIONS[err.syscall] ?? err.syscall;
+  const reason = REASONS[err.code] ?? err.message.replace(/^[A-Z]+: /, "").split(",")[0];
+  const where = err.path ? ` ${err.path}${err.dest ? ` to ${err.dest}` : ""}` : "";
+  return `cannot ${op}${where}: ${reason} (${err.code})`;
+}
+
+/** Adds the path to a filesystem error that lacks one (write(2) and fsync(2) on a descriptor name none). */
+export function withPath<E>(e: E, path: string): E {
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err === "object" && typeof err.code === "string" && !err.path) err.path = path;
+  return e;
 }
