@@ -1,6 +1,6 @@
 // The store on a local or shared filesystem. Publishing is one rename of a complete attempt directory, so an object
 // either exists whole (with its manifest) or not at all. No flock: only create-exclusive files, rename and fsync.
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
@@ -63,12 +63,14 @@ export class FsStore implements Store {
     return join(this.root, "objects", key);
   }
 
+  /** One directory listing; has() also checks the key's manifest is whole (a 0-byte or truncated one is not published). */
   publishedKeys(): Set<string> {
-    return new Set(readdirSync(join(this.root, "objects")));
+    return new PublishedKeys(readdirSync(join(this.root, "objects")), (key) => this.hasObject(key));
   }
 
+  /** Published here: the object's manifest exists and is whole. An unreadable manifest means not published, everywhere. */
   hasObject(key: string): boolean {
-    return existsSync(join(this.objectDir(key), "manifest.json"));
+    return manifestIsWhole(join(this.objectDir(key), "manifest.json"));
   }
 
   outputPath(key: string, output: string): string {
@@ -126,16 +128,24 @@ export class FsStore implements Store {
     fsyncDir(attempt.dir);
     fsyncDir(attempt.outDir);
     const target = this.objectDir(attempt.key);
-    try {
-      // rename(2) of a directory onto an existing non-empty directory fails: the first publisher wins.
-      await rename(attempt.dir, target);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if ((code === "ENOTEMPTY" || code === "EEXIST") && this.hasObject(attempt.key)) {
-        await this.discard(attempt);
-        return "exists";
+    for (let tries = 0; ; tries++) {
+      try {
+        // rename(2) of a directory onto an existing non-empty directory fails: the first publisher wins.
+        await rename(attempt.dir, target);
+        break;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if ((code === "ENOTEMPTY" || code === "EEXIST") && this.hasObject(attempt.key)) {
+          await this.discard(attempt);
+          return "exists";
+        }
+        if ((code === "ENOTEMPTY" || code === "EEXIST") && tries === 0) {
+          // The object there has no whole manifest (damaged on disk): it was never usable; set it aside and publish.
+          await this.setAside(attempt.key, "manifest.json missing, empty or truncated");
+          continue;
+        }
+        throw e;
       }
-      throw e;
     }
     fsyncDir(join(this.root, "objects"));
     return "published";
@@ -164,9 +174,18 @@ export class FsStore implements Store {
   }
 
   async quarantine(key: string, reason: string): Promise<void> {
-    if (!this.hasObject(key)) return; // already set aside (another consumer found it first)
+    // An object whose manifest is unreadable is set aside too; one already gone was set aside by another consumer.
+    await this.setAside(key, reason);
+  }
+
+  private async setAside(key: string, reason: string): Promise<void> {
     const dest = join(this.root, "quarantine", `${key}.${Date.now().toString(36)}`);
-    await rename(this.objectDir(key), dest);
+    try {
+      await rename(this.objectDir(key), dest);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return; // another runner set it aside first
+      throw e;
+    }
     writeFileSync(join(dest, "QUARANTINED.txt"), `${new Date().toISOString()} ${reason}\n`);
   }
 
@@ -183,6 +202,49 @@ export class FsStore implements Store {
 
   statePath(name: string): string {
     return join(this.root, "state", name);
+  }
+}
+
+/** Keys listed in objects/, where has() is true only for an object with a whole manifest (checked on asking). */
+class PublishedKeys extends Set<string> {
+  constructor(
+    listed: string[],
+    private readonly whole: (key: string) => boolean,
+  ) {
+    super(listed);
+  }
+  override has(key: string): boolean {
+    return super.has(key) && this.whole(key);
+  }
+}
+
+const TAIL = Buffer.alloc(2);
+
+/**
+ * A manifest is written as indented JSON ending in "\n}" (the only closing brace at column 0), so reading its last
+ * two bytes tells a whole one from a 0-byte or truncated one without parsing; anything else is parsed to be sure.
+ */
+export function manifestIsWhole(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return false;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size < 2) return false;
+    if (readSync(fd, TAIL, 0, 2, size - 2) === 2 && TAIL[0] === 0x0a && TAIL[1] === 0x7d) return true;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    const m = JSON.parse(readFileSync(path, "utf8"));
+    return !!m && typeof m === "object" && Array.isArray(m.files);
+  } catch {
+    return false;
   }
 }
 
