@@ -10,6 +10,11 @@ import type { StageEvent } from "./protocol.js";
 
 const job: BuiltinJob = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const events = createWriteStream("", { fd: 3 });
+// The engine was killed (kill -9, a lost node): nobody reads the events any more. An orphan stops, quietly.
+events.on("error", (e: NodeJS.ErrnoException) => {
+  process.stderr.write(`dnaflow: the engine is gone (event pipe: ${e.code ?? e.message}); this orphaned stage stops\n`);
+  process.exit(1);
+});
 const send = (e: StageEvent) => events.write(JSON.stringify(e) + "\n");
 const controller = new AbortController();
 for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => controller.abort(new Error(`stage cancelled (${sig})`)));
