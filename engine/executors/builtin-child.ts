@@ -48,7 +48,7 @@ const ctx: StageContext = {
 };
 
 function finish(code: number): void {
-  events.end(() => process.exit(code));
+  events.end(() => process.exit(code)); // a pipe closed by now: the end callback runs first, and the exit is quiet
 }
 
 async function main(): Promise<void> {
