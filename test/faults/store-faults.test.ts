@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLI, dnaflow, objectKeys, tempProject } from "../helpers/cli.js";
 import { mountTmpfs, readOnlyBind } from "./mounts.js";
@@ -59,12 +59,20 @@ test("a store directory without write permission (chmod, as an unprivileged user
   assert.equal(r.stderr, `dnaflow: cannot create directory ${store}/objects: permission denied (EACCES)\n`);
 });
 
-test("a read-only, fully cached store: plan and status work, a no-op run works, a run with work says why not", () => {
-  const dir = tempProject({ "p.yaml": PIPELINE });
+test("a read-only, fully cached store: plan, status, verify and a no-op run work; a run with work says why not", () => {
+  const dir = tempProject({
+    "p.yaml": `${PIPELINE}    inputs: { x: in.txt }\n`,
+    "in.txt": "input\n",
+  });
   const made = dnaflow(["run", "p.yaml", "--store", "s"], { cwd: dir });
   assert.equal(made.code, 0, made.stderr);
+  // A new mtime, same bytes: the input is rehashed and the digest memory (in the store) cannot be saved. No matter.
+  utimesSync(join(dir, "in.txt"), new Date(), new Date(Date.now() + 5000));
   const ro = readOnlyBind(join(dir, "s"));
   try {
+    const verify = dnaflow(["verify", "p.yaml", "--store", ro.dir], { cwd: dir });
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    assert.match(verify.stdout, /verified 1 object\(s\): 1 ok, 0 corrupt/);
     const plan = dnaflow(["plan", "p.yaml", "--store", ro.dir], { cwd: dir });
     assert.equal(plan.code, 0, plan.stderr);
     assert.match(plan.stdout, /1 cached, 0 to run/);
@@ -75,7 +83,7 @@ test("a read-only, fully cached store: plan and status work, a no-op run works, 
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /warning: store .* is read-only \(EROFS\): everything is cached, so nothing runs; this run is not recorded/);
     noStack(run.stderr);
-    writeFileSync(join(dir, "q.yaml"), PIPELINE.replace("echo a", "echo b"));
+    writeFileSync(join(dir, "q.yaml"), `${PIPELINE.replace("echo a", "echo b")}    inputs: { x: in.txt }\n`);
     const work = dnaflow(["run", "q.yaml", "--store", ro.dir], { cwd: dir });
     assert.equal(work.code, 1, work.stderr);
     assert.equal(work.stderr, `dnaflow: store ${ro.dir} is read-only (EROFS): a would have to run there; nothing was run\n`);
