@@ -51,7 +51,6 @@ export function parsePipeline(text: string, file: string, shown: string, opts: L
 }
 
 function normalize(data: Record<string, any>, src: SourceDoc, file: string, shown: string, opts: LoadOptions, problems: ProblemList, o: { keepGoing?: boolean } = {}): PipelineSpec {
-
   const overrides: Override[] = [];
   if (opts.profile !== undefined) {
     const profiles = (data.profiles ?? {}) as Record<string, Record<string, unknown>>;
