@@ -10,7 +10,52 @@ export function expansionLimit(textLength: number): number {
 }
 
 /** Adds problems with positions; returns false when the data must not be walked any further (an alias bomb). */
-export function checkData(data: unknown, src: SourceDoc, textLength: number, problems: ProblemList): boolean {
+export function checkData(data: unknown, src: SourceDoc, text: string, problems: ProblemList): boolean {
+  // Each walk only when the text can need it (an anchor, `.inf`/`.nan`, a `${{`): a 10,000-stage file costs nothing.
+  const anchors = /&[^\s&]/.test(text);
+  if (anchors && !boundedAliases(data, src, text.length, problems)) return false;
+  const numbers = /\.(inf|Inf|INF|nan|NaN|NAN)\b/.test(text);
+  const exprs = text.includes("${{");
+  if (!numbers && !exprs) return true;
+  const seen = new Set<object>();
+  const path: Array<string | number> = []; // one stack, copied only for a problem
+  const walk = (v: unknown, inStages: boolean): void => {
+    if (typeof v === "number") {
+      if (numbers && !Number.isFinite(v)) {
+        const at = [...path];
+        problems.add(`${at.join(".") || "value"}: ${Number.isNaN(v) ? "NaN" : "an infinite number"} (${String(src.textAt(at))}) is not allowed: numbers must be finite`, src.pos(at));
+      }
+    } else if (typeof v === "string") {
+      if (exprs && inStages && v.includes("${{") && unterminatedExpr(v)) {
+        const at = [...path];
+        problems.add(`${at.join(".")}: unterminated expression '${unterminatedExpr(v)}': a \${{ needs its closing }}`, src.pos(at));
+      }
+    } else if (v !== null && typeof v === "object") {
+      if (anchors) {
+        if (seen.has(v)) return; // shared through an alias: checked once
+        seen.add(v);
+      }
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          path.push(i);
+          walk(v[i], inStages);
+          path.pop();
+        }
+      } else {
+        for (const k in v) {
+          path.push(k);
+          walk((v as Record<string, unknown>)[k], inStages || (path.length === 1 && (k === "stages" || k === "defaults")));
+          path.pop();
+        }
+      }
+    }
+  };
+  walk(data, false);
+  return true;
+}
+
+/** False (with a problem) when aliases expand the data past the limit. */
+function boundedAliases(data: unknown, src: SourceDoc, textLength: number, problems: ProblemList): boolean {
   const limit = expansionLimit(textLength);
   const sizes = new Map<object, number>();
   const size = (v: unknown): number => {
@@ -41,20 +86,6 @@ export function checkData(data: unknown, src: SourceDoc, textLength: number, pro
     );
     return false;
   }
-  const seen = new Set<object>();
-  const walk = (v: unknown, path: JsonPath, inStages: boolean): void => {
-    if (typeof v === "number" && !Number.isFinite(v)) {
-      problems.add(`${path.join(".") || "value"}: ${Number.isNaN(v) ? "NaN" : "an infinite number"} (${String(src.textAt(path))}) is not allowed: numbers must be finite`, src.pos(path));
-    } else if (typeof v === "string" && inStages && unterminatedExpr(v)) {
-      problems.add(`${path.join(".")}: unterminated expression '${unterminatedExpr(v)}': a \${{ needs its closing }}`, src.pos(path));
-    } else if (v !== null && typeof v === "object" && !seen.has(v)) {
-      seen.add(v);
-      for (const [k, x] of Object.entries(v)) {
-        walk(x, [...path, Array.isArray(v) ? Number(k) : k], inStages || (path.length === 0 && (k === "stages" || k === "defaults")));
-      }
-    }
-  };
-  walk(data, [], false);
   return true;
 }
 

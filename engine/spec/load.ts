@@ -35,7 +35,7 @@ export function parsePipeline(text: string, file: string, shown: string, opts: L
   if (!data || typeof data !== "object" || Array.isArray(data)) {
     throw new SpecError([{ file: shown, line: 1, col: 1, message: "a pipeline is a mapping with a 'stages:' key" }]);
   }
-  if (!checkData(data, src, text.length, problems)) problems.throwIfAny();
+  if (!checkData(data, src, text, problems)) problems.throwIfAny();
   if (checkSchema(data, src, problems)) return normalize(data, src, file, shown, opts, problems);
   // The schema found problems: go on as far as the data allows, so that what later phases find (overrides, stage
   // rules, references) comes in the same report instead of one fix later.
