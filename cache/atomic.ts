@@ -1,5 +1,6 @@
 // Crash-safe writes: write a temp file, fsync it, rename over the target, fsync the directory.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { withPath } from "../engine/errors.js";
 import { randomBytes } from "node:crypto";
 import { dirname } from "node:path";
 
@@ -18,13 +19,22 @@ export function fsyncDir(dir: string): void {
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  const fd = openSync(tmp, "w");
+  let fd: number;
+  try {
+    fd = openSync(tmp, "w");
+  } catch (e) {
+    throw Object.assign(e as Error, { path }); // the file the caller meant, not our temp name
+  }
   try {
     writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
     fsyncSync(fd);
-  } finally {
+  } catch (e) {
+    // A full disk: no half-written temp file left behind, and the error names the file (write(2) names none).
     closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw withPath(e, path);
   }
+  closeSync(fd);
   renameSync(tmp, path);
   fsyncDir(dirname(path));
 }

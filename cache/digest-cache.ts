@@ -46,7 +46,13 @@ export class DigestCache {
 
   save(): void {
     if (!this.file || !this.dirty) return;
-    writeFileAtomic(this.file, JSON.stringify(this.entries));
+    try {
+      writeFileAtomic(this.file, JSON.stringify(this.entries));
+    } catch (e) {
+      // Only an optimisation: a read-only or full store must not fail a command (verify, a no-op run) over it.
+      if (["EROFS", "EACCES", "EPERM", "ENOSPC", "EDQUOT"].includes((e as NodeJS.ErrnoException).code ?? "")) return;
+      throw e;
+    }
     this.dirty = false;
   }
 }

@@ -1,9 +1,10 @@
 // The store on a local or shared filesystem. Publishing is one rename of a complete attempt directory, so an object
 // either exists whole (with its manifest) or not at all. No flock: only create-exclusive files, rename and fsync.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { SpecError, withPath } from "../engine/errors.js";
 import { fsyncDir, writeFileAtomic } from "./atomic.js";
 import type { Manifest } from "./manifest.js";
 import { FsLeaseBackend } from "./lease/fs-backend.js";
@@ -21,8 +22,18 @@ export class FsStore implements Store {
 
   constructor(root: string, leaseOptions: LeaseOptions = defaultLeaseOptions()) {
     this.root = resolve(root);
+    const st = statSync(this.root, { throwIfNoEntry: false });
+    if (st && !st.isDirectory()) {
+      throw new SpecError([{ message: `store ${this.root} is a file, not a directory: --store (or $DNAFLOW_STORE) takes a directory or s3://bucket/prefix` }]);
+    }
     for (const d of ["objects", "attempts", "checkpoints", "logs", "runs", "quarantine", "state", "leases"]) {
-      mkdirSync(join(this.root, d), { recursive: true });
+      const dir = join(this.root, d);
+      if (statSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue; // a read-only store that exists is readable
+      try {
+        mkdirSync(dir, { recursive: true });
+      } catch (e) {
+        throw withPath(whyNotCreated(e, dir), dir);
+      }
     }
     this.runs = new RunLog(join(this.root, "runs"));
     this.leases = new Leases(new FsLeaseBackend(join(this.root, "leases")), leaseOptions);
@@ -52,12 +63,14 @@ export class FsStore implements Store {
     return join(this.root, "objects", key);
   }
 
+  /** One directory listing; has() also checks the key's manifest is whole (a 0-byte or truncated one is not published). */
   publishedKeys(): Set<string> {
-    return new Set(readdirSync(join(this.root, "objects")));
+    return new PublishedKeys(readdirSync(join(this.root, "objects")), (key) => this.hasObject(key));
   }
 
+  /** Published here: the object's manifest exists and is whole. An unreadable manifest means not published, everywhere. */
   hasObject(key: string): boolean {
-    return existsSync(join(this.objectDir(key), "manifest.json"));
+    return manifestIsWhole(join(this.objectDir(key), "manifest.json"));
   }
 
   outputPath(key: string, output: string): string {
@@ -115,16 +128,24 @@ export class FsStore implements Store {
     fsyncDir(attempt.dir);
     fsyncDir(attempt.outDir);
     const target = this.objectDir(attempt.key);
-    try {
-      // rename(2) of a directory onto an existing non-empty directory fails: the first publisher wins.
-      await rename(attempt.dir, target);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if ((code === "ENOTEMPTY" || code === "EEXIST") && this.hasObject(attempt.key)) {
-        await this.discard(attempt);
-        return "exists";
+    for (let tries = 0; ; tries++) {
+      try {
+        // rename(2) of a directory onto an existing non-empty directory fails: the first publisher wins.
+        await rename(attempt.dir, target);
+        break;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if ((code === "ENOTEMPTY" || code === "EEXIST") && this.hasObject(attempt.key)) {
+          await this.discard(attempt);
+          return "exists";
+        }
+        if ((code === "ENOTEMPTY" || code === "EEXIST") && tries === 0) {
+          // The object there has no whole manifest (damaged on disk): it was never usable; set it aside and publish.
+          await this.setAside(attempt.key, "manifest.json missing, empty or truncated");
+          continue;
+        }
+        throw e;
       }
-      throw e;
     }
     fsyncDir(join(this.root, "objects"));
     return "published";
@@ -153,9 +174,18 @@ export class FsStore implements Store {
   }
 
   async quarantine(key: string, reason: string): Promise<void> {
-    if (!this.hasObject(key)) return; // already set aside (another consumer found it first)
+    // An object whose manifest is unreadable is set aside too; one already gone was set aside by another consumer.
+    await this.setAside(key, reason);
+  }
+
+  private async setAside(key: string, reason: string): Promise<void> {
     const dest = join(this.root, "quarantine", `${key}.${Date.now().toString(36)}`);
-    await rename(this.objectDir(key), dest);
+    try {
+      await rename(this.objectDir(key), dest);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return; // another runner set it aside first
+      throw e;
+    }
     writeFileSync(join(dest, "QUARANTINED.txt"), `${new Date().toISOString()} ${reason}\n`);
   }
 
@@ -172,6 +202,69 @@ export class FsStore implements Store {
 
   statePath(name: string): string {
     return join(this.root, "state", name);
+  }
+}
+
+/** Keys listed in objects/, where has() is true only for an object with a whole manifest (checked on asking). */
+class PublishedKeys extends Set<string> {
+  constructor(
+    listed: string[],
+    private readonly whole: (key: string) => boolean,
+  ) {
+    super(listed);
+  }
+  override has(key: string): boolean {
+    return super.has(key) && this.whole(key);
+  }
+}
+
+const HEAD = Buffer.alloc(64 * 1024);
+
+/**
+ * A manifest is written as indented JSON ending in "\n}" (the only closing brace at column 0), so its last two bytes
+ * tell a whole one from a 0-byte or truncated one without parsing: one read for a manifest under 64 KiB (three
+ * syscalls per key, on every plan). Anything else is parsed to be sure.
+ */
+export function manifestIsWhole(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return false;
+  }
+  try {
+    let n = readSync(fd, HEAD, 0, HEAD.length, 0);
+    let tail = HEAD.subarray(Math.max(0, n - 2), n);
+    if (n === HEAD.length) {
+      const size = fstatSync(fd).size;
+      n = readSync(fd, HEAD, 0, 2, size - 2);
+      tail = HEAD.subarray(0, n);
+    }
+    if (tail.length === 2 && tail[0] === 0x0a && tail[1] === 0x7d) return true;
+    if (n === 0) return false;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    const m = JSON.parse(readFileSync(path, "utf8"));
+    return !!m && typeof m === "object" && Array.isArray(m.files);
+  } catch {
+    return false;
+  }
+}
+
+/** mkdir -p on a read-only mount says ENOENT: the nearest existing ancestor's write check says what it is (EROFS). */
+function whyNotCreated(e: unknown, dir: string): unknown {
+  if ((e as NodeJS.ErrnoException).code !== "ENOENT") return e;
+  let anc = dirname(dir);
+  while (!existsSync(anc) && dirname(anc) !== anc) anc = dirname(anc);
+  try {
+    accessSync(anc, constants.W_OK);
+    return e;
+  } catch (denied) {
+    return Object.assign(denied as NodeJS.ErrnoException, { syscall: "mkdir", path: dir });
   }
 }
 

@@ -7,7 +7,7 @@ import { LayeredStore } from "../../cache/layered-store.js";
 import type { Store } from "../../cache/store.js";
 import { buildDag } from "../dag/build.js";
 import type { Dag } from "../dag/types.js";
-import { SpecError } from "../errors.js";
+import { mergeProblems, SpecError } from "../errors.js";
 import { makePlan, type Plan } from "../plan/plan.js";
 import { loadPipeline } from "../spec/load.js";
 import type { PipelineSpec } from "../spec/types.js";
@@ -52,12 +52,35 @@ export async function openStore(pipelineFile: string | undefined, opts: { store?
 }
 
 export async function load(file: string, opts: CommonOptions): Promise<Loaded> {
-  const pipeline = loadPipeline(file, { set: opts.set, profile: opts.profile });
-  const dag = buildDag(pipeline);
+  const { pipeline, dag } = loadAndBuild(file, opts);
   const store = await openStore(file, opts);
   const digests = new DigestCache(store.statePath("digests.json"));
   const plan = await makePlan(pipeline, dag, store, digests);
   return { pipeline, dag, store, digests, plan };
+}
+
+/**
+ * The pipeline and its DAG. When loading finds problems, the DAG is still built from what loaded, so that bad
+ * references come in the same report as (say) an unknown key and a bad type.
+ */
+export function loadAndBuild(file: string, opts: CommonOptions): { pipeline: PipelineSpec; dag: Dag } {
+  try {
+    const pipeline = loadPipeline(file, { set: opts.set, profile: opts.profile });
+    return { pipeline, dag: buildDag(pipeline) };
+  } catch (e) {
+    if (!(e instanceof SpecError) || !e.partial) throw e;
+    try {
+      buildDag(e.partial as PipelineSpec);
+    } catch (later) {
+      if (later instanceof SpecError) {
+        // A place that already has a problem (say an unterminated ${{ in an input) needs no second one.
+        const at = new Set(e.problems.map((p) => `${p.line}:${p.col}`));
+        throw new SpecError(mergeProblems(e.problems, later.problems.filter((p) => !p.line || !at.has(`${p.line}:${p.col}`))));
+      }
+      // Anything else: the partial spec was too broken for the DAG phase; the first problems stand.
+    }
+    throw e;
+  }
 }
 
 /** For commands written `dnaflow show [FILE] STAGE`: the file defaults to dnaflow.yaml or pipeline.yaml here. */

@@ -2,7 +2,7 @@
 // dnaflow command line. Exit codes: 0 ok, 1 a stage failed, 2 usage/spec error, 130 interrupted.
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
-import { SpecError } from "../errors.js";
+import { describeSystemError, FatalError, SpecError } from "../errors.js";
 import { compareCmd } from "./commands/compare.js";
 import { dagCmd } from "./commands/dag.js";
 import { doctorCmd } from "./commands/doctor.js";
@@ -131,8 +131,10 @@ common(program.command("exec-stage <file>", { hidden: true }).description("make 
   .option("--result <file>", "write the verdict there as JSON (for the submitting engine)")
   .action(act((file: string, o) => execStageCmd(file, o)));
 
+// --debug (anywhere on the line, or DNAFLOW_DEBUG=1): unexpected errors with their stack trace.
+const debug = process.argv.includes("--debug") || !!process.env.DNAFLOW_DEBUG;
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(process.argv.filter((a) => a !== "--debug"));
 } catch (e) {
   if (e instanceof CommanderError) {
     exitCode = e.exitCode === 0 ? 0 : 2; // help/version print and exit 0; usage errors are 2
@@ -140,7 +142,9 @@ try {
     process.stderr.write(e.message + "\n");
     exitCode = 2;
   } else {
-    process.stderr.write(`dnaflow: ${(e as Error)?.stack ?? e}\n`);
+    // One line (a full disk, a read-only store, a bug): the stack only with --debug.
+    const line = describeSystemError(e) ?? `${(e as Error)?.message ?? e}`;
+    process.stderr.write(debug ? `dnaflow: ${line}\n${(e as Error)?.stack ?? ""}\n` : `dnaflow: ${line}${describeSystemError(e) || e instanceof FatalError ? "" : " (--debug shows where)"}\n`);
     exitCode = 1;
   }
 }

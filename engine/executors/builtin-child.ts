@@ -11,6 +11,11 @@ import { selfFinalUsage } from "./resource-sampler.js";
 
 const job: BuiltinJob = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const events = createWriteStream("", { fd: 3 });
+// The engine was killed (kill -9, a lost node): nobody reads the events any more. An orphan stops, quietly.
+events.on("error", (e: NodeJS.ErrnoException) => {
+  process.stderr.write(`dnaflow: the engine is gone (event pipe: ${e.code ?? e.message}); this orphaned stage stops\n`);
+  process.exit(1);
+});
 const send = (e: StageEvent) => events.write(JSON.stringify(e) + "\n");
 const controller = new AbortController();
 for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => controller.abort(new Error(`stage cancelled (${sig})`)));
@@ -47,7 +52,7 @@ function finish(code: number): void {
   // Exact CPU, I/O and peak RSS of this process and the children it reaped (the engine samples the rest).
   const usage = selfFinalUsage();
   if (usage) send({ event: "usage", usage });
-  events.end(() => process.exit(code));
+  events.end(() => process.exit(code)); // a pipe closed by now: the end callback runs first, and the exit is quiet
 }
 
 async function main(): Promise<void> {

@@ -4,6 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { exprsIn, wholeExpr } from "../spec/expressions.js";
+import { refuseEscapingLinks } from "./output-links.js";
 import { spawnInGroup } from "./process-group.js";
 import { StageFailure, type ExecRequest } from "./types.js";
 
@@ -71,4 +72,5 @@ export async function runCommand(req: ExecRequest): Promise<void> {
   if (req.signal.aborted) throw req.signal.reason;
   if (r.signal) throw new StageFailure(`command killed by ${r.signal}`);
   if (r.exitCode !== 0) throw new StageFailure(`command exited with status ${r.exitCode}`);
+  await refuseEscapingLinks(attempt.outDir);
 }

@@ -6,6 +6,7 @@ import type { DigestCache } from "../../cache/digest-cache.js";
 import { listTree, sha256File } from "../../cache/digest.js";
 import type { Manifest } from "../../cache/manifest.js";
 import type { Attempt, Store } from "../../cache/store.js";
+import { longTimeoutSignal } from "../../lib/os/long-timeout.js";
 import { runBuiltin } from "../executors/builtin.js";
 import { runCommand } from "../executors/command.js";
 import { isSameProcessAlive, killGroup, processStartTime } from "../executors/process-group.js";
@@ -94,7 +95,7 @@ async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>,
   const started = new Date();
   appendFileSync(attempt.logFile, `# dnaflow: ${inst.id} key ${key} attempt ${n} (${attempt.id}) on ${owner.host} at ${started.toISOString()}\n`);
   ctx.emit({ type: "stage-start", id: inst.id, key, attempt: n, reasons: entry.reasons });
-  const timeout = inst.timeoutMs ? AbortSignal.timeout(inst.timeoutMs) : undefined;
+  const timeout = inst.timeoutMs ? longTimeoutSignal(inst.timeoutMs) : undefined;
   const signal = timeout ? AbortSignal.any([ctx.signal, timeout]) : ctx.signal;
   const meta: Record<string, JsonValue> = {};
   let pgid: number | undefined; // the stage's process group: its resource usage goes into the manifest

@@ -4,6 +4,7 @@ import { basename, dirname, extname, relative, resolve } from "node:path";
 import { ProblemList, SpecError } from "../errors.js";
 import { didYouMean } from "../suggest.js";
 import { applyOverrides, parseSetArg, profileOverrides, type Override } from "./overrides.js";
+import { checkData } from "./data-check.js";
 import { checkSchema } from "./schema-check.js";
 import { SourceDoc } from "./source.js";
 import type { PipelineSpec, RetryPolicy, SlurmOptions, StageSpec } from "./types.js";
@@ -34,9 +35,22 @@ export function parsePipeline(text: string, file: string, shown: string, opts: L
   if (!data || typeof data !== "object" || Array.isArray(data)) {
     throw new SpecError([{ file: shown, line: 1, col: 1, message: "a pipeline is a mapping with a 'stages:' key" }]);
   }
-  checkSchema(data, src, problems);
-  problems.throwIfAny();
+  if (!checkData(data, src, text, problems)) problems.throwIfAny();
+  if (checkSchema(data, src, problems)) return normalize(data, src, file, shown, opts, problems);
+  // The schema found problems: go on as far as the data allows, so that what later phases find (overrides, stage
+  // rules, references) comes in the same report instead of one fix later.
+  let partial: PipelineSpec | undefined;
+  try {
+    partial = normalize(data, src, file, shown, opts, problems, { keepGoing: true });
+  } catch (e) {
+    if (e instanceof SpecError) throw e;
+    // Data too malformed for the later phases: the schema's problems say why.
+  }
+  problems.throwIfAny(partial);
+  throw new Error("unreachable: the schema check failed without problems");
+}
 
+function normalize(data: Record<string, any>, src: SourceDoc, file: string, shown: string, opts: LoadOptions, problems: ProblemList, o: { keepGoing?: boolean } = {}): PipelineSpec {
   const overrides: Override[] = [];
   if (opts.profile !== undefined) {
     const profiles = (data.profiles ?? {}) as Record<string, Record<string, unknown>>;
@@ -56,8 +70,7 @@ export function parsePipeline(text: string, file: string, shown: string, opts: L
   const stages: StageSpec[] = Object.entries(data.stages as Record<string, any>).map(([id, s]) =>
     normalizeStage(id, s, { ...defaults, executor: data.executor, slurm: data.slurm }, src, problems),
   );
-  problems.throwIfAny();
-  return {
+  const spec: PipelineSpec = {
     file,
     dir: dirname(file),
     name: data.name ?? basename(file, extname(file)),
@@ -67,6 +80,8 @@ export function parsePipeline(text: string, file: string, shown: string, opts: L
     source: src,
     profile: opts.profile,
   };
+  if (!o.keepGoing) problems.throwIfAny(spec);
+  return spec;
 }
 
 function normalizeStage(id: string, s: Record<string, any>, defaults: Record<string, any>, src: SourceDoc, problems: ProblemList): StageSpec {

@@ -25,10 +25,16 @@ export function parseSetArg(arg: string, problems: ProblemList): Override | unde
     return undefined;
   }
   let value: unknown;
+  // YAML would fold a newline into a space (or choke on other control characters): such a value is kept exactly, as text.
+  if (/[\x00-\x1f\x7f]/.test(raw)) return { path: key.split("."), value: raw, origin: `--set ${JSON.stringify(arg).slice(1, -1)}` };
   try {
     value = raw === "" ? "" : parseYaml(raw);
   } catch (e) {
     problems.add(`--set '${arg}': cannot parse value: ${(e as Error).message.split("\n")[0]}`);
+    return undefined;
+  }
+  if (hasNonFinite(value)) {
+    problems.add(`--set ${arg}: '${raw}' is not a finite number (a float that overflows is Infinity, which no param can hold)`);
     return undefined;
   }
   return { path: key.split("."), value, origin: `--set ${arg}` };
@@ -55,6 +61,11 @@ export function profileOverrides(
   };
   walk(profile, [], []);
   return out;
+}
+
+function hasNonFinite(v: unknown): boolean {
+  if (typeof v === "number") return !Number.isFinite(v);
+  return v !== null && typeof v === "object" && Object.values(v).some(hasNonFinite);
 }
 
 function getPath(obj: unknown, path: string[]): unknown {

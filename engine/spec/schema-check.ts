@@ -40,9 +40,10 @@ export function checkSchema(data: unknown, src: SourceDoc, problems: ProblemList
     const id = `${e.instancePath}|${msg}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    const atKey = e.keyword === "additionalProperties";
-    const fullPath = atKey ? [...path, (e.params as { additionalProperty: string }).additionalProperty] : path;
-    problems.add(msg, src.pos(fullPath, { key: atKey || e.keyword === "propertyNames" }));
+    const atKey = e.keyword === "additionalProperties" || e.keyword === "propertyNames";
+    const keyName = e.keyword === "additionalProperties" ? (e.params as { additionalProperty: string }).additionalProperty : (e.params as { propertyName?: string }).propertyName;
+    const fullPath = atKey && keyName !== undefined ? [...path, keyName] : path;
+    problems.add(msg, src.pos(fullPath, { key: atKey }));
   }
   return false;
 }

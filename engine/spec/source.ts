@@ -20,7 +20,7 @@ export class SourceDoc {
   static parse(file: string, text: string, problems: ProblemList): SourceDoc {
     try {
       return new SourceDoc(file, text, jsYaml.load(text, { filename: file }));
-    } catch {
+    } catch (err) {
       // Report through the `yaml` parser, whose messages and positions are the ones users see everywhere else.
       const src = new SourceDoc(file, text, undefined);
       const { doc, lines } = src.locate();
@@ -28,7 +28,13 @@ export class SourceDoc {
         const { line, col } = lines.linePos(e.pos[0]);
         problems.add(e.code === "DUPLICATE_KEY" ? `duplicate key: ${firstLine(e.message)}` : firstLine(e.message), { file, line, col });
       }
-      if (!doc.errors.length) problems.add("invalid YAML", { file, line: 1, col: 1 });
+      if (!doc.errors.length) {
+        // Only js-yaml objects (an undefined alias, `<<:` merging a scalar, a NUL byte): its own reason and place.
+        // Its line/column are wrong after a NUL byte, its character offset is not.
+        const { reason, mark } = err as { reason?: string; mark?: { position: number } };
+        const { line, col } = mark ? lines.linePos(mark.position) : { line: 1, col: 1 };
+        problems.add(reason ? `invalid YAML: ${reason}` : `invalid YAML: ${firstLine((err as Error).message)}`, { file, line, col });
+      }
       return src;
     }
   }
@@ -61,6 +67,19 @@ export class SourceDoc {
     const offset = (target as Node | undefined)?.range?.[0] ?? 0;
     const { line, col } = lines.linePos(offset);
     return { file: this.file, line, col };
+  }
+
+  /** The source text of the value at `path` (as written: `1e400`, not Infinity). */
+  textAt(path: JsonPath): string {
+    const { doc } = this.locate();
+    let node: unknown = doc.contents;
+    for (const seg of path) {
+      const next = this.childOf(node, seg);
+      if (!next) return "";
+      node = next.value;
+    }
+    const r = (node as Node | undefined)?.range;
+    return r ? this.text.slice(r[0], r[1]).trim() : "";
   }
 
   private childOf(node: unknown, seg: string | number): { key?: unknown; value: unknown } | undefined {

@@ -43,6 +43,12 @@ export function readTaskSet(dir: string): TaskSet {
   return JSON.parse(readFileSync(join(dir, "tasks.json"), "utf8")) as TaskSet;
 }
 
+/** `auto`: integer labels everywhere → classification, else regression. */
+export function taskKind(splits: Record<string, SplitData>, kind: "auto" | "classification" | "regression"): "classification" | "regression" {
+  if (kind !== "auto") return kind;
+  return Object.values(splits).every((s) => s.labels.every((l) => /^[+-]?\d+$/.test(l))) ? "classification" : "regression";
+}
+
 /** Describes one task from its parsed splits. `kind` auto: integer labels everywhere → classification. */
 export function describeTask(
   name: string,
@@ -50,8 +56,7 @@ export function describeTask(
   o: { kind: "auto" | "classification" | "regression"; metric?: string },
 ): TaskInfo {
   const all = Object.values(splits);
-  const intLabels = all.every((s) => s.labels.every((l) => /^[+-]?\d+$/.test(l)));
-  const kind = o.kind === "auto" ? (intLabels ? "classification" : "regression") : o.kind;
+  const kind = taskKind(splits, o.kind);
   const info: TaskInfo = { name, kind, metric: o.metric ?? (kind === "classification" ? "mcc" : "pearson"), splits: {} };
   let max = -Infinity;
   let min = Infinity;

@@ -21,7 +21,11 @@ export function parseCsv(text: string, where: string): CsvTable {
   try {
     rows = parse(text, { info: true, relax_column_count: true, skip_empty_lines: false, bom: true }) as unknown as typeof rows;
   } catch (e) {
-    const err = e as Error & { lines?: number };
+    const err = e as Error & { lines?: number; code?: string };
+    if (err.code === "CSV_QUOTE_NOT_CLOSED") {
+      // csv-parse notices at the end of the file; the user needs the line where the quote opens.
+      throw new StageInputError(`${where}:${unclosedQuoteLine(text) ?? err.lines ?? "?"}: a quoted field opens here and is never closed (missing ")`);
+    }
     throw new StageInputError(`${where}:${err.lines ?? "?"}: ${err.message.replace(/ at line \d+/, "")}`);
   }
   if (!rows.length) throw new StageInputError(`${where}:1: empty file (expected a header row)`);
@@ -49,4 +53,20 @@ export function column(table: CsvTable, name: string, where: string, aliases: st
     if (i >= 0) return i;
   }
   throw new StageInputError(`${where}:1: header has no '${name}' column (found: ${table.header.join(",")})`);
+}
+
+/** Line (1-based) of the opening quote left open at the end of the text, as csv-parse quotes: `""` inside is a quote. */
+export function unclosedQuoteLine(text: string): number | undefined {
+  let line = 1;
+  let openedAt: number | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    else if (c === 34) {
+      if (openedAt === undefined) openedAt = line;
+      else if (text.charCodeAt(i + 1) === 34) i++;
+      else openedAt = undefined;
+    }
+  }
+  return openedAt;
 }

@@ -21,6 +21,7 @@ export function parseTaskSplit(text: string, where: string): SplitData {
   const li = column(t, "label", where, ["labels", "target", "y"]);
   const width = t.header.length;
   const out: SplitData = { sequences: [], labels: [], values: [], lines: [] };
+  if (!t.records.length || t.records.every(isEmptyLine)) throw new StageInputError(`${where}:1: no rows, only a header`);
   for (const r of t.records) {
     const at = `${where}:${r.line}`;
     if (isEmptyLine(r)) throw new StageInputError(`${at}: empty line`);

@@ -113,6 +113,8 @@ export class FastaParser {
         this.header = [];
         this.recordLine = this.line;
         return i + 1;
+      } else if (c === 0xef && this.offset + i === 0 && chunk[i + 1] === 0xbb && chunk[i + 2] === 0xbf) {
+        this.failAt(`the file starts with a UTF-8 byte order mark (bytes EF BB BF): FASTA is plain ASCII; remove the BOM`, 0);
       } else if (v !== CR) {
         this.failAt(v > CTRL_MAX ? `sequence before the first header` : this.invalidMessage(c), this.offset + i);
       }

@@ -109,14 +109,22 @@ async function* twoBitAsFasta(path: string, size: number, opts: ReadOptions): As
   } catch (e) {
     throw new StageInputError(`${path}: unreadable .2bit file (${(e as Error).message})`);
   }
-  const sizes = await tb.getSequenceSizes();
+  // A damaged header makes the reader allocate absurd arrays ("Invalid typed array length: 250964804483"): say what it is.
+  const corrupt = (e: unknown) =>
+    e instanceof StageInputError || (e as Error).name === "AbortError" ? e : new StageInputError(`${path}: corrupt .2bit file (${(e as Error).message})`);
+  const sizes = await tb.getSequenceSizes().catch((e) => Promise.reject(corrupt(e)));
+  for (const name of names) {
+    // Two bits per base: no record can hold more bases than four per byte of the whole file.
+    if (!(sizes[name] >= 0 && sizes[name] <= 4 * size))
+      throw new StageInputError(`${path}: corrupt .2bit file: record '${name}' claims ${sizes[name]} bases, but the file has only ${size} bytes`);
+  }
   const total = names.reduce((a, n) => a + sizes[n], 0);
   let done = 0;
   for (const name of names) {
     yield Buffer.from(`>${name}\n`, "latin1");
     for (let s = 0; s < sizes[name]; s += CHUNK) {
       opts.signal?.throwIfAborted();
-      const seq = (await tb.getSequence(name, s, Math.min(sizes[name], s + CHUNK))) ?? "";
+      const seq = (await tb.getSequence(name, s, Math.min(sizes[name], s + CHUNK)).catch((e) => Promise.reject(corrupt(e)))) ?? "";
       done += seq.length;
       opts.onProgress?.(Math.round((done / Math.max(1, total)) * size), size);
       yield Buffer.from(seq, "latin1");

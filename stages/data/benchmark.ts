@@ -6,7 +6,7 @@ import { mkdirSync, statSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { defineStage, StageInputError } from "../../engine/stage.js";
-import { describeTask, type TaskInfo, type TaskSet } from "../../lib/benchmark/artifact.js";
+import { describeTask, taskKind, type TaskInfo, type TaskSet } from "../../lib/benchmark/artifact.js";
 import { selectTasks, splitSuitePrefix } from "../../lib/benchmark/select.js";
 import {
   archiveRoot,
@@ -22,6 +22,7 @@ import {
   type TaskFiles,
 } from "../../lib/benchmark/source.js";
 import { suiteNames, suites, type Suite } from "../../lib/benchmark/suites.js";
+import { checkClasses, checkTaskSplits } from "../../lib/benchmark/task-checks.js";
 import { formatTaskSplit, parseTaskSplit, type SplitData } from "../../lib/benchmark/task-csv.js";
 
 export interface BenchmarkParams {
@@ -133,15 +134,13 @@ export default defineStage<BenchmarkParams>({
         parsed[splitName] = { ...parseTaskSplit(text, f.display), sha256: createHash("sha256").update(text).digest("hex") };
       }
       const suiteTask = suite?.tasks.find((t) => t.name === name);
+      const display = (s: string) => files.get(name)!.get(s)!.display;
+      checkTaskSplits(name, parsed, dirname(display(Object.keys(parsed)[0])));
+      // Before describing the task: its class counts are arrays as long as the largest label.
+      if (taskKind(parsed, suiteTask?.kind ?? p.kind) === "classification") checkClasses(name, parsed, display);
       const info = describeTask(name, parsed, { kind: suiteTask?.kind ?? p.kind, metric: suite?.metric });
-      if (info.kind === "classification")
-        for (const [s, d] of Object.entries(parsed)) {
-          const i = d.values.findIndex((v) => v < 0);
-          if (i >= 0) throw new StageInputError(`${files.get(name)!.get(s)!.display}:${d.lines[i]}: class label ${d.labels[i]} is negative (classes are 0, 1, …)`);
-        }
       if (suiteTask?.classes !== undefined && info.numClasses !== undefined && info.numClasses !== suiteTask.classes)
         ctx.log(`warning: ${name}: labels give ${info.numClasses} classes, ${suite!.name} lists ${suiteTask.classes}`);
-      for (const s of ["train", "test"]) if (!parsed[s]) ctx.log(`warning: ${name}: no ${s}.csv`);
       for (const [s, d] of Object.entries(parsed)) {
         const file = join(out, info.splits[s].file);
         mkdirSync(dirname(file), { recursive: true });

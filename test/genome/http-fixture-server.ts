@@ -10,6 +10,8 @@ export interface Behaviour {
   /** Answer a Range request with 206 even when If-Range does not match (a broken server). */
   ignoreIfRange?: boolean;
   status?: number;
+  /** Extra response headers (e.g. Retry-After with a status). */
+  headers?: Record<string, string>;
   /** Send headers and this many bytes, then nothing for stallMs. */
   stallAfter?: number;
   stallMs?: number;
@@ -32,7 +34,7 @@ export async function startServer(body: Buffer, plan: (i: number) => Behaviour =
     const b = plan(requests.length);
     requests.push({ range: req.headers.range, ifRange: req.headers["if-range"] as string | undefined });
     if (b.status) {
-      res.writeHead(b.status);
+      res.writeHead(b.status, b.headers);
       return void res.end("error");
     }
     const data = b.body ?? body;

@@ -16,7 +16,9 @@ export async function verifyCmd(file: string | undefined, opts: CommonOptions): 
   if (file) {
     const loaded = await load(file, opts);
     store = loaded.store;
-    keys = [...new Set(loaded.plan.entries.filter((e) => e.action === "cached").map((e) => e.key))];
+    // Every object of the pipeline that is on disk, also one whose manifest is unreadable (the plan counts it as absent).
+    const listed = new Set(store.publishedKeys());
+    keys = [...new Set(loaded.plan.entries.filter((e) => e.action === "cached" || listed.has(e.key)).map((e) => e.key))];
   } else {
     store = await openStore(undefined, opts);
     keys = [...store.publishedKeys()];

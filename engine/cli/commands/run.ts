@@ -1,9 +1,11 @@
 // dnaflow run FILE [STAGE...]: make the pipeline (or the named stages and their upstream).
-import { existsSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { FsStore } from "../../../cache/fs-store.js";
+import { LayeredStore } from "../../../cache/layered-store.js";
 import type { RunRecord } from "../../../cache/runs.js";
 import type { Store } from "../../../cache/store.js";
-import { SpecError } from "../../errors.js";
+import { FatalError, SpecError } from "../../errors.js";
 import { killAllGroups } from "../../executors/process-group.js";
 import { jsonReporter } from "../../reporters/json.js";
 import { plainReporter } from "../../reporters/plain.js";
@@ -47,6 +49,23 @@ export async function runCmd(file: string, targets: string[], opts: RunCliOption
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  const readOnly = readOnlyReason(loaded.store);
+  if (readOnly) {
+    // Nothing can be written (no run record, no attempt): fine when everything is cached, else say so before starting.
+    const toRun = loaded.plan.entries.filter((e) => e.action === "run").map((e) => e.inst.id);
+    if (toRun.length) {
+      const names = toRun.slice(0, 5).join(", ") + (toRun.length > 5 ? `, … (${toRun.length} in all)` : "");
+      throw new FatalError(`store ${loaded.store.location} is read-only (${readOnly}): ${names} would have to run there; nothing was run`);
+    }
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    const n = loaded.plan.entries.length;
+    emit({ type: "plan", pipeline: loaded.pipeline.name, store: loaded.store.location, total: n, cached: n, toRun: 0, runId: "" });
+    for (const e of loaded.plan.entries) emit({ type: "stage-cached", id: e.inst.id, key: e.key });
+    emit({ type: "warning", message: `store ${loaded.store.location} is read-only (${readOnly}): everything is cached, so nothing runs; this run is not recorded` });
+    emit({ type: "run-done", outcome: "ok", seconds: 0, ran: 0, cached: n, failed: 0, skipped: 0 });
+    return 0;
+  }
   const capacity = detectResources();
   const record = await runPlan(loaded.plan, {
     store: loaded.store,
@@ -66,6 +85,18 @@ export async function runCmd(file: string, targets: string[], opts: RunCliOption
   process.off("SIGTERM", onSignal);
   if (!opts.json) showResults(loaded.store, record, loaded.plan.entries.filter((e) => e.inst.def?.showsResults).map((e) => e.inst.id));
   return record.outcome === "ok" ? 0 : record.outcome === "interrupted" ? 130 : 1;
+}
+
+/** Why runs cannot be recorded in this store (EROFS, EACCES), or undefined when it is writable. */
+function readOnlyReason(store: Store): string | undefined {
+  const local = store instanceof FsStore ? store : store instanceof LayeredStore ? store.local : undefined;
+  if (!local) return undefined;
+  try {
+    accessSync(join(local.root, "runs"), constants.W_OK);
+    return undefined;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? "not writable";
+  }
 }
 
 /**

@@ -39,7 +39,26 @@ export interface ResumableDownloadResult {
   restarts: number;
 }
 
-class RetryableError extends Error {}
+class RetryableError extends Error {
+  constructor(
+    message: string,
+    /** The server said when to come back (Retry-After). */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The longest Retry-After honoured: a server asking for more is reported, not waited for. */
+export const MAX_RETRY_AFTER_MS = 300_000;
+
+/** Retry-After as milliseconds from now: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(v: string | null, now = Date.now()): number | undefined {
+  if (v === null) return undefined;
+  if (/^\s*\d+\s*$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
 
 export async function downloadResumable(o: ResumableDownloadOptions): Promise<ResumableDownloadResult> {
   let failures = 0;
@@ -56,8 +75,11 @@ export async function downloadResumable(o: ResumableDownloadOptions): Promise<Re
       if (!(e instanceof RetryableError)) throw e;
       failures = currentSize(o) > before ? 0 : failures + 1;
       if (failures > o.retries) throw new StageInputError(`${o.url}: giving up after ${o.retries} retries without progress: ${e.message}`);
-      const wait = Math.min(60_000, o.backoffMs * 2 ** Math.max(0, failures - 1));
-      o.log(`download interrupted (${e.message}); retrying in ${wait} ms from byte ${currentSize(o)}`);
+      const backoff = Math.min(60_000, o.backoffMs * 2 ** Math.max(0, failures - 1));
+      if (e.retryAfterMs !== undefined && e.retryAfterMs > MAX_RETRY_AFTER_MS)
+        throw new StageInputError(`${o.url}: ${e.message}, and the server asks to retry after ${Math.round(e.retryAfterMs / 1000)} s (more than ${MAX_RETRY_AFTER_MS / 1000} s): try again later`);
+      const wait = Math.max(backoff, e.retryAfterMs ?? 0);
+      o.log(`download interrupted (${e.message}); retrying in ${wait} ms${e.retryAfterMs !== undefined ? " (Retry-After)" : ""} from byte ${currentSize(o)}`);
       await sleep(wait, undefined, { signal: o.signal });
     }
   }
@@ -114,7 +136,8 @@ async function attempt(o: ResumableDownloadOptions, r: ResumableDownloadResult):
     const etag = res.headers.get("etag") ?? undefined;
     const lastModified = res.headers.get("last-modified") ?? undefined;
     if (res.status === 416 && have > 0) return restart(o, r, "server rejected the range");
-    if (res.status >= 500 || res.status === 408 || res.status === 429) throw new RetryableError(`HTTP ${res.status} ${res.statusText}`);
+    if (res.status >= 500 || res.status === 408 || res.status === 429)
+      throw new RetryableError(`HTTP ${res.status} ${res.statusText}`, parseRetryAfter(res.headers.get("retry-after")));
     if (res.status !== 200 && res.status !== 206) throw new StageInputError(`${o.url}: HTTP ${res.status} ${res.statusText}`);
     let from = 0;
     let total: number | undefined;
