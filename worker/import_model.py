@@ -150,14 +150,17 @@ def import_model(cfg: dict) -> None:
 
     from transformers import AutoConfig, AutoModelForMaskedLM, AutoTokenizer
 
-    conf = AutoConfig.from_pretrained(src, trust_remote_code=trust)
+    try:
+        conf = AutoConfig.from_pretrained(src, trust_remote_code=trust)
+    except (OSError, ValueError, ImportError) as e:
+        raise ConfigError(f"source: cannot read {src}/config.json: {e}") from None
     arch = list(getattr(conf, "architectures", None) or [])
     mlm = [a for a in arch if a.endswith("ForMaskedLM")] + [a for a in (code.get("config.json") or {}) if a == "AutoModelForMaskedLM"]
     if not mlm:
         raise ConfigError(f"source: {src} is not a masked language model (config.json architectures: {', '.join(arch) or 'none'}); import takes *ForMaskedLM checkpoints")
     try:
         model = AutoModelForMaskedLM.from_pretrained(src, trust_remote_code=trust)
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, ImportError) as e:
         raise ConfigError(f"source: cannot load {src} as a masked LM: {e}") from None
     try:
         tok = AutoTokenizer.from_pretrained(src, trust_remote_code=trust)

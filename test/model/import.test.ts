@@ -154,3 +154,15 @@ for (const [kind, params, message] of [
     assert.deepEqual(existsSync(objects) ? readdirSync(objects) : [], []);
   });
 }
+
+test("custom code with trustRemoteCode: true: imported with its .py files, and the directory loads with trust_remote_code", () => {
+  const dir = tempProject({ "p.yaml": `stages:\n  imp:\n    uses: model/import@1\n    with: { trustRemoteCode: true }\n    inputs: { source: ck }\n` });
+  checkpoint("custom", join(dir, "ck"));
+  const r = dnaflow(["run", "p.yaml"], { cwd: dir, env: ENV });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const model = outputOf(dir, "imp", "model");
+  assert.ok(existsSync(join(model, "modeling_custom.py")) && existsSync(join(model, "configuration_custom.py")));
+  const info = JSON.parse(readFileSync(join(model, "import.json"), "utf8"));
+  assert.deepEqual([info.architecture, info.trustRemoteCode], ["CustomBertForMaskedLM", true]);
+  assert.equal(py(`import sys\nfrom transformers import AutoModelForMaskedLM\nprint(type(AutoModelForMaskedLM.from_pretrained(sys.argv[1], trust_remote_code=True)).__name__)`, model), "CustomBertForMaskedLM");
+});

@@ -4,7 +4,7 @@
   dnabert6   BertForMaskedLM + DNABERT-6's vocab.txt (k-mers over ATCG) + BertTokenizer config, weights as pytorch_model.bin
   nt         EsmForMaskedLM + a Nucleotide Transformer style EsmTokenizer (6-mers, then A T C G N; <cls> … <eos>)
   roberta    RobertaForMaskedLM + a fast byte-free BPE tokenizer.json (<s> </s> <pad> <unk> <mask>), model.safetensors
-  custom     a BertForMaskedLM whose config.json has an auto_map (custom code, DNABERT-2 style)
+  custom     a BertForMaskedLM subclass shipped as code in the directory (auto_map, DNABERT-2 style)
   bert-base  BertModel (no masked-LM head)
 """
 import itertools
@@ -35,7 +35,19 @@ if KIND in ("dnabert6", "custom", "bert-base"):
     conf.architectures = [type(model).__name__]
     json.dump({"tokenizer_class": "BertTokenizer", "do_lower_case": False, "model_max_length": 128}, open(os.path.join(OUT, "tokenizer_config.json"), "w"))
     if KIND == "custom":
-        conf.auto_map = {"AutoConfig": "configuration_bert.BertConfig", "AutoModelForMaskedLM": "bert_layers.BertForMaskedLM"}
+        open(os.path.join(OUT, "configuration_custom.py"), "w").write(
+            "from transformers import BertConfig\n\n\nclass CustomBertConfig(BertConfig):\n    model_type = 'custombert'\n"
+        )
+        open(os.path.join(OUT, "modeling_custom.py"), "w").write(
+            "from transformers import BertForMaskedLM\n\nfrom .configuration_custom import CustomBertConfig\n\n\n"
+            "class CustomBertForMaskedLM(BertForMaskedLM):\n    config_class = CustomBertConfig\n"
+        )
+        d = conf.to_dict()
+        d.update(model_type="custombert", architectures=["CustomBertForMaskedLM"], auto_map={"AutoConfig": "configuration_custom.CustomBertConfig", "AutoModelForMaskedLM": "modeling_custom.CustomBertForMaskedLM"})
+        json.dump(d, open(os.path.join(OUT, "config.json"), "w"), indent=2)
+        torch.save(model.state_dict(), os.path.join(OUT, "pytorch_model.bin"))
+        print(json.dumps(sorted(os.listdir(OUT))))
+        sys.exit(0)
     conf.save_pretrained(OUT)
     torch.save(model.state_dict(), os.path.join(OUT, "pytorch_model.bin"))  # DNABERT's checkpoints are .bin
     BertTokenizer(os.path.join(OUT, "vocab.txt"), do_lower_case=False)  # loads
