@@ -166,3 +166,14 @@ test("custom code with trustRemoteCode: true: imported with its .py files, and t
   assert.deepEqual([info.architecture, info.trustRemoteCode], ["CustomBertForMaskedLM", true]);
   assert.equal(py(`import sys\nfrom transformers import AutoModelForMaskedLM\nprint(type(AutoModelForMaskedLM.from_pretrained(sys.argv[1], trust_remote_code=True)).__name__)`, model), "CustomBertForMaskedLM");
 });
+
+test("ModernBERT (fast tokenizer.json): imports as a masked LM with its files kept", () => {
+  const dir = tempProject({ "p.yaml": `stages:\n  imp:\n    uses: model/import@1\n    inputs: { source: ck }\n` });
+  checkpoint("modernbert", join(dir, "ck"));
+  const r = dnaflow(["run", "p.yaml"], { cwd: dir, env: ENV });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const model = outputOf(dir, "imp", "model");
+  for (const f of ["tokenizer.json", "model.safetensors", "config.json"]) assert.ok(readFileSync(join(model, f)).equals(readFileSync(join(dir, "ck", f))), f);
+  const info = JSON.parse(readFileSync(join(model, "import.json"), "utf8"));
+  assert.deepEqual([info.architecture, info.modelType, info.tokenizer.kind], ["ModernBertForMaskedLM", "modernbert", "source"]);
+});

@@ -4,6 +4,7 @@
   dnabert6   BertForMaskedLM + DNABERT-6's vocab.txt (k-mers over ATCG) + BertTokenizer config, weights as pytorch_model.bin
   nt         EsmForMaskedLM + a Nucleotide Transformer style EsmTokenizer (6-mers, then A T C G N; <cls> … <eos>)
   roberta    RobertaForMaskedLM + a fast byte-free BPE tokenizer.json (<s> </s> <pad> <unk> <mask>), model.safetensors
+  modernbert ModernBertForMaskedLM + the same fast BPE tokenizer as roberta
   custom     a BertForMaskedLM subclass shipped as code in the directory (auto_map, DNABERT-2 style)
   bert-base  BertModel (no masked-LM head)
 """
@@ -63,7 +64,7 @@ elif KIND == "nt":
     model = EsmForMaskedLM(conf)
     conf.architectures = ["EsmForMaskedLM"]
     model.save_pretrained(OUT)
-elif KIND == "roberta":
+elif KIND in ("roberta", "modernbert"):
     from tokenizers import Tokenizer, models, pre_tokenizers, processors, trainers
     from transformers import PreTrainedTokenizerFast, RobertaConfig, RobertaForMaskedLM
 
@@ -77,9 +78,15 @@ elif KIND == "roberta":
     t.post_processor = processors.TemplateProcessing(single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)])
     fast = PreTrainedTokenizerFast(tokenizer_object=t, bos_token="<s>", eos_token="</s>", cls_token="<s>", sep_token="</s>", pad_token="<pad>", unk_token="<unk>", mask_token="<mask>")
     fast.save_pretrained(OUT)
-    conf = RobertaConfig(vocab_size=t.get_vocab_size(), max_position_embeddings=130, pad_token_id=1, bos_token_id=0, eos_token_id=2, **TINY)
-    model = RobertaForMaskedLM(conf)
-    conf.architectures = ["RobertaForMaskedLM"]
+    if KIND == "modernbert":
+        from transformers import ModernBertConfig, ModernBertForMaskedLM
+
+        conf = ModernBertConfig(vocab_size=t.get_vocab_size(), max_position_embeddings=128, pad_token_id=1, bos_token_id=0, eos_token_id=2, cls_token_id=0, sep_token_id=2, **TINY)
+        model = ModernBertForMaskedLM(conf)
+    else:
+        conf = RobertaConfig(vocab_size=t.get_vocab_size(), max_position_embeddings=130, pad_token_id=1, bos_token_id=0, eos_token_id=2, **TINY)
+        model = RobertaForMaskedLM(conf)
+    conf.architectures = [type(model).__name__]
     model.save_pretrained(OUT)
 else:
     sys.exit(f"unknown kind {KIND}")
