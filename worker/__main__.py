@@ -1,4 +1,4 @@
-"""python -m worker pretrain --config cfg.json   (and: python -m worker doctor)
+"""python -m worker pretrain|finetune|import --config cfg.json   (and: python -m worker doctor)
 
 Exit status 0 on success; on failure an {"event":"error","message","inputError"} line is printed first (inputError: bad
 config or data, not worth retrying)."""
@@ -12,7 +12,7 @@ from .events import emit
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m worker")
-    ap.add_argument("command", choices=["pretrain", "finetune", "doctor"])
+    ap.add_argument("command", choices=["pretrain", "finetune", "import", "doctor"])
     ap.add_argument("--config", help="JSON config file (docs/pretraining.md)")
     args = ap.parse_args(argv)
     if args.command == "doctor":
@@ -33,6 +33,11 @@ def main(argv=None) -> int:
             from .finetune import finetune
 
             finetune(raw)
+            return 0
+        if args.command == "import":
+            from .import_model import import_model
+
+            import_model(raw)
             return 0
         from .train import pretrain
 

@@ -31,8 +31,21 @@ class Tokenizer:
         self.digest = hashlib.sha256(raw).hexdigest()
         self.vocab_size = max(ids) + 1
         token_to_id = {t["content"]: t["id"] for t in tj.get("added_tokens", [])}
+        # role names: BERT's [PAD] … unless special_tokens_map.json beside says otherwise (imported ESM/RoBERTa models)
+        names = {r: f"[{r.upper()}]" for r in ("pad", "unk", "cls", "sep", "mask")}
+        stm = os.path.join(self.dir, "special_tokens_map.json")
+        if os.path.exists(stm):
+            try:
+                m = json.load(open(stm))
+            except ValueError as e:
+                raise ConfigError(f"tokenizer: {stm}: not valid JSON ({e})") from None
+            for r in names:
+                t = m.get(f"{r}_token")
+                t = t.get("content") if isinstance(t, dict) else t
+                if isinstance(t, str):
+                    names[r] = t
         try:
-            self.ids = {r: token_to_id[f"[{r.upper()}]"] for r in ("pad", "unk", "cls", "sep", "mask")}
+            self.ids = {r: token_to_id[names[r]] for r in ("pad", "unk", "cls", "sep", "mask")}
         except KeyError as e:
             raise ConfigError(f"tokenizer: {file} lacks the special token {e}") from None
         self.special_ids = sorted(token_to_id[t] for t in self.special_tokens)

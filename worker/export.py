@@ -7,8 +7,11 @@ from html import escape
 
 
 def write_tokenizer_files(tok, out: str, max_length: int) -> None:
-    """tokenizer.json, tokenizer_config.json and special_tokens_map.json, so AutoTokenizer loads the model directory."""
+    """tokenizer.json, tokenizer_config.json and special_tokens_map.json, so AutoTokenizer loads the model directory
+    (and vocab.txt where the tokenizer has one: overlapping k-mers, for BertTokenizer-style loaders such as DNABERT's)."""
     shutil.copyfile(tok.file, os.path.join(out, "tokenizer.json"))
+    if os.path.exists(os.path.join(tok.dir, "vocab.txt")):
+        shutil.copyfile(os.path.join(tok.dir, "vocab.txt"), os.path.join(out, "vocab.txt"))
     tc_path = os.path.join(tok.dir, "tokenizer_config.json")
     tc = json.load(open(tc_path)) if os.path.exists(tc_path) else {"tokenizer_class": "PreTrainedTokenizerFast"}
     for role in ("pad", "unk", "cls", "sep", "mask"):

@@ -46,12 +46,33 @@ export function specialIdsOf(specialTokens: string[]): SpecialIds {
   return ids;
 }
 
-/** All 4^k k-mers in lexicographic ACGT order: index = base-4 number of the k-mer. */
-export function allKmers(k: number): string[] {
+/**
+ * Orders of a k-mer vocabulary. `dnabert`: DNABERT's released vocab.txt (every DNABERT / RandomMask checkpoint)
+ * counts in base 4 with digits A=0 T=1 C=2 G=3 (AAAAAA, AAAAAT, AAAAAC, AAAAAG, AAAATA, …, GGGGGG);
+ * `lexicographic`: digits A=0 C=1 G=2 T=3 (AAAAAA, AAAAAC, …, TTTTTT).
+ */
+export const KMER_ORDERS = ["dnabert", "lexicographic"] as const;
+export type KmerOrder = (typeof KMER_ORDERS)[number];
+export const KMER_DIGITS: Record<KmerOrder, string> = { dnabert: "ATCG", lexicographic: BASES };
+
+/** Base-4 digit of a UTF-16 char in `order` (either case): 0..3 for A/C/G/T, 255 for anything else. */
+export function kmerDigitTable(order: KmerOrder): Uint8Array {
+  const digits = KMER_DIGITS[order];
+  const t = new Uint8Array(65536).fill(255);
+  for (let i = 0; i < 4; i++) {
+    t[digits.charCodeAt(i)] = i;
+    t[digits.toLowerCase().charCodeAt(i)] = i;
+  }
+  return t;
+}
+
+/** All 4^k k-mers in `order` (default lexicographic ACGT): index = base-4 number of the k-mer in that order's digits. */
+export function allKmers(k: number, order: KmerOrder = "lexicographic"): string[] {
+  const digits = KMER_DIGITS[order];
   const out: string[] = new Array(4 ** k);
   for (let code = 0; code < out.length; code++) {
     let s = "";
-    for (let j = k - 1; j >= 0; j--) s += BASES[(code >> (2 * j)) & 3];
+    for (let j = k - 1; j >= 0; j--) s += digits[(code >> (2 * j)) & 3];
     out[code] = s;
   }
   return out;

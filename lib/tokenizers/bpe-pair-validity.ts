@@ -4,7 +4,8 @@
 // on the side that was split: BPE would have taken that merge instead. (GitHub's `bpe` crate, is_valid_token_pair.)
 // Ranked ids (bpe-ranked-vocab.ts) make "rank" simply the id. Answers are memoised per pair: a dense table of 2 bits
 // per pair (4 MiB for 4,096 tokens; small enough to stay in cache, which the encoder's speed depends on) for
-// vocabularies up to 8,192 tokens, else a direct-mapped cache.
+// vocabularies up to 8,192 tokens, else a direct-mapped cache keyed by both ids (so any vocabulary size works: a
+// single a * size + b key would overflow an int32 past 46,340 tokens).
 import type { RankedVocab } from "./bpe-ranked-vocab.js";
 
 const UNKNOWN = 0;
@@ -16,23 +17,24 @@ const CACHE_BITS = 20;
 export class PairValidity {
   private readonly size: number;
   private readonly dense: Uint8Array | null;
-  private readonly cacheKeys: Int32Array | null; // pair key + 1, 0 = empty
+  private readonly cacheLeft: Int32Array | null; // left id + 1, 0 = empty
+  private readonly cacheRight: Int32Array | null;
   private readonly cacheValid: Uint8Array | null;
 
   constructor(private readonly v: RankedVocab, denseMax = DENSE_MAX) {
     this.size = v.size;
-    if (v.size > 46340) throw new Error("pair validity: more than 46,340 ranked tokens"); // keys must fit an int32
     const dense = v.size <= denseMax;
     this.dense = dense ? new Uint8Array((v.size * v.size + 3) >> 2) : null;
-    this.cacheKeys = dense ? null : new Int32Array(1 << CACHE_BITS);
+    this.cacheLeft = dense ? null : new Int32Array(1 << CACHE_BITS);
+    this.cacheRight = dense ? null : new Int32Array(1 << CACHE_BITS);
     this.cacheValid = dense ? null : new Uint8Array(1 << CACHE_BITS);
   }
 
   /** Memoised isValidPair. */
   valid(a: number, b: number): boolean {
-    const key = a * this.size + b;
     const dense = this.dense;
     if (dense !== null) {
+      const key = a * this.size + b;
       const byte = dense[key >> 2];
       const shift = (key & 3) << 1;
       const m = (byte >> shift) & 3;
@@ -41,11 +43,13 @@ export class PairValidity {
       dense[key >> 2] = byte | ((ok ? VALID : INVALID) << shift);
       return ok;
     }
-    const keys = this.cacheKeys!;
-    const h = Math.imul(key, 0x9e3779b1) >>> (32 - CACHE_BITS);
-    if (keys[h] === key + 1) return this.cacheValid![h] === VALID;
+    const lefts = this.cacheLeft!;
+    const rights = this.cacheRight!;
+    const h = Math.imul(Math.imul(a, 0x9e3779b1) ^ b, 0x85ebca6b) >>> (32 - CACHE_BITS);
+    if (lefts[h] === a + 1 && rights[h] === b) return this.cacheValid![h] === VALID;
     const ok = isValidPair(this.v, a, b);
-    keys[h] = key + 1;
+    lefts[h] = a + 1;
+    rights[h] = b;
     this.cacheValid![h] = ok ? VALID : INVALID;
     return ok;
   }

@@ -1,6 +1,8 @@
-// DNABERT's overlapping k-mers (stride 1): [specials] then the 4^k k-mers in lexicographic ACGT order.
-// A k-mer containing any non-ACGT base is [UNK]; a sequence shorter than k has no k-mers (DNABERT's seq2kmer).
-import { BASE_CODE, allKmers, specialIdsOf, type SpecialIds } from "./alphabet.js";
+// DNABERT's overlapping k-mers (stride 1): [specials] then the 4^k k-mers, by default in DNABERT's own order (its
+// released vocab.txt: base 4 with digits A T C G, so AAAAAA=5, AAAAAT=6, AAAAAC=7 … GGGGGG=4100 for k = 6), or in
+// lexicographic ACGT order when asked. A k-mer containing any non-ACGT base is [UNK]; a sequence shorter than k has
+// no k-mers (DNABERT's seq2kmer).
+import { allKmers, kmerDigitTable, specialIdsOf, type KmerOrder, type SpecialIds } from "./alphabet.js";
 import type { IdBuffer } from "./id-buffer.js";
 import type { DnaTokenizer } from "./tokenizer.js";
 
@@ -9,11 +11,13 @@ export class KmerOverlappingTokenizer implements DnaTokenizer {
   readonly vocab: string[];
   readonly specials: SpecialIds;
   private readonly first: number;
+  private readonly digit: Uint8Array;
 
-  constructor(readonly k: number, readonly specialTokens: string[]) {
+  constructor(readonly k: number, readonly specialTokens: string[], readonly order: KmerOrder = "dnabert") {
     this.specials = specialIdsOf(specialTokens);
     this.first = specialTokens.length;
-    this.vocab = [...specialTokens, ...allKmers(k)];
+    this.vocab = [...specialTokens, ...allKmers(k, order)];
+    this.digit = kmerDigitTable(order);
   }
 
   encode(seq: string, out: IdBuffer): void {
@@ -26,10 +30,11 @@ export class KmerOverlappingTokenizer implements DnaTokenizer {
     const mask = (1 << (2 * k)) - 1;
     const first = this.first;
     const unk = this.specials.unk;
+    const digit = this.digit;
     let code = 0;
     let valid = 0; // ACGT bases in a row ending here
     for (let i = 0; i < n; i++) {
-      const b = BASE_CODE[seq.charCodeAt(i)];
+      const b = digit[seq.charCodeAt(i)];
       if (b < 4) {
         code = ((code << 2) | b) & mask;
         valid++;

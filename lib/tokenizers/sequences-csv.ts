@@ -1,46 +1,38 @@
-// Reads benchmark sequences from CSV files with a header naming a `sequence` column (GUE: `sequence,label`).
-// Streams line by line; labels are integers when present.
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
+// Reads benchmark sequences from CSV files with a header naming a `sequence` column (GUE: `sequence,label`), with
+// the same CSV reader as data/benchmark (csv-parse: quoted values, CRLF, a UTF-8 BOM), so both read a file alike and
+// errors point at file:line. Labels are integers when present. Benchmark CSVs are small (GUE: at most ~60k short
+// rows), so a file is parsed whole.
+import { column, isEmptyLine, readCsv } from "../benchmark/csv.js";
 
 export interface LabeledSequence {
   sequence: string;
   label?: number;
 }
 
-export async function* readSequencesCsv(path: string): AsyncGenerator<LabeledSequence> {
-  const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  let seqCol = -1;
-  let labelCol = -1;
-  let line = 0;
-  for await (const text of rl) {
-    line++;
-    if (!text.length) continue;
-    const cells = text.split(",");
-    if (seqCol < 0) {
-      seqCol = cells.indexOf("sequence");
-      labelCol = cells.indexOf("label");
-      if (seqCol < 0) throw new Error(`${path}:1: header has no 'sequence' column (got '${text.slice(0, 80)}')`);
-      continue;
-    }
-    const sequence = cells[seqCol];
-    if (sequence === undefined) throw new Error(`${path}:${line}: missing sequence cell`);
-    let label: number | undefined;
-    if (labelCol >= 0) {
-      label = Number(cells[labelCol]);
-      if (!Number.isInteger(label)) throw new Error(`${path}:${line}: label '${cells[labelCol]}' is not an integer`);
-    }
-    yield { sequence, label };
-  }
-  if (seqCol < 0) throw new Error(`${path}: empty CSV (expected a header with a 'sequence' column)`);
+export interface SequencesCsv {
+  /** Whether the header names a `label` column. */
+  labels: boolean;
+  rows: LabeledSequence[];
 }
 
-/** Whether the CSV header names a label column. */
-export async function csvHasLabels(path: string): Promise<boolean> {
-  const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  for await (const text of rl) {
-    rl.close();
-    return text.split(",").includes("label");
+/** The rows of one CSV file; bad input throws StageInputError naming `path:line`. */
+export async function readSequencesCsv(path: string): Promise<SequencesCsv> {
+  const table = await readCsv(path);
+  const seqCol = column(table, "sequence", path);
+  const labelCol = table.header.indexOf("label");
+  const rows: LabeledSequence[] = [];
+  for (const r of table.records) {
+    if (isEmptyLine(r)) continue;
+    const sequence = r.fields[seqCol];
+    if (sequence === undefined) throw new Error(`${path}:${r.line}: missing sequence cell (the header has ${table.header.length} columns, this line ${r.fields.length})`);
+    if (labelCol < 0) {
+      rows.push({ sequence });
+      continue;
+    }
+    const cell = r.fields[labelCol];
+    const label = cell === undefined || cell.trim() === "" ? NaN : Number(cell);
+    if (!Number.isInteger(label)) throw new Error(`${path}:${r.line}: label '${cell ?? ""}' is not an integer`);
+    rows.push({ sequence, label });
   }
-  return false;
+  return { labels: labelCol >= 0, rows };
 }

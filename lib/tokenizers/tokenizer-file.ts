@@ -71,7 +71,11 @@ export function parseTokenizerJson(text: string, file = TOKENIZER_FILE): DnaToke
 function build(m: Any, pre: Any, vocab: string[], specials: string[], fail: (w: string) => never): DnaTokenizer {
   const n = specials.length;
   try {
-    if (m.type === "WordLevel" && pre?.type === "WhitespaceSplit") return new KmerOverlappingTokenizer(kOf(vocab[n], fail), specials);
+    if (m.type === "WordLevel" && pre?.type === "WhitespaceSplit") {
+      // the order shows in the second k-mer: A…AT (DNABERT's) or A…AC (lexicographic); the layout check follows
+      const k = kOf(vocab[n], fail);
+      return new KmerOverlappingTokenizer(k, specials, vocab[n + 1] === "A".repeat(k - 1) + "C" ? "lexicographic" : "dnabert");
+    }
     if (m.type === "WordLevel" && pre?.type === "Split") {
       const match = /^\[ACGT\]\{(\d+)\}\|\.$/.exec(String(pre.pattern?.Regex));
       if (!match) return fail(`pre_tokenizer pattern ${JSON.stringify(pre.pattern)} is not a dnaflow non-overlapping k-mer split`);

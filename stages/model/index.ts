@@ -1,5 +1,6 @@
 import type { StageDefinition } from "../../engine/stage.js";
 import pretrain from "./pretrain.js";
 import finetune from "./finetune.js";
+import modelImport from "./import.js";
 
-export const modelStages: StageDefinition[] = [pretrain, finetune];
+export const modelStages: StageDefinition[] = [pretrain, finetune, modelImport];

@@ -9,7 +9,7 @@ import { LineScanner } from "../../lib/segments/line-scanner.js";
 import { encodeLinesParallel } from "../../lib/tokenizers/parallel-encode.js";
 import { IdBuffer } from "../../lib/tokenizers/id-buffer.js";
 import { Packer } from "../../lib/tokenizers/packing.js";
-import { csvHasLabels, readSequencesCsv, type LabeledSequence } from "../../lib/tokenizers/sequences-csv.js";
+import { readSequencesCsv, type LabeledSequence, type SequencesCsv } from "../../lib/tokenizers/sequences-csv.js";
 import { loadTokenizer } from "../../lib/tokenizers/tokenizer-file.js";
 import { encodeWithSpecials } from "../../lib/tokenizers/tokenizer.js";
 import { TOKEN_SHARDS_FORMAT, dtypeForVocab, type Packing, type TokenShardsMeta } from "../../lib/tokenizers/token-shards-format.js";
@@ -24,6 +24,7 @@ interface EncodeParams {
 export default defineStage<EncodeParams>({
   name: "tokenize/encode",
   version: 1,
+  revision: 1, // sequences CSVs read with csv-parse: a BOM or quoted values used to give wrong ids
   description: "Encode segments or CSV sequences with a tokenizer into token shards (tokens.bin + index.bin + meta.json).",
   params: {
     properties: {
@@ -172,17 +173,21 @@ async function segmentSource(dir: string): Promise<Source> {
 async function csvSource(path: string): Promise<Source> {
   const files = (await stat(path)).isDirectory() ? (await readdir(path)).filter((f) => f.endsWith(".csv")).sort().map((f) => join(path, f)) : [path];
   if (!files.length) throw new StageInputError(`${path}: no .csv files`);
-  const labels = await csvHasLabels(files[0]);
+  const tables: SequencesCsv[] = [];
+  for (const f of files) {
+    try {
+      tables.push(await readSequencesCsv(f));
+    } catch (e) {
+      throw e instanceof StageInputError ? e : new StageInputError((e as Error).message);
+    }
+    if (tables[tables.length - 1].labels !== tables[0].labels)
+      throw new StageInputError(`${f}:1: ${tables[0].labels ? "has no" : "has a"} 'label' column, unlike ${files[0]}`);
+  }
   return {
-    labels,
+    total: tables.reduce((n, t) => n + t.rows.length, 0),
+    labels: tables[0].labels,
     async *items() {
-      for (const f of files) {
-        try {
-          yield* readSequencesCsv(f);
-        } catch (e) {
-          throw new StageInputError((e as Error).message);
-        }
-      }
+      for (const t of tables) yield* t.rows;
     },
   };
 }

@@ -1,10 +1,11 @@
 // JSON schema of tokenize/train's params: `kind` selects which other params are allowed, with their defaults.
-import { DEFAULT_SPECIAL_TOKENS } from "../../lib/tokenizers/alphabet.js";
+import { DEFAULT_SPECIAL_TOKENS, KMER_ORDERS, type KmerOrder } from "../../lib/tokenizers/alphabet.js";
 import { MAX_K, MIN_K, TOKENIZER_KINDS } from "../../lib/tokenizers/tokenizer.js";
 
 export interface TrainParams {
   kind: (typeof TOKENIZER_KINDS)[number];
   k?: number;
+  vocabOrder?: KmerOrder;
   vocabSize?: number;
   minFrequency?: number;
   sampleFraction?: number;
@@ -19,6 +20,10 @@ export const trainParamsSchema = {
   properties: {
     kind: { enum: [...TOKENIZER_KINDS], description: "bpe | kmer-overlapping (DNABERT) | kmer-nonoverlapping (Nucleotide Transformer) | single-nucleotide" },
     k: { type: "integer", minimum: MIN_K, maximum: MAX_K, description: "k-mer length (k-mer kinds)" },
+    vocabOrder: {
+      enum: [...KMER_ORDERS],
+      description: "kmer-overlapping: k-mer id order; dnabert (default: DNABERT's vocab.txt, A T C G) or lexicographic (A C G T)",
+    },
     vocabSize: { type: "integer", minimum: 10, maximum: 1 << 24, description: "BPE target vocabulary size, special tokens included" },
     minFrequency: { type: "integer", minimum: 0, description: "BPE: stop when the best pair occurs fewer times" },
     sampleFraction: { type: "number", exclusiveMinimum: 0, maximum: 1, description: "BPE: train on this fraction of segments" },
@@ -48,6 +53,11 @@ export const trainParamsSchema = {
         },
       },
       else: { properties: { vocabSize: false, minFrequency: false, sampleFraction: false, seed: false } },
+    },
+    {
+      if: { properties: { kind: { const: "kmer-overlapping" } } },
+      then: { properties: { vocabOrder: { default: "dnabert" } } },
+      else: { properties: { vocabOrder: false } },
     },
     {
       if: { properties: { kind: { enum: kmerKinds } } },

@@ -14,6 +14,8 @@ import { createFixedTokenizer } from "../../lib/tokenizers/create.js";
 import { specialTokensMap, tokenizerConfig } from "../../lib/tokenizers/hf-companion-files.js";
 import { tokenizerJsonText } from "../../lib/tokenizers/hf-json.js";
 import { IdBuffer } from "../../lib/tokenizers/id-buffer.js";
+import { KmerOverlappingTokenizer } from "../../lib/tokenizers/kmer-overlapping.js";
+import { VOCAB_TXT, vocabTxt } from "../../lib/tokenizers/vocab-txt.js";
 import { keepSegment } from "../../lib/tokenizers/sampling.js";
 import type { DnaTokenizer } from "../../lib/tokenizers/tokenizer.js";
 import { trainParamsSchema, type TrainParams } from "./train-params.js";
@@ -21,6 +23,7 @@ import { trainParamsSchema, type TrainParams } from "./train-params.js";
 export default defineStage<TrainParams>({
   name: "tokenize/train",
   version: 1,
+  revision: 1, // overlapping k-mers in DNABERT's id order by default, and vocab.txt beside tokenizer.json
   description: "Train (BPE) or build (k-mer, single-nucleotide) a tokenizer; writes tokenizer.json + stats.json.",
   params: trainParamsSchema,
   inputs: { segments: { optional: true, description: "segments artifact: the BPE training corpus; optional stats corpus for other kinds" } },
@@ -40,7 +43,7 @@ export default defineStage<TrainParams>({
       if (!segments) throw new StageInputError("tokenize/train: kind bpe needs the 'segments' input (the training corpus)");
       ({ tokenizer, stats: bpeStats } = await trainFromSegments(ctx, segments));
     } else {
-      tokenizer = createFixedTokenizer(p.kind, p.k ?? 0, p.specialTokens);
+      tokenizer = createFixedTokenizer(p.kind, p.k ?? 0, p.specialTokens, p.vocabOrder);
     }
     const stats = !segments ? new StatsCollector(tokenizer).result() : p.kind === "bpe" ? await corpusStats(ctx, tokenizer, segments) : await fixedVocabStats(ctx, tokenizer, segments);
     const text = tokenizerJsonText(tokenizer);
@@ -50,6 +53,7 @@ export default defineStage<TrainParams>({
     await writeFile(join(dir, "tokenizer.json"), text);
     await writeFile(join(dir, "tokenizer_config.json"), JSON.stringify(tokenizerConfig(tokenizer, p.modelMaxLength), null, 2) + "\n");
     await writeFile(join(dir, "special_tokens_map.json"), JSON.stringify(specialTokensMap(tokenizer), null, 2) + "\n");
+    if (tokenizer instanceof KmerOverlappingTokenizer) await writeFile(join(dir, VOCAB_TXT), vocabTxt(tokenizer));
     const all = { ...stats, tokenizerDigest: digest, ...(bpeStats ? { training: bpeStats } : {}) };
     await writeFile(join(dir, "stats.json"), JSON.stringify(all, null, 2) + "\n");
     ctx.setMeta({ tokenizerDigest: digest, vocabSize: tokenizer.vocab.length, meanBasesPerToken: stats.meanBasesPerToken, ...(bpeStats ? { training: bpeStats as unknown as JsonValue } : {}) });

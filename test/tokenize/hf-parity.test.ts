@@ -56,14 +56,20 @@ for (const params of [
   });
 }
 
-test("kmer-overlapping k=6 has DNABERT's 4101-token layout", async () => {
+test("kmer-overlapping k=6 has DNABERT's 4101-token layout (ids of its released vocab.txt)", async () => {
   const t = await trained({ kind: "kmer-overlapping" });
   const vocab = JSON.parse(readFileSync(t.file, "utf8")).model.vocab;
   assert.equal(Object.keys(vocab).length, 4101);
   assert.deepEqual([vocab["[PAD]"], vocab["[UNK]"], vocab["[CLS]"], vocab["[SEP]"], vocab["[MASK]"]], [0, 1, 2, 3, 4]);
-  assert.equal(vocab.AAAAAA, 5);
-  assert.equal(vocab.AAAAAC, 6);
-  assert.equal(vocab.TTTTTT, 4100);
+  assert.deepEqual([vocab.AAAAAA, vocab.AAAAAT, vocab.AAAAAC, vocab.AAAAAG, vocab.AAAATA, vocab.GGGGGG], [5, 6, 7, 8, 9, 4100]);
+});
+
+test("kmer-overlapping vocabOrder: lexicographic keeps the ACGT order (AAAAAC = 6 … TTTTTT = 4100), HF ids equal", async () => {
+  const t = await trained({ kind: "kmer-overlapping", k: 6, vocabOrder: "lexicographic" });
+  const vocab = JSON.parse(readFileSync(t.file, "utf8")).model.vocab;
+  assert.deepEqual([vocab.AAAAAA, vocab.AAAAAC, vocab.AAAAAG, vocab.AAAAAT, vocab.TTTTTT], [5, 6, 7, 8, 4100]);
+  assert.equal((t.tokenizer as { order?: string }).order, "lexicographic", "the order is recognised when the file is loaded");
+  assertSameIds("kmer-lexicographic", ours(t.tokenizer, sequences), hfEncode(t.file, sequences), sequences);
 });
 
 test("BPE (vocab 4096, minFrequency 4): merges and vocab identical to HF BpeTrainer, encode ids identical", async () => {

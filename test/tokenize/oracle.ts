@@ -38,3 +38,11 @@ export function transformersCheck(tokenizerDir: string, seqs: string[]): any {
   writeFileSync(join(d, "in.json"), JSON.stringify(seqs));
   return JSON.parse(oracle(["transformers", "--tokenizer-dir", tokenizerDir, "--input", join(d, "in.json")]));
 }
+
+/** Ids of BertTokenizer(vocab.txt, do_lower_case=False) on DNABERT's seq2kmer text: how DNABERT loads its vocab. */
+export function bertVocabEncode(vocabTxt: string, k: number, seqs: string[]): number[][] {
+  const d = tmp();
+  writeFileSync(join(d, "in.json"), JSON.stringify(seqs));
+  oracle(["bert-vocab", "--vocab", vocabTxt, "--k", String(k), "--input", join(d, "in.json"), "--out", join(d, "out.json")]);
+  return JSON.parse(readFileSync(join(d, "out.json"), "utf8"));
+}

@@ -3,6 +3,7 @@
   encode   --tokenizer T.json --input seqs.json --out ids.json      HF ids of each sequence ([CLS] ... [SEP])
   train    --corpus lines.txt --vocab-size N --min-frequency F --out tokenizer.json [--specials a,b,...]
   transformers --tokenizer-dir DIR --input seqs.json              PreTrainedTokenizerFast checks, JSON on stdout
+  bert-vocab --vocab vocab.txt --k K --input seqs.json --out ids.json   BertTokenizer(vocab.txt) ids, as DNABERT loads it
 
 Overlapping k-mer tokenizers get DNABERT's pre-split input (seq2kmer: k-mers joined by spaces), the documented
 way to use them from HF. Exit status 3 means the oracle packages are missing.
@@ -84,6 +85,18 @@ def cmd_transformers(a):
     print(json.dumps(out))
 
 
+def cmd_bert_vocab(a):
+    """DNABERT's DNATokenizer is a BertTokenizer over vocab.txt (no lower-casing) fed seq2kmer text."""
+    try:
+        from transformers import BertTokenizer
+    except ImportError as e:  # pragma: no cover
+        print(f"transformers unavailable ({e}): pip install -r test/python-requirements.txt", file=sys.stderr)
+        sys.exit(3)
+    tok = BertTokenizer(a.vocab, do_lower_case=False)
+    seqs = json.load(open(a.input))
+    json.dump([tok(seq2kmer(s, a.k))["input_ids"] for s in seqs], open(a.out, "w"))
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -100,8 +113,13 @@ def main():
     x = sub.add_parser("transformers")
     x.add_argument("--tokenizer-dir", required=True)
     x.add_argument("--input", required=True)
+    b = sub.add_parser("bert-vocab")
+    b.add_argument("--vocab", required=True)
+    b.add_argument("--k", type=int, required=True)
+    b.add_argument("--input", required=True)
+    b.add_argument("--out", required=True)
     a = p.parse_args()
-    {"encode": cmd_encode, "train": cmd_train, "transformers": cmd_transformers}[a.cmd](a)
+    {"encode": cmd_encode, "train": cmd_train, "transformers": cmd_transformers, "bert-vocab": cmd_bert_vocab}[a.cmd.replace("_", "-")](a)
 
 
 if __name__ == "__main__":
