@@ -15,6 +15,7 @@ export interface EvalParams {
 export default defineStage<EvalParams>({
   name: "eval/metrics",
   version: 1,
+  revision: 2, // 2: metrics.json lists collapsed splits (classification)
   description: "Metrics from predictions.csv (split,row,label,prediction) → metrics/metrics.json",
   params: {
     properties: {
