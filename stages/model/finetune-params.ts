@@ -9,12 +9,12 @@ export interface FinetuneParams {
   /** Only for init: scratch (filled in with the defaults there); absent for init: pretrained, so it is not in the key. */
   model?: Record<string, unknown>;
   preset: "dnabert2" | "randommask" | "none";
-  lr?: number;
-  batchSize?: number;
-  epochs?: number;
-  maxSteps?: number;
-  warmupSteps?: number;
-  evalEvery?: number;
+  lr?: number | null;
+  batchSize?: number | null;
+  epochs?: number | null;
+  maxSteps?: number | null;
+  warmupSteps?: number | null;
+  evalEvery?: number | null;
   selectBy: SelectBy;
   weightDecay: number;
   clip: number;
@@ -40,18 +40,21 @@ delete modelWithoutDefault.default;
 
 const int = (min: number, description: string, def?: number) => ({ type: "integer", minimum: min, ...(def !== undefined ? { default: def } : {}), description });
 
+const orNull = (schema: { type: string }) => ({ ...schema, type: [schema.type, "null"] });
+
 export const finetuneParamsSchema = {
   properties: {
     task: { type: "string", minLength: 1, description: "one task of the tasks input (tasks.json name), e.g. prom/prom_core_tata; use a matrix for several" },
     init: { enum: ["pretrained", "scratch"], default: "pretrained", description: "pretrained: from the `model` input (must be bound); scratch: random weights with the `model:` architecture (the input must not be bound)" },
     model: { ...modelWithoutDefault, description: "architecture for init: scratch, the same block as model/pretrain's `model:` (defaults filled in); not allowed for init: pretrained, whose architecture is the `model` input's" },
     preset: { enum: ["dnabert2", "randommask", "none"], default: "dnabert2", description: "per-task-family lr/batch/epochs/warmup/eval interval from the papers (worker/presets.py)" },
-    lr: { type: "number", exclusiveMinimum: 0, description: "peak learning rate (AdamW); default: the preset's" },
-    batchSize: int(1, "rows per step; default: the preset's"),
-    epochs: int(1, "passes over the training rows; default: the preset's"),
-    maxSteps: int(0, "stop after this many steps (0: the epochs decide); default: the preset's"),
-    warmupSteps: int(0, "linear warmup steps, then linear decay to 0; default: the preset's"),
-    evalEvery: int(1, "steps between dev evaluations (also at the last step); the best on dev (selectBy) is kept; default: the preset's"),
+    // null (or unset) = the preset's value: a pipeline can pass `${{ params.x }}` that a profile overrides
+    lr: { type: ["number", "null"], exclusiveMinimum: 0, description: "peak learning rate (AdamW); default (or null): the preset's" },
+    batchSize: orNull(int(1, "rows per step; default (or null): the preset's")),
+    epochs: orNull(int(1, "passes over the training rows; default (or null): the preset's")),
+    maxSteps: orNull(int(0, "stop after this many steps (0: the epochs decide); default (or null): the preset's")),
+    warmupSteps: orNull(int(0, "linear warmup steps, then linear decay to 0; default (or null): the preset's")),
+    evalEvery: orNull(int(1, "steps between dev evaluations (also at the last step); the best on dev (selectBy) is kept; default (or null): the preset's")),
     selectBy: {
       enum: ["loss", "metric", "mcc", "accuracy", "f1", "pearson", "spearman"],
       default: "loss",
