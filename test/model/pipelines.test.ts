@@ -82,3 +82,18 @@ for (const name of ["randommask", "tinydnabert"]) {
     else assert.match(md, /init=pretrained.*init=scratch/);
   });
 }
+
+test("pretraining-gain.yaml: its ci profile runs the whole chain (pretrain by steps, finetunes × seeds, baseline, report with paired gains)", () => {
+  const store = mkdtempSync(join(tmpdir(), "dnaflow-gain-"));
+  const file = join(root, "pipelines", "pretraining-gain.yaml");
+  const r = dnaflow(["run", file, "--json", "--store", store, "--profile", "ci"], { cwd: root, env: ENV });
+  assert.equal(r.code, 0, r.stderr + r.stdout.slice(-3000));
+  const made = ran(r.stdout);
+  assert.deepEqual(made.filter((id) => id.startsWith("pretrain[")), ["pretrain[steps=20]"]);
+  assert.equal(made.filter((id) => id.startsWith("finetune")).length, 4); // (steps=20 pretrained + scratch) × 2 seeds
+  const report = events(r.stdout).find((e) => e.type === "stage-done" && e.id === "report")!;
+  const md = readFileSync(join(store, "objects", report.key, "out", "report", "report.md"), "utf8");
+  assert.match(md, /## Paired gains/);
+  assert.match(md, /init=pretrained · model=– · steps=20 \| init=scratch · model=– · steps=– \| 2 \| 1 \|/);
+  assert.match(md, /4-mer logistic-regression/);
+});
