@@ -268,15 +268,16 @@ def finetune(raw: dict) -> None:
             if select_by == "loss":
                 better = best["devLoss"] is None or dev_loss < best["devLoss"]
             else:
-                entry["devMetric"] = dev_score(select_by, task, dev_y, dev_out)
-                better = best.get("devMetric") is None or entry["devMetric"] > best["devMetric"]
+                score = dev_score(select_by, task, dev_y, dev_out)
+                entry["devMetric"] = score if math.isfinite(score) else None  # JSON has no -Infinity
+                better = best.get("devMetric") is None or score > best["devMetric"]
             history.append(entry)
             if better:
                 best = {"step": step, "devLoss": dev_loss, "model": {k: v.detach().clone().cpu() for k, v in model.state_dict().items()}}
                 if select_by != "loss":
-                    best["devMetric"] = entry["devMetric"]
+                    best["devMetric"] = score
             emit("eval", step=step, devLoss=dev_loss, bestStep=best["step"], **({"devMetric": entry["devMetric"]} if "devMetric" in entry else {}))
-            shown = f"dev loss {dev_loss:.4f}" + (f", dev {select_by} {entry['devMetric']:.4f}" if "devMetric" in entry else "")
+            shown = f"dev loss {dev_loss:.4f}" + (f", dev {select_by} {entry['devMetric']}" if "devMetric" in entry else "")
             log(f"step {step}/{total}: {shown} (best by {select_by}: step {best['step']})")
         if step % cfg["checkpointEvery"] == 0 or step == total:
             save(step)
@@ -298,7 +299,8 @@ def finetune(raw: dict) -> None:
                "lr": cfg["lr"], "batchSize": B, "epochs": cfg["epochs"], "steps": total, "stepsPerEpoch": spe, "trainRows": N,
                "warmupSteps": warmup, "maxLength": max_length, "seed": seed, "params": n_params,
                "selectBy": select_by, "bestStep": best["step"], "bestDevLoss": best["devLoss"],
-               **({"bestDevMetric": best["devMetric"]} if select_by != "loss" else {}), "history": history}
+               **({"bestDevMetric": best["devMetric"] if math.isfinite(best["devMetric"]) else None} if select_by != "loss" else {}),
+               "history": history}
     with open(os.path.join(cfg["predictionsDir"], "finetune.json"), "w") as f:
         json.dump(summary, f, indent=2)
         f.write("\n")

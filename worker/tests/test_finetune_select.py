@@ -72,3 +72,25 @@ def test_auto_max_length_is_the_whole_tasks_longest_not_the_subsets(tmp_path):
     s = json.load(open(os.path.join(d, "metrics", "finetune.json")))
     want = len(SequenceTokenizer(tok).encode([long_seq])[0])
     assert s["trainRows"] == 10 and s["maxLength"] == want
+
+
+def test_dev_score_matches_sklearn_and_scipy_and_undefined_is_worst():
+    from scipy.stats import pearsonr, spearmanr
+    from sklearn.metrics import accuracy_score, f1_score
+
+    from worker.finetune import dev_score
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 3, 200)
+    out = rng.normal(size=(200, 3)) + np.eye(3)[y] * 0.8
+    cls = {"kind": "classification"}
+    p = out.argmax(axis=1)
+    assert dev_score("mcc", cls, y, out) == matthews_corrcoef(y, p) == dev_score("metric", cls, y, out)
+    assert dev_score("accuracy", cls, y, out) == accuracy_score(y, p)
+    assert dev_score("f1", cls, y, out) == f1_score(y, p, average="macro", zero_division=0)
+    reg = {"kind": "regression"}
+    t = rng.normal(size=100)
+    pr = (t + rng.normal(size=100)).reshape(-1, 1)
+    assert abs(dev_score("pearson", reg, t, pr) - pearsonr(t, pr[:, 0])[0]) < 1e-12
+    assert abs(dev_score("spearman", reg, t, pr) - spearmanr(t, pr[:, 0])[0]) < 1e-12
+    assert dev_score("pearson", reg, t, np.ones((100, 1))) == -np.inf  # a constant prediction: never kept over a defined one
