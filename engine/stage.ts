@@ -85,8 +85,28 @@ export interface StageDefinition<P = any> {
   showsResults?: boolean;
   /** Default resources; a pipeline may override them per stage. */
   resources?: Partial<{ cpus: number; gpus: number; memory: string | number }>;
+  /**
+   * Optional checks at plan time, on the resolved params and what the inputs are bound to, so a mistake fails
+   * `plan` with file:line:col instead of minutes into a run. Only what is knowable without running anything; a
+   * check that cannot decide returns nothing. `path` points into `with:` (e.g. ["task"]).
+   */
+  planCheck?(view: PlanView<P>): Array<{ message: string; path?: string[] }>;
   run(ctx: StageContext<P>): Promise<void>;
 }
+
+/** What a plan-time check sees of one bound input: an upstream builtin instance (its params and inputs) or a file. */
+export type PlanInput =
+  | { kind: "stage"; uses?: string; output: string; params: Record<string, unknown>; inputs: Record<string, PlanInput[]> }
+  | { kind: "file"; path: string };
+
+export interface PlanView<P = Record<string, unknown>> {
+  params: P;
+  /** Bound inputs by name (absent: unbound). */
+  inputs: Record<string, PlanInput[]>;
+}
+
+/** Manifest meta key for warnings a stage wants the user to see: each becomes a warning event on the terminal too. */
+export const WARNINGS_META = "warnings";
 
 export function defineStage<P = Record<string, unknown>>(def: StageDefinition<P>): StageDefinition<P> {
   if (!/^[a-z0-9-]+(\/[a-z0-9-]+)+$/.test(def.name)) throw new Error(`stage name '${def.name}' must be family/name`);

@@ -12,7 +12,7 @@ from .events import emit
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m worker")
-    ap.add_argument("command", choices=["pretrain", "finetune", "import", "doctor"])
+    ap.add_argument("command", choices=["pretrain", "finetune", "import", "baseline", "doctor"])
     ap.add_argument("--config", help="JSON config file (docs/pretraining.md)")
     args = ap.parse_args(argv)
     if args.command == "doctor":
@@ -29,6 +29,11 @@ def main(argv=None) -> int:
             raw = json.load(open(args.config))
         except (OSError, ValueError) as e:
             raise ConfigError(f"--config: cannot read {args.config}: {e}") from None
+        if args.command == "baseline":
+            from .baseline import baseline
+
+            baseline(raw)
+            return 0
         if args.command == "finetune":
             from .finetune import finetune
 

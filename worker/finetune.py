@@ -3,8 +3,9 @@ best-on-dev selection, test predictions and exact resume.
 
 setup → tokenize the task's CSVs → model (*ForSequenceClassification) → AdamW + linear warmup/decay → resume → loop
 (seeded shuffle per epoch; dev loss every evalEvery steps and at the end; the best weights kept) → predictions with the
-best weights on dev and test → the HF directory. Metrics are computed from predictions.csv in TypeScript (lib/metrics),
-never here: the model is selected on the dev loss (the training objective on dev), which needs no metric code."""
+best weights on dev and test → the HF directory. Reported metrics are computed from predictions.csv in TypeScript
+(lib/metrics), never here; with `selectBy: loss` (the default) the model is selected on the dev loss, with a metric
+(`selectBy: mcc`, …) on that dev metric computed by scikit-learn/scipy (dev_score), which lib/metrics is tested to equal."""
 import json
 import math
 import os
@@ -23,7 +24,7 @@ from .data import Tokenizer  # noqa: E402
 from .events import emit, log  # noqa: E402
 from .export import write_tokenizer_files  # noqa: E402
 from .finetune_config import RESUME_FIELDS, load_finetune_config  # noqa: E402
-from .finetune_data import SequenceTokenizer, pad_batch, read_split, read_task  # noqa: E402
+from .finetune_data import SequenceTokenizer, hold_out_dev, pad_batch, read_split, read_task, train_subset  # noqa: E402
 from .models import build_config, weight_decay_groups  # noqa: E402
 from .train import lr_lambda, rng_state, set_rng_state  # noqa: E402
 
@@ -56,21 +57,17 @@ def load_data(cfg, tok: SequenceTokenizer, task: dict, model_max: int):
         if v is not None:
             seqs, labels = v
             splits[s] = (seqs, labels, np.arange(len(seqs)))
-    if "dev" not in splits:  # NT-style tasks: hold out part of train, seeded (rows keep naming train.csv lines)
-        seqs, labels, rows = splits["train"]
-        perm = np.random.default_rng([0xDE5, cfg["seed"]]).permutation(len(seqs))
-        n_dev = max(1, int(round(len(seqs) * cfg["devFraction"])))
-        dev, tr = np.sort(perm[:n_dev]), np.sort(perm[n_dev:])
-        splits["dev"] = ([seqs[i] for i in dev], [labels[i] for i in dev], dev)
-        splits["train"] = ([seqs[i] for i in tr], [labels[i] for i in tr], tr)
+    n_dev = hold_out_dev(splits, cfg["seed"], cfg["devFraction"])
+    if n_dev is not None:
         log(f"{task['name']}: no dev split; holding out {n_dev} training rows (devFraction {cfg['devFraction']}) as dev")
-    if cfg["trainRows"] and cfg["trainRows"] < len(splits["train"][0]):
-        seqs, labels, rows = splits["train"]
-        pick = np.sort(np.random.default_rng([0x5B5E7, cfg["trainRows"]]).permutation(len(seqs))[: cfg["trainRows"]])
-        splits["train"] = ([seqs[i] for i in pick], [labels[i] for i in pick], rows[pick])
-        log(f"{task['name']}: training on a fixed random subset of {cfg['trainRows']} of {len(seqs)} rows (trainRows)")
     full = {s: tok.encode(v[0]) for s, v in splits.items()}
-    longest = max(len(x) for ids in full.values() for x in ids)
+    longest = max(len(x) for ids in full.values() for x in ids)  # over the whole task, before any trainRows subset
+    pick = train_subset(len(splits["train"][0]), cfg["trainRows"])
+    if pick is not None:
+        seqs, labels, rows = splits["train"]
+        splits["train"] = ([seqs[i] for i in pick], [labels[i] for i in pick], rows[pick])
+        full["train"] = [full["train"][i] for i in pick]
+        log(f"{task['name']}: training on a fixed random subset of {cfg['trainRows']} of {len(seqs)} rows (trainRows)")
     want = cfg["maxLength"] or longest
     if want > model_max:
         if cfg["maxLength"]:
@@ -114,6 +111,24 @@ def build(cfg, task, tok_meta: Tokenizer):
         model.config.id2label = {i: str(n) for i, n in enumerate(task.get("labelNames") or range(num_labels))}
         model.config.label2id = {v: k for k, v in model.config.id2label.items()}
     return model
+
+
+def dev_score(select_by: str, task: dict, labels, outputs) -> float:
+    """The dev metric `selectBy` names (higher is better), as scikit-learn/scipy define it (lib/metrics matches them);
+    undefined values (Pearson of a constant prediction) count as -inf, so they are never kept over a defined one."""
+    metric = ("mcc" if task["kind"] == "classification" else "pearson") if select_by == "metric" else select_by
+    if task["kind"] == "classification":
+        from sklearn.metrics import accuracy_score, f1_score, matthews_corrcoef
+
+        pred = outputs.argmax(axis=1)
+        fn = {"mcc": matthews_corrcoef, "accuracy": accuracy_score, "f1": lambda y, p: f1_score(y, p, average="macro", zero_division=0)}[metric]
+        v = float(fn(labels, pred))
+    else:
+        from scipy.stats import pearsonr, spearmanr
+
+        pred = outputs[:, 0]
+        v = float("nan") if np.ptp(pred) == 0 or np.ptp(labels) == 0 else float((pearsonr if metric == "pearson" else spearmanr)(labels, pred)[0])
+    return v if math.isfinite(v) else -math.inf
 
 
 @torch.no_grad()
@@ -178,6 +193,9 @@ def finetune(raw: dict) -> None:
         torch.use_deterministic_algorithms(True, warn_only=cuda)
 
     task = read_task(cfg["tasks"], cfg["task"])
+    allowed = ("loss", "metric", "mcc", "accuracy", "f1") if task["kind"] == "classification" else ("loss", "metric", "pearson", "spearman")
+    if cfg["selectBy"] not in allowed:
+        raise ConfigError(f"selectBy: '{cfg['selectBy']}' does not apply to {task['name']} ({task['kind']}; one of {', '.join(allowed)})")
     tok_meta = Tokenizer(cfg["tokenizer"])
     seq_tok = SequenceTokenizer(cfg["tokenizer"])
     model = build(cfg, task, tok_meta).to(device)
@@ -225,6 +243,7 @@ def finetune(raw: dict) -> None:
         emit("checkpoint", step=at, path=d)
 
     dev_ids, dev_y = data["dev"][0], data["dev"][1]
+    select_by = cfg["selectBy"]
     model.train()
     t_start = time.perf_counter()
     while step < total:
@@ -244,12 +263,22 @@ def finetune(raw: dict) -> None:
         step += 1
         emit("progress", step=step, total=total, epoch=epoch + 1, loss=out.loss.item(), lr=lr, gradNorm=float(gnorm), stepS=round(time.perf_counter() - t0, 6))
         if step % cfg["evalEvery"] == 0 or step == total:
-            dev_loss, _ = predict(model, dev_ids, dev_y, cfg, pad, device)
-            history.append({"step": step, "epoch": round(step / spe, 4), "trainLoss": out.loss.item(), "devLoss": dev_loss})
-            if best["devLoss"] is None or dev_loss < best["devLoss"]:
+            dev_loss, dev_out = predict(model, dev_ids, dev_y, cfg, pad, device)
+            entry = {"step": step, "epoch": round(step / spe, 4), "trainLoss": out.loss.item(), "devLoss": dev_loss}
+            if select_by == "loss":
+                better = best["devLoss"] is None or dev_loss < best["devLoss"]
+            else:
+                score = dev_score(select_by, task, dev_y, dev_out)
+                entry["devMetric"] = score if math.isfinite(score) else None  # JSON has no -Infinity
+                better = best.get("devMetric") is None or score > best["devMetric"]
+            history.append(entry)
+            if better:
                 best = {"step": step, "devLoss": dev_loss, "model": {k: v.detach().clone().cpu() for k, v in model.state_dict().items()}}
-            emit("eval", step=step, devLoss=dev_loss, bestStep=best["step"])
-            log(f"step {step}/{total}: dev loss {dev_loss:.4f} (best: step {best['step']}, {best['devLoss']:.4f})")
+                if select_by != "loss":
+                    best["devMetric"] = score
+            emit("eval", step=step, devLoss=dev_loss, bestStep=best["step"], **({"devMetric": entry["devMetric"]} if "devMetric" in entry else {}))
+            shown = f"dev loss {dev_loss:.4f}" + (f", dev {select_by} {entry['devMetric']}" if "devMetric" in entry else "")
+            log(f"step {step}/{total}: {shown} (best by {select_by}: step {best['step']})")
         if step % cfg["checkpointEvery"] == 0 or step == total:
             save(step)
         if stop["signal"] is not None:
@@ -269,7 +298,9 @@ def finetune(raw: dict) -> None:
     summary = {"task": task["name"], "kind": task["kind"], "init": cfg["init"], "preset": cfg["preset"], "presetValues": cfg["presetValues"],
                "lr": cfg["lr"], "batchSize": B, "epochs": cfg["epochs"], "steps": total, "stepsPerEpoch": spe, "trainRows": N,
                "warmupSteps": warmup, "maxLength": max_length, "seed": seed, "params": n_params,
-               "bestStep": best["step"], "bestDevLoss": best["devLoss"], "history": history}
+               "selectBy": select_by, "bestStep": best["step"], "bestDevLoss": best["devLoss"],
+               **({"bestDevMetric": best["devMetric"] if math.isfinite(best["devMetric"]) else None} if select_by != "loss" else {}),
+               "history": history}
     with open(os.path.join(cfg["predictionsDir"], "finetune.json"), "w") as f:
         json.dump(summary, f, indent=2)
         f.write("\n")

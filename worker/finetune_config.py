@@ -22,6 +22,7 @@ DEFAULTS = {
     "maxSteps": None,  # stop after this many steps (0: epochs decide)
     "warmupSteps": None,
     "evalEvery": None,  # steps between dev evaluations (also at the last step)
+    "selectBy": "loss",  # loss | metric | mcc | accuracy | f1 | pearson | spearman: which dev evaluation's weights are kept
     "weightDecay": 0.01,  # DNABERT-2 finetune/train.py TrainingArguments default
     "clip": 1.0,  # max global gradient norm (HF Trainer's default); 0 = off
     "maxLength": 0,  # tokens incl. [CLS]/[SEP]; 0 = auto: the longest tokenized sequence of the task
@@ -40,8 +41,8 @@ DEFAULTS = {
 }
 
 # A checkpoint made with different values of these is refused on resume.
-RESUME_FIELDS = ("task", "init", "model", "lr", "batchSize", "epochs", "maxSteps", "warmupSteps", "evalEvery", "weightDecay", "clip",
-                 "maxLength", "trainRows", "devFraction", "seed")
+RESUME_FIELDS = ("task", "init", "model", "lr", "batchSize", "epochs", "maxSteps", "warmupSteps", "evalEvery", "selectBy", "weightDecay",
+                 "clip", "maxLength", "trainRows", "devFraction", "seed")
 
 
 def load_finetune_config(raw: dict) -> dict:
@@ -63,6 +64,9 @@ def load_finetune_config(raw: dict) -> dict:
     for f in ("lr", "batchSize", "epochs", "maxSteps", "warmupSteps", "evalEvery"):
         if cfg[f] is None:
             cfg[f] = resolved[f]
+    select = {"classification": ("loss", "metric", "mcc", "accuracy", "f1"), "regression": ("loss", "metric", "pearson", "spearman")}
+    if cfg["selectBy"] not in select["classification"] + select["regression"]:
+        raise ConfigError(f"selectBy: '{cfg['selectBy']}' is not one of loss, metric, mcc, accuracy, f1, pearson, spearman")
     m = cfg["model"]
     if cfg["init"] == "scratch":
         from .config import FAMILIES

@@ -46,6 +46,29 @@ def read_split(tasks_dir: str, task: dict, split: str):
     return seqs, labels
 
 
+def hold_out_dev(splits: dict, seed: int, dev_fraction: float):
+    """A task without dev.csv (NT style): move a seeded random `dev_fraction` of train to dev, in place; rows keep naming
+    train.csv lines. Returns the number held out, or None when the task has a dev split. Shared by finetune and baseline
+    so that both see the same rows."""
+    if "dev" in splits:
+        return None
+    seqs, labels, rows = splits["train"]
+    perm = np.random.default_rng([0xDE5, seed]).permutation(len(seqs))
+    n_dev = max(1, int(round(len(seqs) * dev_fraction)))
+    dev, tr = np.sort(perm[:n_dev]), np.sort(perm[n_dev:])
+    splits["dev"] = ([seqs[i] for i in dev], [labels[i] for i in dev], rows[dev])
+    splits["train"] = ([seqs[i] for i in tr], [labels[i] for i in tr], rows[tr])
+    return n_dev
+
+
+def train_subset(n: int, train_rows: int):
+    """Indices (sorted) of the fixed random `train_rows` of n training rows — the same for every seed and every model —
+    or None when train_rows is 0 or covers them all."""
+    if not train_rows or train_rows >= n:
+        return None
+    return np.sort(np.random.default_rng([0x5B5E7, train_rows]).permutation(n)[:train_rows])
+
+
 class SequenceTokenizer:
     """tokenizer.json → ids with [CLS]/[SEP] (its post-processor), the k-mer pre-split where the file needs it."""
 

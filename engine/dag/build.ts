@@ -7,7 +7,7 @@ import { lookup, substituteDeep, type ExprRef, type Resolver } from "../spec/exp
 import type { PipelineSpec, StageSpec } from "../spec/types.js";
 import { parseSize } from "../spec/units.js";
 import { resolveStageParams } from "../stage-params.js";
-import type { MatrixCoords, Resources, StageDefinition } from "../stage.js";
+import type { MatrixCoords, PlanInput, Resources, StageDefinition } from "../stage.js";
 import { didYouMean } from "../suggest.js";
 import { expandMatrix, type MatrixPoint } from "./matrix.js";
 import { topoOrder } from "./order.js";
@@ -138,6 +138,10 @@ function buildInstance(
   }
   const deps = new Map<string, StageInstance>();
   for (const b of Object.values(inputs).flat()) if (b.kind === "stage") deps.set(b.from.id, b.from);
+  if (def?.planCheck) {
+    for (const c of def.planCheck({ params, inputs: planInputs(inputs, 1) }))
+      problems.add(`stage '${id}': ${c.message}`, p.source.pos(["stages", s.id, "with", ...(c.path ?? [])]));
+  }
 
   return {
     id,
@@ -156,6 +160,20 @@ function buildInstance(
     passEnv: s.passEnv,
     deps: [...deps.values()],
   };
+}
+
+/** Bound inputs as a plan-time check sees them: upstream builtins with their params, and `depth` levels of their inputs. */
+function planInputs(inputs: Record<string, BoundInput[]>, depth: number): Record<string, PlanInput[]> {
+  return Object.fromEntries(
+    Object.entries(inputs).map(([name, list]) => [
+      name,
+      list.map((b): PlanInput =>
+        b.kind === "file"
+          ? { kind: "file", path: b.path }
+          : { kind: "stage", uses: b.from.def?.name, output: b.output, params: b.from.params, inputs: depth > 0 ? planInputs(b.from.inputs, depth - 1) : {} },
+      ),
+    ]),
+  );
 }
 
 function bindEntry(

@@ -14,7 +14,7 @@ import { takeGroupUsage, type StageUsage } from "../executors/resource-sampler.j
 import { StageFailure } from "../executors/types.js";
 import type { PlanEntry } from "../plan/plan.js";
 import { formatDuration } from "../spec/units.js";
-import type { InputItem, JsonValue, Resources } from "../stage.js";
+import { WARNINGS_META, type InputItem, type JsonValue, type Resources } from "../stage.js";
 import type { EventSink } from "./events.js";
 
 export interface JobContext {
@@ -110,7 +110,11 @@ async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>,
       pipelineDir: ctx.pipelineDir,
       signal,
       onProgress: (done: number, total?: number, unit?: string) => ctx.emit({ type: "stage-progress", id: inst.id, done, total, unit }),
-      onMeta: (m: Record<string, JsonValue>) => Object.assign(meta, m),
+      onMeta: (m: Record<string, JsonValue>) => {
+        Object.assign(meta, m);
+        const w = m[WARNINGS_META]; // a stage's warnings reach the terminal as warning events, besides the manifest
+        if (Array.isArray(w)) for (const message of w) ctx.emit({ type: "warning", message: `${inst.id}: ${String(message)}` });
+      },
       onSpawn: (g: number) => ((pgid = g), ctx.store.updateOwner(attempt, { ...owner, childPgid: g })),
     };
     try {

@@ -1,6 +1,9 @@
 // Task selection by glob: "prom/*", "tf/0", "**"; a leading suite name ("gue/prom/*") names the task list.
+import { statSync } from "node:fs";
 import { closest } from "fastest-levenshtein";
 import { StageInputError } from "../../engine/stage.js";
+import { didYouMean } from "../../engine/suggest.js";
+import { discoverTasks } from "./source.js";
 
 /** `*` matches within one path segment, `**` across segments, `?` one character. */
 export function globToRegExp(glob: string): RegExp {
@@ -48,4 +51,30 @@ export function selectTasks(available: string[], patterns: string[], where: stri
     throw new StageInputError(`tasks: ${none.map((r) => `'${r.p}'${hint(r.p)}`).join(", ")} matches no task in ${where}; tasks there: ${list || "none"}`);
   }
   return picked;
+}
+
+/**
+ * Selected tasks that a named suite does not list (`suite: gue` with a task GUE does not have), as one message with a
+ * did-you-mean per task, or undefined when all are listed.
+ */
+export function tasksNotInSuite(selected: string[], suite: { name: string; tasks: Array<{ name: string }> }): string | undefined {
+  const names = suite.tasks.map((t) => t.name);
+  const bad = selected.filter((t) => !names.includes(t));
+  if (!bad.length) return undefined;
+  return `tasks: ${bad.map((t) => `'${t}'${didYouMean(t, names)}`).join(", ")} ${bad.length > 1 ? "are" : "is"} not in the task list '${suite.name}' (${names.length} tasks: ${names.slice(0, 6).join(", ")}, …); drop suite: ${suite.name} to use tasks outside it`;
+}
+
+/**
+ * The task names a data/benchmark stage will produce, when that is knowable at plan time: a local task folder
+ * (`source` input) and patterns that each match. Undefined when it is not (a URL, an archive, a pattern matching
+ * nothing — the benchmark stage reports that itself).
+ */
+export function plannedTaskNames(sourceDir: string, patterns: string[], known: string[], name?: string): string[] | undefined {
+  try {
+    if (!statSync(sourceDir, { throwIfNoEntry: false })?.isDirectory()) return undefined;
+    const { patterns: ps } = splitSuitePrefix(patterns, known);
+    return selectTasks([...discoverTasks(sourceDir, (rel) => rel, name).keys()], ps, sourceDir);
+  } catch {
+    return undefined;
+  }
 }

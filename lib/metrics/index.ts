@@ -2,6 +2,7 @@
 export { classificationMetrics, confusion, type ClassificationMetrics } from "./classification.js";
 export { regressionMetrics, pearson, spearman, ranks, type RegressionMetrics } from "./regression.js";
 export {
+  collapseWarning,
   metricsFromPredictions,
   readMetricsArtifact,
   readPredictions,

@@ -21,6 +21,8 @@ export interface MetricsFile {
   /** The metric a report shows by default: "mcc" for classification, "pearson" for regression. */
   primary: string;
   splits: Record<string, SplitMetrics>;
+  /** Splits where every prediction is the same class (a collapsed classifier: MCC 0); classification only. */
+  collapsed?: string[];
   [extra: string]: unknown;
 }
 
@@ -72,6 +74,8 @@ export function metricsFromPredictions(rows: PredictionRow[], o: { kind?: TaskKi
     splits[split] = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number.isFinite(v) ? v : null])) as SplitMetrics;
   }
   const out: MetricsFile = { format: 1, kind, primary: PRIMARY[kind], splits };
+  if (kind === "classification")
+    out.collapsed = [...bySplit].filter(([, rs]) => rs.length > 1 && rs.every((r) => r.prediction === rs[0].prediction)).map(([s]) => s);
   if (o.task) out.task = o.task;
   if (o.numClasses !== undefined) out.numClasses = o.numClasses;
   return out;
@@ -99,4 +103,10 @@ export async function readMetricsArtifact(path: string): Promise<MetricsFile> {
   if (m.kind !== "classification" && m.kind !== "regression") m.kind = "mcc" in (Object.values(m.splits)[0] ?? {}) ? "classification" : "regression";
   m.primary ??= PRIMARY[m.kind];
   return m;
+}
+
+/** The warning for a split where a classifier predicted one class for every row. */
+export function collapseWarning(task: string, split: string, m: Pick<MetricsFile, "splits">): string {
+  const n = m.splits[split]?.n;
+  return `${task}: the model predicts a single class for all ${n ?? ""} ${split} rows (collapsed; MCC 0): it learned nothing usable — try selectBy: mcc, another lr or more epochs`.replace("all  ", "all ");
 }

@@ -15,7 +15,14 @@ export interface ResultRecord {
   /** Matrix coordinates without the task axis (tokenizer, masking, init, seed, …). */
   coords: MatrixCoords;
   splits: Record<string, SplitMetrics>;
+  /** Splits where a classifier predicted one class for every row (metrics.json `collapsed`). */
+  collapsed?: string[];
+  /** From eval/baseline (the classical k-mer model), not a language model. */
+  classical?: boolean;
 }
+
+/** The coordinate that marks the classical baseline's rows (eval/baseline) when its instance has no `model` axis. */
+export const BASELINE_AXIS = "model";
 
 export interface LossPoint {
   step: number;
@@ -42,7 +49,11 @@ export async function resultsFromInputs(items: InputItem[], taskAxis = "task"): 
     const { [taskAxis]: axisTask, ...coords } = it.matrix;
     const task = m.task ?? (axisTask !== undefined ? String(axisTask) : undefined);
     if (!task) throw new StageInputError(`${it.path}: no task (metrics.json has no "task" and the instance has no '${taskAxis}' axis)`);
-    out.push({ source: it.from ?? it.path, task, kind: m.kind, primary: m.primary, coords, splits: m.splits });
+    // eval/baseline's metrics carry `baseline` (its model): a `model` coordinate sets its rows apart from the LMs'
+    const b = m.baseline as { model?: string; k?: number } | undefined;
+    if (b && typeof b === "object" && !(BASELINE_AXIS in coords)) coords[BASELINE_AXIS] = `${b.k ?? "k"}-mer ${b.model ?? "baseline"}`;
+    const collapsed = Array.isArray(m.collapsed) ? m.collapsed.filter((x): x is string => typeof x === "string") : undefined;
+    out.push({ source: it.from ?? it.path, task, kind: m.kind, primary: m.primary, coords, splits: m.splits, ...(collapsed ? { collapsed } : {}), ...(b ? { classical: true } : {}) });
   }
   return out;
 }

@@ -13,6 +13,6 @@ export {
   type ReportData,
   type ResultRecord,
 } from "./data.js";
-export { averagesTable, charts, renderReport, resultsCsv, resultsTable, writeReport, type RenderedReport } from "./render.js";
-export { DEFAULT_OPTIONS, summarize, type ReportOptions, type Summary } from "./summarize.js";
+export { averagesTable, charts, gainAxis, renderReport, resultsCsv, resultsTable, statisticsTable, writeReport, type RenderedReport } from "./render.js";
+export { DEFAULT_OPTIONS, summarize, type PairedComparison, type ReportOptions, type Summary } from "./summarize.js";
 export { toCsv, toHtml, toMarkdown, toTerminal, type Column, type Table } from "./table.js";

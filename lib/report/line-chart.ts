@@ -4,18 +4,21 @@ import { color, esc, formatTick, legend, linear, niceDomain, ticks } from "./svg
 
 export interface LineSeries {
   label: string;
-  points: Array<{ x: number; y: number }>;
+  /** lo/hi: an error bar (e.g. a confidence interval) at the point. */
+  points: Array<{ x: number; y: number; lo?: number; hi?: number }>;
   /** Where a new phase starts: x and the phase's name. */
   marks?: Array<{ x: number; label: string }>;
 }
 
-export function lineChart(series: LineSeries[], o: { title: string; xLabel: string; yLabel: string; width?: number; height?: number }): string {
+export function lineChart(series: LineSeries[], o: { title: string; xLabel: string; yLabel: string; width?: number; height?: number; zeroLine?: boolean }): string {
   const W = o.width ?? 760;
   const plotH = o.height ?? 300;
   const m = { l: 64, r: 16, t: 34, b: 44 };
   const pts = series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
   const [x0, x1] = pts.length ? [Math.min(...pts.map((p) => p.x)), Math.max(...pts.map((p) => p.x))] : [0, 1];
-  const [y0, y1] = niceDomain(pts.length ? Math.min(...pts.map((p) => p.y)) : 0, pts.length ? Math.max(...pts.map((p) => p.y)) : 1);
+  const ys = pts.flatMap((p) => [p.y, p.lo, p.hi]).filter((v): v is number => v !== undefined && Number.isFinite(v));
+  if (o.zeroLine) ys.push(0);
+  const [y0, y1] = niceDomain(ys.length ? Math.min(...ys) : 0, ys.length ? Math.max(...ys) : 1);
   const x = linear([x0, x1], [m.l, W - m.r]);
   const y = linear([y0, y1], [m.t + plotH, m.t]);
   const lg = legend(series.map((s, i) => ({ label: s.label, color: color(i) })), m.l, m.t + plotH + 40, W - m.l - m.r);
@@ -29,7 +32,17 @@ export function lineChart(series: LineSeries[], o: { title: string; xLabel: stri
   parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${m.t + plotH}" y2="${m.t + plotH}" class="axis"/><line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${m.t + plotH}" class="axis"/>`);
   parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${m.t + plotH + 34}" text-anchor="middle" class="label">${esc(o.xLabel)}</text>`);
   parts.push(`<text transform="translate(16 ${m.t + plotH / 2}) rotate(-90)" text-anchor="middle" class="label">${esc(o.yLabel)}</text>`);
+  if (o.zeroLine && y.domain[0] < 0 && y.domain[1] > 0)
+    parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${y(0)}" y2="${y(0)}" class="axis" stroke-dasharray="3 3"/>`);
   series.forEach((s, i) => {
+    for (const p of s.points)
+      if (p.lo !== undefined && p.hi !== undefined && Number.isFinite(p.lo) && Number.isFinite(p.hi))
+        parts.push(
+          `<g class="error-bar"><line x1="${x(p.x)}" x2="${x(p.x)}" y1="${y(p.lo).toFixed(1)}" y2="${y(p.hi).toFixed(1)}" stroke="${color(i)}" stroke-width="1.4"/>` +
+            `<line x1="${x(p.x) - 4}" x2="${x(p.x) + 4}" y1="${y(p.lo).toFixed(1)}" y2="${y(p.lo).toFixed(1)}" stroke="${color(i)}"/>` +
+            `<line x1="${x(p.x) - 4}" x2="${x(p.x) + 4}" y1="${y(p.hi).toFixed(1)}" y2="${y(p.hi).toFixed(1)}" stroke="${color(i)}"/>` +
+            `<title>${esc(`${s.label}: ${p.x}: ${formatTick(p.y)} [${formatTick(p.lo)}, ${formatTick(p.hi)}]`)}</title></g>`,
+        );
     for (const mk of s.marks ?? [])
       parts.push(
         `<g class="phase-boundary"><line x1="${x(mk.x)}" x2="${x(mk.x)}" y1="${m.t}" y2="${m.t + plotH}" stroke="${color(i)}" stroke-dasharray="5 4" stroke-width="1.2"/>` +

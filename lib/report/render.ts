@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { barChart, type BarSeries } from "./bar-chart.js";
 import { phaseBoundaries, type LossCurve, type ReportData } from "./data.js";
 import { lineChart } from "./line-chart.js";
-import { referenceAverages, referenceValue, summarize, type ReportOptions, type Summary } from "./summarize.js";
+import { referenceAverages, referenceValue, summarize, type PairedComparison, type ReportOptions, type Summary } from "./summarize.js";
 import { escapeHtml as esc, toCsv, toHtml, toMarkdown, toTerminal, type Column, type Table } from "./table.js";
 
 export interface RenderedReport {
@@ -22,6 +22,9 @@ export function resultsTable(s: Summary): Table {
   const others = SECONDARY.filter((k) => s.cells.some((c) => k in c.others && c.others[k] !== null));
   const hasSd = s.cells.some((c) => c.sd !== null);
   const hasGain = s.gains.length > 0;
+  const hasCollapsed = s.cells.some((c) => c.collapsed || c.collapsedDev);
+  const collapsedText = (c: Summary["cells"][number]) =>
+    c.collapsed || c.collapsedDev ? [c.collapsed ? `${c.collapsed}/${c.n} ${s.options.split}` : "", c.collapsedDev ? `${c.collapsedDev}/${c.n} dev` : ""].filter(Boolean).join(", ") : "";
   const cols: Column[] = [
     { key: "task", label: "task" },
     ...(s.axes.length ? s.axes.map((a) => ({ key: a, label: a })) : [{ key: "variant", label: "variant" }]),
@@ -31,6 +34,7 @@ export function resultsTable(s: Summary): Table {
     { key: "n", label: "n", numeric: true },
     ...(hasGain ? [{ key: "gain", label: `gain vs ${s.options.baseline!.axis}=${s.options.baseline!.value}`, numeric: true, digits: 4 }] : []),
     ...others.map((k) => ({ key: k, label: k, numeric: true, digits: 4 })),
+    ...(hasCollapsed ? [{ key: "collapsed", label: "collapsed" }] : []),
   ];
   const rows: Table["rows"] = [];
   for (const task of s.tasks) {
@@ -44,12 +48,13 @@ export function resultsTable(s: Summary): Table {
         c.n,
         ...(hasGain ? [c.gain ?? null] : []),
         ...others.map((k) => c.others[k] ?? null),
+        ...(hasCollapsed ? [collapsedText(c)] : []),
       ]);
     }
     for (const r of s.references) {
       const v = referenceValue(r, task);
       if (v === null) continue;
-      rows.push([task, ...(s.axes.length ? s.axes.map((_, i) => (i === 0 ? r.label : "")) : [r.label]), r.metric, v, ...(hasSd ? [null] : []), null, ...(hasGain ? [null] : []), ...others.map(() => null)]);
+      rows.push([task, ...(s.axes.length ? s.axes.map((_, i) => (i === 0 ? r.label : "")) : [r.label]), r.metric, v, ...(hasSd ? [null] : []), null, ...(hasGain ? [null] : []), ...others.map(() => null), ...(hasCollapsed ? [""] : [])]);
     }
   }
   return { columns: cols, rows };
@@ -69,6 +74,46 @@ export function averagesTable(s: Summary): Table {
     ],
     rows,
   };
+}
+
+/** Paired gains: each variant minus its baseline over matched (task, seed) results, with CI and tests. */
+export function statisticsTable(s: Summary): Table {
+  const p = (x: number | null) => (x === null ? null : x);
+  return {
+    columns: [
+      { key: "variant", label: "variant" },
+      { key: "vs", label: "minus" },
+      { key: "pairs", label: "pairs", numeric: true },
+      { key: "tasks", label: "tasks", numeric: true },
+      { key: "gain", label: "mean gain", numeric: true, digits: 4 },
+      { key: "lo", label: "95% CI low", numeric: true, digits: 4 },
+      { key: "hi", label: "95% CI high", numeric: true, digits: 4 },
+      { key: "wlt", label: "better/worse/tied" },
+      { key: "wilcoxon", label: "Wilcoxon p", numeric: true, digits: 4 },
+      { key: "sign", label: "sign test p", numeric: true, digits: 4 },
+    ],
+    rows: s.paired.map((c) => [
+      c.variant.label,
+      c.baseline.label,
+      c.stats.n,
+      c.tasks,
+      c.stats.meanGain,
+      c.stats.ci?.[0] ?? null,
+      c.stats.ci?.[1] ?? null,
+      `${c.stats.wins}/${c.stats.losses}/${c.stats.ties}`,
+      p(c.stats.wilcoxonP),
+      p(c.stats.signP),
+    ]),
+  };
+}
+
+/** A numeric axis along which the paired gains over the init baseline vary (e.g. pretraining `steps`), if any. */
+export function gainAxis(s: Summary): string | undefined {
+  const b = s.options.baseline;
+  if (!b) return undefined;
+  const gains = s.paired.filter((c) => c.baseline.coords[b.axis] === b.value);
+  const axes = [...new Set(gains.flatMap((c) => Object.keys(c.variant.coords)))].filter((a) => a !== b.axis && !(a in gains[0].baseline.coords));
+  return axes.find((a) => gains.every((c) => typeof c.variant.coords[a] === "number") && new Set(gains.map((c) => c.variant.coords[a])).size > 1);
 }
 
 /** Long format for analysis: one row per result instance and split, every metric (full precision). */
@@ -123,6 +168,27 @@ export function charts(s: Summary, data: ReportData): Array<{ id: string; title:
     }));
     out.push({ id: "gain-over-baseline", title: `gain over ${b.axis}=${b.value}`, svg: barChart(s.tasks, series, { title: `Gain in ${metricName} over ${b.axis}=${b.value}`, yLabel: `Δ ${metricName}` }) });
   }
+  const along = gainAxis(s);
+  if (along) {
+    // gain vs a numeric axis (pretraining steps): the baseline itself is the point at 0, each line one group of the
+    // other axes, with the bootstrap 95 % CI as error bars
+    const b = s.options.baseline!;
+    const gains = s.paired.filter((c) => c.baseline.coords[b.axis] === b.value);
+    const groupOf = (c: PairedComparison) => Object.entries(c.variant.coords).filter(([k]) => k !== along && k !== b.axis).map(([k, v]) => `${k}=${v}`).join(" · ");
+    const groups = [...new Set(gains.map(groupOf))];
+    const series = groups.map((g) => {
+      const cs = gains.filter((c) => groupOf(c) === g).sort((x, y) => Number(x.variant.coords[along]) - Number(y.variant.coords[along]));
+      return {
+        label: `${g || "gain"} (paired over task × seed)`,
+        points: [{ x: 0, y: 0 }, ...cs.map((c) => ({ x: Number(c.variant.coords[along]), y: c.stats.meanGain, lo: c.stats.ci?.[0], hi: c.stats.ci?.[1] }))],
+      };
+    });
+    out.push({
+      id: "gain-by-axis",
+      title: `gain over ${b.axis}=${b.value} by ${along}`,
+      svg: lineChart(series, { title: `Mean gain in ${metricName} over ${b.axis}=${b.value} by ${along} (bars: bootstrap 95 % CI)`, xLabel: along, yLabel: `Δ ${metricName}`, zeroLine: true }),
+    });
+  }
   if (data.curves.length) {
     const series = data.curves.map((c) => ({
       label: curveLabel(c),
@@ -142,10 +208,14 @@ figure{margin:12px 0;overflow-x:auto}svg.chart{font:11px system-ui,sans-serif;ba
 svg .title{font-size:13px;font-weight:600}svg .grid{stroke:#eee}svg .axis{stroke:#555}svg .tick{fill:#444}
 svg .label{fill:#222}svg .legend{fill:#222}svg .mark{font-size:10px}.warn{color:#8a4b00}.muted{color:#666}`;
 
-export function renderReport(data: ReportData, opts: Partial<ReportOptions> = {}): RenderedReport {
+export function renderReport(data: ReportData, opts: Partial<ReportOptions> = {}, extraWarnings: string[] = []): RenderedReport {
   const s = summarize(data.results, opts);
+  s.warnings.unshift(...extraWarnings);
   const main = resultsTable(s);
   const avg = averagesTable(s);
+  const stats = statisticsTable(s);
+  const statsNote =
+    "Paired over the same task and seed (against the k-mer baseline: its one fit per task); CI: percentile bootstrap of the mean gain, 10,000 resamples, seed 42; Wilcoxon signed-rank and sign test two-sided, as scipy.stats computes them.";
   const cs = charts(s, data);
   const title = s.options.title;
   const warn = s.warnings;
@@ -154,6 +224,7 @@ export function renderReport(data: ReportData, opts: Partial<ReportOptions> = {}
     `${title}: ${data.results.length} results, ${s.tasks.length} tasks, ${s.variants.length} variants (${s.options.split} split)`,
     toTerminal(main),
     toTerminal(avg),
+    ...(stats.rows.length ? ["paired gains (mean, bootstrap 95 % CI, two-sided Wilcoxon signed-rank and sign tests):", toTerminal(stats)] : []),
     ...warn.map((w) => `warning: ${w}`),
   ].join("\n");
   const markdown = [
@@ -168,6 +239,7 @@ export function renderReport(data: ReportData, opts: Partial<ReportOptions> = {}
     "## Averages",
     "",
     toMarkdown(avg),
+    ...(stats.rows.length ? ["## Paired gains", "", statsNote, "", toMarkdown(stats)] : []),
     ...(refLines.length ? ["## Reference numbers", "", ...refLines, ""] : []),
     ...(warn.length ? ["## Warnings", "", ...warn.map((w) => `- ${w}`), ""] : []),
   ].join("\n");
@@ -183,6 +255,7 @@ ${cs.map((c) => `<h2>${esc(c.title)}</h2>\n<figure id="${c.id}">${c.svg}</figure
 ${toHtml(main)}
 <h2>Averages</h2>
 ${toHtml(avg, "averages")}
+${stats.rows.length ? `<h2>Paired gains</h2>\n<p class="muted">${esc(statsNote)}</p>\n${toHtml(stats, "paired")}` : ""}
 ${s.references.length ? `<h2>Reference numbers</h2><ul>${s.references.map((r) => `<li><b>${esc(r.label)}</b>: ${esc(r.source)}${r.approximate ? " (approximate)" : ""}</li>`).join("")}</ul>` : ""}
 </body></html>
 `;

@@ -7,7 +7,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { defineStage, StageInputError } from "../../engine/stage.js";
 import { describeTask, taskKind, type TaskInfo, type TaskSet } from "../../lib/benchmark/artifact.js";
-import { selectTasks, splitSuitePrefix } from "../../lib/benchmark/select.js";
+import { selectTasks, splitSuitePrefix, tasksNotInSuite } from "../../lib/benchmark/select.js";
 import {
   archiveRoot,
   discoverTasks,
@@ -64,6 +64,19 @@ export default defineStage<BenchmarkParams>({
   inputs: { source: { optional: true, description: "Local folder of task folders (GUE layout), one task folder, or an archive." } },
   outputs: ["tasks"],
   resources: { cpus: 1, memory: "2G" },
+  planCheck({ params: p }) {
+    // A named suite and task names without wildcards: a task the suite does not list fails the plan, not the run.
+    let split: { suite?: string; patterns: string[] };
+    try {
+      split = splitSuitePrefix(p.tasks, suiteNames());
+    } catch {
+      return []; // two task lists named: the run reports it
+    }
+    const suite = suites().get(p.suite ?? split.suite ?? "");
+    if (!suite) return [];
+    const msg = tasksNotInSuite(split.patterns.filter((t) => !GLOB.test(t)), suite);
+    return msg ? [{ message: msg, path: ["tasks"] }] : [];
+  },
   async run(ctx) {
     const p = ctx.params;
     const known = suiteNames();
@@ -123,6 +136,8 @@ export default defineStage<BenchmarkParams>({
     } else throw new StageInputError("data/benchmark: give a `source` input (a local folder) or a `url` param");
 
     const selected = selectTasks([...files.keys()], patterns, where);
+    const outside = suite && tasksNotInSuite(selected, suite);
+    if (outside) throw new StageInputError(outside);
     const out = ctx.output("tasks");
     const infos: TaskInfo[] = [];
     let done = 0;

@@ -1,11 +1,12 @@
 // eval/metrics: predictions.csv → metrics.json (per split: MCC, accuracy, macro F1/precision/recall, or Pearson,
-// Spearman, MSE, R²), so a finetune stage only has to write its predictions. Formats: docs/evaluation.md.
+// Spearman, MSE, R²), so a finetune stage only has to write its predictions; a classifier predicting one class for a
+// whole split is flagged (collapsed). Formats: docs/evaluation.md.
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { defineStage, StageInputError } from "../../engine/stage.js";
+import { defineStage, StageInputError, WARNINGS_META } from "../../engine/stage.js";
 import { readTaskSet } from "../../lib/benchmark/artifact.js";
-import { metricsFromPredictions, readPredictions, type TaskKind } from "../../lib/metrics/index.js";
+import { collapseWarning, metricsFromPredictions, readPredictions, type TaskKind } from "../../lib/metrics/index.js";
 
 export interface EvalParams {
   task?: string;
@@ -15,6 +16,7 @@ export interface EvalParams {
 export default defineStage<EvalParams>({
   name: "eval/metrics",
   version: 1,
+  revision: 2, // 2: metrics.json lists collapsed splits (classification)
   description: "Metrics from predictions.csv (split,row,label,prediction) → metrics/metrics.json",
   params: {
     properties: {
@@ -49,6 +51,8 @@ export default defineStage<EvalParams>({
     await writeFile(join(out, "metrics.json"), JSON.stringify(m, null, 2) + "\n");
     for (const [split, s] of Object.entries(m.splits))
       ctx.log(`${split}: ${Object.entries(s).map(([k, v]) => `${k}=${v === null ? "n/a" : Number.isInteger(v) ? v : v.toFixed(4)}`).join(" ")}`);
-    ctx.setMeta({ kind: m.kind, ...Object.fromEntries(Object.entries(m.splits).map(([k, v]) => [`${k}.${m.primary}`, v[m.primary] ?? null])) });
+    const warnings = (m.collapsed ?? []).map((split) => collapseWarning(ctx.params.task ?? "predictions", split, m));
+    for (const w of warnings) ctx.log(`warning: ${w}`);
+    ctx.setMeta({ kind: m.kind, ...(warnings.length ? { [WARNINGS_META]: warnings } : {}), ...Object.fromEntries(Object.entries(m.splits).map(([k, v]) => [`${k}.${m.primary}`, v[m.primary] ?? null])) });
   },
 });

@@ -1,20 +1,24 @@
 // model/finetune: sequence classification / regression on one benchmark task in the Python worker (worker/finetune.py),
 // from a pretrained model (input `model`) or from scratch. Outputs: the best-on-dev Hugging Face model
 // (AutoModelForSequenceClassification) and `metrics`: predictions.csv from the worker, metrics.json computed here with
-// lib/metrics (docs/evaluation.md), finetune.json (hyperparameters, dev-loss history, best step).
+// lib/metrics (docs/evaluation.md), finetune.json (hyperparameters, dev-loss history, best step). A model that predicts
+// one class for every row of dev or test (a collapsed model, MCC 0) is flagged: stage log, a terminal warning, the report.
 // Checkpoints go to ctx.checkpointDir, so a killed attempt resumes where it stopped, with identical results on CPU.
 import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runWorker } from "../../engine/python/run-worker.js";
-import { defineStage, StageInputError, type JsonValue } from "../../engine/stage.js";
+import { defineStage, StageInputError, WARNINGS_META, type JsonValue } from "../../engine/stage.js";
 import { readTaskSet } from "../../lib/benchmark/artifact.js";
-import { metricsFromPredictions, readPredictions } from "../../lib/metrics/index.js";
-import { finetuneParamsSchema, type FinetuneParams } from "./finetune-params.js";
+import { collapseWarning, metricsFromPredictions, readPredictions } from "../../lib/metrics/index.js";
+import { finetuneParamsSchema, SELECT_BY_CLASSIFICATION, SELECT_BY_REGRESSION, type FinetuneParams } from "./finetune-params.js";
+import { finetunePlanCheck } from "./finetune-plan.js";
 
 export default defineStage<FinetuneParams>({
   name: "model/finetune",
   version: 1,
+  // 2: metrics.json lists collapsed splits and the selection (selectBy); auto maxLength over the whole task
+  revision: 2,
   description: "Finetune a sequence classifier/regressor on one benchmark task, from a pretrained model or from scratch; best-on-dev model, test predictions and metrics.",
   params: finetuneParamsSchema,
   inputs: {
@@ -25,6 +29,7 @@ export default defineStage<FinetuneParams>({
   outputs: ["model", "metrics"],
   usesWorker: true,
   resources: { cpus: 1, memory: "2GiB" },
+  planCheck: finetunePlanCheck,
   async run(ctx) {
     const p = ctx.params;
     const hasModel = ctx.hasInput("model");
@@ -37,6 +42,9 @@ export default defineStage<FinetuneParams>({
     const set = readTaskSet(tasksDir);
     const task = set.tasks.find((t) => t.name === p.task);
     if (!task) throw new StageInputError(`task: no task '${p.task}' in the tasks input (has: ${set.tasks.map((t) => t.name).join(", ")})`);
+    const selectable = task.kind === "classification" ? SELECT_BY_CLASSIFICATION : SELECT_BY_REGRESSION;
+    if (!selectable.includes(p.selectBy))
+      throw new StageInputError(`selectBy: '${p.selectBy}' does not apply to ${task.name} (${task.kind}; one of ${selectable.join(", ")})`);
 
     const metricsDir = ctx.output("metrics");
     const config = {
@@ -57,12 +65,17 @@ export default defineStage<FinetuneParams>({
     const summary = JSON.parse(readFileSync(join(metricsDir, "finetune.json"), "utf8"));
     const m = metricsFromPredictions(await readPredictions(predictions), { kind: task.kind, task: task.name, numClasses: task.numClasses, where: predictions });
     const extra = Object.fromEntries(
-      ["init", "preset", "lr", "batchSize", "epochs", "steps", "trainRows", "maxLength", "seed", "bestStep", "bestDevLoss", "history"].map((k) => [k, summary[k]]),
+      ["init", "preset", "lr", "batchSize", "epochs", "steps", "trainRows", "maxLength", "seed", "selectBy", "bestStep", "bestDevLoss", "bestDevMetric", "history"]
+        .filter((k) => summary[k] !== undefined)
+        .map((k) => [k, summary[k]]),
     );
     await writeFile(join(metricsDir, "metrics.json"), JSON.stringify({ ...m, ...extra }, null, 2) + "\n");
     for (const [split, s] of Object.entries(m.splits))
       ctx.log(`${split}: ${Object.entries(s).map(([k, v]) => `${k}=${v === null ? "n/a" : Number.isInteger(v) ? v : v.toFixed(4)}`).join(" ")}`);
+    const warnings = (m.collapsed ?? []).map((split) => collapseWarning(task.name, split, m));
+    for (const w of warnings) ctx.log(`warning: ${w}`);
     ctx.setMeta({
+      ...(warnings.length ? { [WARNINGS_META]: warnings } : {}),
       task: task.name,
       kind: m.kind,
       init: p.init,

@@ -42,7 +42,7 @@ export default defineStage<SummaryParams>({
     metrics: { many: true, description: "metrics.json files or folders holding one (finetune or eval/metrics outputs), fanned in over the matrix." },
     pretrain: { many: true, optional: true, description: "Pretraining outputs with metrics.jsonl (loss events) for the loss curves." },
   },
-  revision: 1, // report.txt added
+  revision: 2, // 1: report.txt added; 2: paired gains, the k-mer baseline, collapsed models, gain-by-axis chart
   showsResults: true,
   outputs: ["report"],
   resources: { cpus: 1, memory: "1G" },

@@ -105,22 +105,46 @@ print(json.dumps(out))`;
   assert.ok(!bytes(join(outputOf(dir, PRETRAINED, "model"), "model.safetensors")).equals(bytes(join(outputOf(dir, SCRATCH, "model"), "model.safetensors"))));
 });
 
-test("init and the model input must agree: pretrained without a model, scratch with one — bad input, nothing published", () => {
-  const dir = referenceRun();
-  for (const [stages, id, msg] of [
-    [STAGES({ scratchBindsModel: true }), "finetune-scratch", /init: scratch trains from random weights, but the `model` input is bound/],
-    [STAGES({ pretrainedBindsModel: false }), "finetune", /init: pretrained needs the `model` input/],
-  ] as const) {
-    writeFileSync(join(dir, "bad.yaml"), tinyPipeline(TINY, stages));
-    const r = dnaflow(["run", "bad.yaml", "--json", id], { cwd: dir, env: ENV });
-    assert.equal(r.code, 1, r.stderr);
-    const failed = events(r.stdout).filter((e) => e.type === "stage-failed");
-    assert.equal(failed.length, 1, "failed once, not retried");
-    assert.match(failed[0].error, msg);
-    assert.ok(!events(r.stdout).some((e) => e.type === "stage-done" && e.id.startsWith(id)), "nothing published");
+test("plan-time checks: init/model disagreements, a task not in the tasks input, a task not in the named suite — exit 2 with file:line:col", () => {
+  const dir = ftProject();
+  const cases: Array<[string, RegExp]> = [
+    [STAGES({ scratchBindsModel: true }), /^bad\.yaml:\d+:\d+: stage 'finetune-scratch\[init=scratch\]': init: scratch trains from random weights, but the `model` input is bound/m],
+    [STAGES({ pretrainedBindsModel: false }), /^bad\.yaml:\d+:\d+: stage 'finetune\[init=pretrained\]': init: pretrained needs the `model` input/m],
+    [STAGES().replace("task: prom/prom_core_tata", "task: prom/prom_core_tataa"), /^bad\.yaml:\d+:\d+: stage 'finetune\[init=pretrained\]': task: no task 'prom\/prom_core_tataa' in the tasks input \(did you mean 'prom\/prom_core_tata'\?\); it will hold: prom\/prom_core_tata$/m],
+    [
+      STAGES().replace("      init: \"${{ matrix.init }}\"\n" + FT, "      init: \"${{ matrix.init }}\"\n      model: { layers: 2 }\n" + FT),
+      /^bad\.yaml:\d+:\d+: stage 'finetune\[init=pretrained\]': model: an architecture is given but init is pretrained/m,
+    ],
+    [STAGES().replace("inputs: { source: gue }", "with: { suite: gue, tasks: [prom/prom_core_tata, prom/prom_core_tatta] }\n    inputs: { source: gue }"), /^bad\.yaml:\d+:\d+: stage 'benchmark': tasks: 'prom\/prom_core_tatta' \(did you mean 'prom\/prom_core_tata'\?\) is not in the task list 'gue'/m],
+  ];
+  for (const [stages, msg] of cases) {
+    const yaml = tinyPipeline(TINY, stages);
+    assert.notEqual(yaml, tinyPipeline(TINY, STAGES()), "the case changed the pipeline");
+    writeFileSync(join(dir, "bad.yaml"), yaml);
+    const r = dnaflow(["plan", "bad.yaml"], { cwd: dir, env: ENV });
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, msg);
   }
+  // the pretrained finetune's params (and so its key) hold no architecture; the scratch one's hold its architecture with defaults
+  const show = (id: string) => dnaflow(["show", "p.yaml", id], { cwd: dir, env: ENV }).stdout;
+  assert.doesNotMatch(show(PRETRAINED), /"?layers"?/);
+  assert.match(show(SCRATCH), /"?layers"?:\s*2/);
+  assert.match(show(SCRATCH), /"?dropout"?:\s*0\.1/);
 });
 
+test("a finetune run records its checkpoint selection and collapsed splits in metrics.json", () => {
+  const dir = referenceRun();
+  for (const id of [PRETRAINED, SCRATCH]) {
+    const m = JSON.parse(readFileSync(join(outputOf(dir, id, "metrics"), "metrics.json"), "utf8"));
+    assert.equal(m.selectBy, "loss");
+    assert.ok(Array.isArray(m.collapsed));
+    const preds = readFileSync(join(outputOf(dir, id, "metrics"), "predictions.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+    for (const split of ["dev", "test"]) {
+      const one = new Set(preds.filter((p) => p[0] === split).map((p) => p[3])).size === 1;
+      assert.equal(m.collapsed.includes(split), one, `${id} ${split}: collapsed flag vs predictions`);
+    }
+  }
+});
 
 test("the engine SIGKILLed at a random finetune step, then rerun: predictions.csv and metrics.json byte-identical to an uninterrupted run", async () => {
   const ref = referenceRun();

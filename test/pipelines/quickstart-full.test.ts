@@ -29,7 +29,7 @@ test("quickstart (profile ci) runs through pretrain, finetune and report; rerun 
   assert.equal(first.code, 0, first.stderr + first.stdout.slice(-3000));
   const done = ran(first.stdout);
   const finetunes = TOKENIZERS.flatMap((t) => [`finetune[tokenizer=${t},init=pretrained]`, `finetune-scratch[tokenizer=${t},init=scratch]`]);
-  for (const id of [...TOKENIZERS.map((t) => `pretrain[tokenizer=${t}]`), "benchmark", ...finetunes, "report"]) assert.ok(done.includes(id), `${id} ran: ${done.join(" ")}`);
+  for (const id of [...TOKENIZERS.map((t) => `pretrain[tokenizer=${t}]`), "benchmark", ...finetunes, "baseline", "report"]) assert.ok(done.includes(id), `${id} ran: ${done.join(" ")}`);
 
   const keyOf = (id: string) => events(first.stdout).find((e) => e.type === "stage-done" && e.id === id)!.key as string;
   // one metrics.json per tokenizer × init, in docs/evaluation.md's format
@@ -53,6 +53,7 @@ test("quickstart (profile ci) runs through pretrain, finetune and report; rerun 
   const csv = readFileSync(join(report, "results.csv"), "utf8").trim().split("\n");
   assert.ok(csv.length - 1 >= 6, `results.csv has a row per variant and split: ${csv.length - 1}`);
   assert.ok(existsSync(join(report, "report.md")));
+  assert.match(readFileSync(join(report, "report.md"), "utf8"), /\| prom\/prom_core_tata \|[^\n]*4-mer logistic-regression/, "the k-mer baseline's row");
 
   const again = dnaflow(args, { cwd: tmpdir(), env: ENV });
   assert.equal(again.code, 0);

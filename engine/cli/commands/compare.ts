@@ -28,7 +28,7 @@ export async function compareCmd(runs: string[], opts: CompareOptions): Promise<
       ...(opts.split ? { split: opts.split } : {}),
       references: opts.reference ?? [],
       ...(baseline ? { baseline } : {}),
-    });
+    }, (m) => process.stderr.write(`warning: ${m}\n`));
   } catch (e) {
     throw new SpecError([{ message: (e as Error).message }]);
   }
