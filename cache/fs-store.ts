@@ -9,6 +9,7 @@ import type { Manifest } from "./manifest.js";
 import { FsLeaseBackend } from "./lease/fs-backend.js";
 import { Leases, type LeaseOptions } from "./lease/leases.js";
 import { isSameProcessAlive, processStartTime } from "../lib/os/process-liveness.js";
+import { parseProgress, type ProgressRecord } from "./progress.js";
 import { RunLog } from "./runs.js";
 import type { Attempt, AttemptOwner, Store } from "./store.js";
 
@@ -172,6 +173,28 @@ export class FsStore implements Store {
 
   statePath(name: string): string {
     return join(this.root, "state", name);
+  }
+
+  // Progress records of running attempts (cache/progress.ts): progress/<key>.json, replaced atomically.
+  async writeProgress(rec: ProgressRecord): Promise<void> {
+    mkdirSync(join(this.root, "progress"), { recursive: true });
+    writeFileAtomic(join(this.root, "progress", `${rec.key}.json`), JSON.stringify(rec));
+  }
+
+  async removeProgress(key: string): Promise<void> {
+    await rm(join(this.root, "progress", `${key}.json`), { force: true });
+  }
+
+  async listProgress(): Promise<ProgressRecord[]> {
+    const dir = join(this.root, "progress");
+    if (!existsSync(dir)) return [];
+    const out: ProgressRecord[] = [];
+    for (const n of readdirSync(dir)) {
+      if (!n.endsWith(".json")) continue;
+      const r = parseProgress(readFileSync(join(dir, n), { encoding: "utf8", flag: "r" }));
+      if (r) out.push(r);
+    }
+    return out;
   }
 }
 

@@ -1,6 +1,7 @@
 // What the engine needs from a store. The local/shared filesystem store implements it; S3 comes later.
 import type { Leases } from "./lease/leases.js";
 import type { Manifest } from "./manifest.js";
+import type { ProgressStore } from "./progress.js";
 import type { RunLog } from "./runs.js";
 
 export interface Attempt {
@@ -26,7 +27,7 @@ export interface AttemptOwner {
   childPgid?: number;
 }
 
-export interface Store {
+export interface Store extends ProgressStore {
   /** Human-readable location, for messages. */
   readonly location: string;
   /** Keys of all published objects (one directory listing, not one call per key). */

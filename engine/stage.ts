@@ -43,8 +43,11 @@ export interface StageContext<P = Record<string, unknown>> {
   readonly workDir: string;
   /** Resources granted by the scheduler. */
   readonly resources: Resources;
-  /** Report progress; the engine renders bars and ETA. `unit` is e.g. "bytes", "bases", "steps". */
-  progress(done: number, total?: number, unit?: string): void;
+  /**
+   * Report progress; the engine renders bars and ETA. `unit` is e.g. "bytes", "bases", "steps". `metrics` (e.g. loss,
+   * tokensPerS) reach `dnaflow watch` through the run's progress records.
+   */
+  progress(done: number, total?: number, unit?: string, metrics?: Record<string, number | string | null>): void;
   /** A line into the stage log. */
   log(message: string): void;
   /** Metadata recorded in the manifest (e.g. record stats, checksums). Merged across calls. */

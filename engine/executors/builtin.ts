@@ -34,7 +34,7 @@ export async function runBuiltin(req: ExecRequest): Promise<void> {
   let error: { message: string; inputError?: boolean } | undefined;
   const relay = readEvents(child.events!, (e) => {
     if (e.event === "log") appendFileSync(req.attempt.logFile, e.message.endsWith("\n") ? e.message : e.message + "\n");
-    else if (e.event === "progress") req.onProgress(e.done, e.total, e.unit);
+    else if (e.event === "progress") req.onProgress(e.done, e.total, e.unit, e.metrics as Record<string, number | string | null> | undefined);
     else if (e.event === "meta") req.onMeta(e.meta);
     else if (e.event === "error") error = e;
   });
