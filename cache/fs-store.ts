@@ -14,6 +14,8 @@ import { RunLog } from "./runs.js";
 import type { Attempt, AttemptOwner, Store } from "./store.js";
 
 const OWNER_FILE = "owner.json";
+/** Subdirectory of a checkpoint directory where the worker writes TensorBoard event files (worker/tracking.py). */
+const TENSORBOARD = "tensorboard";
 
 export class FsStore implements Store {
   readonly root: string;
@@ -42,7 +44,19 @@ export class FsStore implements Store {
   async pullCheckpoint(): Promise<void> {}
 
   async clearCheckpoint(key: string): Promise<void> {
+    // The training curves outlive the checkpoints: they are how a finished run is looked at (docs/monitoring.md).
+    const tb = join(this.root, "checkpoints", key, TENSORBOARD);
+    if (existsSync(tb)) {
+      const dest = join(this.root, TENSORBOARD, key);
+      await rm(dest, { recursive: true, force: true });
+      mkdirSync(join(this.root, TENSORBOARD), { recursive: true });
+      await rename(tb, dest);
+    }
     await rm(join(this.root, "checkpoints", key), { recursive: true, force: true });
+  }
+
+  tensorboardDir(key: string): string | undefined {
+    return [join(this.root, TENSORBOARD, key), join(this.root, "checkpoints", key, TENSORBOARD)].find((d) => existsSync(d));
   }
 
   get location(): string {
@@ -168,6 +182,7 @@ export class FsStore implements Store {
     await rename(dir, doomed);
     await rm(doomed, { recursive: true, force: true });
     await rm(join(this.root, "checkpoints", key), { recursive: true, force: true });
+    await rm(join(this.root, TENSORBOARD, key), { recursive: true, force: true });
     return bytes;
   }
 

@@ -126,6 +126,10 @@ export class LayeredStore implements Store {
     return this.local.checkpointDir(key);
   }
 
+  tensorboardDir(key: string): string | undefined {
+    return this.local.tensorboardDir(key);
+  }
+
   logsOf(key: string): string[] {
     return this.local.logsOf(key);
   }

@@ -65,6 +65,11 @@ export interface Store extends ProgressStore {
   pushCheckpoint(key: string): Promise<void>;
   /** Fetches a checkpoint another machine left, before an attempt starts (no-op for a local store). */
   pullCheckpoint(key: string): Promise<void>;
+  /**
+   * Where the key's TensorBoard event files are, if any: in its checkpoint directory while it runs, kept under
+   * tensorboard/<key> once it is published (clearCheckpoint moves them there).
+   */
+  tensorboardDir(key: string): string | undefined;
   /** Drops a key's checkpoints once its object is published: they can be GBs and nothing resumes from them. */
   clearCheckpoint(key: string): Promise<void>;
 }

@@ -24,6 +24,7 @@ from .events import emit, log  # noqa: E402
 from .export import write_tokenizer_files  # noqa: E402
 from .finetune_config import RESUME_FIELDS, load_finetune_config  # noqa: E402
 from .finetune_data import SequenceTokenizer, pad_batch, read_split, read_task  # noqa: E402
+from .tracking import Tracker  # noqa: E402
 from .models import build_config, weight_decay_groups  # noqa: E402
 from .train import lr_lambda, rng_state, set_rng_state  # noqa: E402
 
@@ -218,11 +219,13 @@ def finetune(raw: dict) -> None:
 
     stop = {"signal": None}
     signal.signal(signal.SIGTERM, lambda signum, _f: stop.__setitem__("signal", signum))
+    tracker = Tracker(cfg, "finetune", step)
 
     def save(at):
         d = checkpoint.save(ckdir, at, {"step": at, "model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
                                         "rng": rng_state(), "best": best, "history": history, "config": resume_cfg}, cfg["keepCheckpoints"])
         emit("checkpoint", step=at, path=d)
+        tracker.flush()
 
     dev_ids, dev_y = data["dev"][0], data["dev"][1]
     model.train()
@@ -243,12 +246,14 @@ def finetune(raw: dict) -> None:
         opt.zero_grad(set_to_none=True)
         step += 1
         emit("progress", step=step, total=total, epoch=epoch + 1, loss=out.loss.item(), lr=lr, gradNorm=float(gnorm), stepS=round(time.perf_counter() - t0, 6))
+        tracker.log(step, {"loss": out.loss.item(), "lr": lr, "gradNorm": float(gnorm), "epoch": step / spe, "samplesPerS": len(idx) / max(1e-9, time.perf_counter() - t0)})
         if step % cfg["evalEvery"] == 0 or step == total:
             dev_loss, _ = predict(model, dev_ids, dev_y, cfg, pad, device)
             history.append({"step": step, "epoch": round(step / spe, 4), "trainLoss": out.loss.item(), "devLoss": dev_loss})
             if best["devLoss"] is None or dev_loss < best["devLoss"]:
                 best = {"step": step, "devLoss": dev_loss, "model": {k: v.detach().clone().cpu() for k, v in model.state_dict().items()}}
             emit("eval", step=step, devLoss=dev_loss, bestStep=best["step"])
+            tracker.log(step, {"devLoss": dev_loss})
             log(f"step {step}/{total}: dev loss {dev_loss:.4f} (best: step {best['step']}, {best['devLoss']:.4f})")
         if step % cfg["checkpointEvery"] == 0 or step == total:
             save(step)
@@ -258,6 +263,7 @@ def finetune(raw: dict) -> None:
             log(f"stopped by signal {stop['signal']} at step {step}; checkpoint written")
             raise SystemExit(128 + stop["signal"])
 
+    tracker.close()
     model.load_state_dict(best["model"])
     results = {}
     for split in ("dev", "test"):

@@ -20,6 +20,7 @@ from .data import Dataset, SampleOrder, Tokenizer
 from .events import emit, log, set_enabled, warn
 from .export import export_model
 from .masking import Masker
+from .tracking import Tracker
 from .models import MaskedLMLoss, build_model, weight_decay_groups
 
 # Fields that must not change between a checkpoint and the run resuming from it (the rest may: device layout, logging).
@@ -189,6 +190,7 @@ def pretrain(raw: dict) -> None:
     emit("start", step=step, total=steps, params=n_params, device=str(device), world=world, microBatchSize=micro, accumulation=accum,
          blockLength=L, rows=train_data.count, bf16=bf16, family=cfg["model"]["family"], strategy=cfg["masking"]["strategy"])
 
+    tracker = Tracker(cfg, "pretrain", step, rank)
     lm = MaskedLMLoss(model)
     if world > 1:
         lm = torch.nn.parallel.DistributedDataParallel(lm, device_ids=[device.index] if cuda else None)
@@ -208,6 +210,7 @@ def pretrain(raw: dict) -> None:
                                             "rng": rng_state(), "cursor": {"samples": at * B}, "config": {f: cfg[f] for f in RESUME_FIELDS}},
                                 cfg["keepCheckpoints"])
             emit("checkpoint", step=at, path=d)
+            tracker.flush()
         if world > 1:
             torch.distributed.barrier()
 
@@ -250,6 +253,7 @@ def pretrain(raw: dict) -> None:
                 mf.write(json.dumps(m) + "\n")
                 mf.flush()
             emit("progress", total=steps, **m)
+            tracker.log(step, m)
             if step % cfg["checkpointEvery"] == 0 or step == steps:
                 save(step)
             if world > 1:  # every rank must stop at the same step, or the others hang in the next all-reduce
@@ -280,6 +284,8 @@ def pretrain(raw: dict) -> None:
         if valid_data is not None and cfg["evalBatches"]:
             summary["validLoss"] = evaluate(model, valid_data, masker, tok, cfg, device, bf16)
             emit("eval", step=step, validLoss=summary["validLoss"])
+            tracker.log(step, {"validLoss": summary["validLoss"]})
+        tracker.close()
         export_model(model, tok, cfg, metrics_file, summary)
         emit("done", outDir=cfg["outDir"], **summary)
     if world > 1:

@@ -30,6 +30,7 @@ const ctx: StageContext = {
   checkpointDir: job.checkpointDir,
   workDir: job.workDir,
   resources: job.resources,
+  lineage: job.lineage ?? [],
   progress(done, total, unit, metrics) {
     const now = Date.now();
     // Throttled: a hot loop may call this per record.

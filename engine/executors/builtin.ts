@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BuiltinJob } from "./builtin-job.js";
 import { spawnInGroup } from "./process-group.js";
+import { lineageOf } from "./lineage.js";
 import { readEvents } from "./protocol.js";
 import { StageFailure, type ExecRequest } from "./types.js";
 
@@ -20,6 +21,7 @@ export async function runBuiltin(req: ExecRequest): Promise<void> {
     workDir: req.attempt.workDir,
     checkpointDir: req.checkpointDir,
     resources: req.resources,
+    lineage: lineageOf(req.inst),
   };
   const jobFile = join(req.attempt.workDir, "job.json");
   writeFileSync(jobFile, JSON.stringify(job));

@@ -10,11 +10,13 @@ import { runWorker } from "../../engine/python/run-worker.js";
 import { defineStage, StageInputError, type JsonValue } from "../../engine/stage.js";
 import { readTaskSet } from "../../lib/benchmark/artifact.js";
 import { metricsFromPredictions, readPredictions } from "../../lib/metrics/index.js";
+import { finetuneCard, writeModelCard } from "../../lib/model-card/write.js";
 import { finetuneParamsSchema, type FinetuneParams } from "./finetune-params.js";
 
 export default defineStage<FinetuneParams>({
   name: "model/finetune",
   version: 1,
+  revision: 1, // README.md model card added to the model directory
   description: "Finetune a sequence classifier/regressor on one benchmark task, from a pretrained model or from scratch; best-on-dev model, test predictions and metrics.",
   params: finetuneParamsSchema,
   inputs: {
@@ -60,6 +62,20 @@ export default defineStage<FinetuneParams>({
       ["init", "preset", "lr", "batchSize", "epochs", "steps", "trainRows", "maxLength", "seed", "bestStep", "bestDevLoss", "history"].map((k) => [k, summary[k]]),
     );
     await writeFile(join(metricsDir, "metrics.json"), JSON.stringify({ ...m, ...extra }, null, 2) + "\n");
+    await writeModelCard(
+      ctx.output("model"),
+      finetuneCard({
+        task: { name: task.name, kind: task.kind, numClasses: task.numClasses, metric: task.metric, suite: set.suite },
+        init: p.init,
+        params: { ...p },
+        lineage: ctx.lineage ?? [],
+        splits: m.splits as Record<string, Record<string, number | null>>,
+        primary: m.primary,
+        bestStep: summary.bestStep,
+        steps: summary.steps,
+        key: process.env.DNAFLOW_KEY,
+      }),
+    );
     for (const [split, s] of Object.entries(m.splits))
       ctx.log(`${split}: ${Object.entries(s).map(([k, v]) => `${k}=${v === null ? "n/a" : Number.isInteger(v) ? v : v.toFixed(4)}`).join(" ")}`);
     ctx.setMeta({
