@@ -24,7 +24,7 @@ from .events import emit, log  # noqa: E402
 from .export import write_tokenizer_files  # noqa: E402
 from .finetune_config import RESUME_FIELDS, load_finetune_config  # noqa: E402
 from .finetune_data import SequenceTokenizer, pad_batch, read_split, read_task  # noqa: E402
-from .tracking import Tracker  # noqa: E402
+from .tracking import Tracker, software_versions  # noqa: E402
 from .models import build_config, weight_decay_groups  # noqa: E402
 from .train import lr_lambda, rng_state, set_rng_state  # noqa: E402
 
@@ -213,7 +213,7 @@ def finetune(raw: dict) -> None:
         log(f"resumed from step {step} ({ckdir})")
     n_params = sum(p.numel() for p in model.parameters())
     emit("start", step=step, total=total, params=n_params, device=str(device), task=task["name"], kind=task["kind"], init=cfg["init"],
-         rows=N, stepsPerEpoch=spe, maxLength=max_length, lr=cfg["lr"], batchSize=B, epochs=cfg["epochs"])
+         rows=N, stepsPerEpoch=spe, maxLength=max_length, lr=cfg["lr"], batchSize=B, epochs=cfg["epochs"], software=software_versions())
     log(f"{task['name']} ({task['kind']}), init {cfg['init']}: {N} training rows, {spe} steps/epoch, {total} steps, lr {cfg['lr']}, "
         f"batch {B}, max length {max_length} tokens (longest {longest}), {n_params} parameters")
 

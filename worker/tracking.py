@@ -29,6 +29,20 @@ TAGS = {
 }
 
 
+def software_versions() -> dict:
+    """What trained the model, for the manifest and `dnaflow export --ro-crate` (metadata, never published bytes)."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for pkg in ("torch", "transformers", "tokenizers", "safetensors", "numpy", "tensorboard"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            pass
+    return out
+
+
 def _warn_once(what: str, err: BaseException) -> None:
     warn(f"{what} logging disabled: {type(err).__name__}: {err}")
 

@@ -20,7 +20,7 @@ from .data import Dataset, SampleOrder, Tokenizer
 from .events import emit, log, set_enabled, warn
 from .export import export_model
 from .masking import Masker
-from .tracking import Tracker
+from .tracking import Tracker, software_versions
 from .models import MaskedLMLoss, build_model, weight_decay_groups
 
 # Fields that must not change between a checkpoint and the run resuming from it (the rest may: device layout, logging).
@@ -188,7 +188,8 @@ def pretrain(raw: dict) -> None:
         os.replace(metrics_file + ".tmp", metrics_file)
     n_params = sum(p.numel() for p in model.parameters())
     emit("start", step=step, total=steps, params=n_params, device=str(device), world=world, microBatchSize=micro, accumulation=accum,
-         blockLength=L, rows=train_data.count, bf16=bf16, family=cfg["model"]["family"], strategy=cfg["masking"]["strategy"])
+         blockLength=L, rows=train_data.count, bf16=bf16, family=cfg["model"]["family"], strategy=cfg["masking"]["strategy"],
+         software=software_versions())
 
     tracker = Tracker(cfg, "pretrain", step, rank)
     lm = MaskedLMLoss(model)

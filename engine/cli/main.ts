@@ -70,6 +70,7 @@ common(program.command("watch <file>").description("live view of running stages 
 
 common(program.command("export <run>").description("export a run's provenance: a Workflow Run RO-Crate (run id, or pipeline name for its latest run)"))
   .requiredOption("--ro-crate <dir>", "directory to write the crate into (ro-crate-metadata.json and the pipeline file)")
+  .option("--file <pipeline>", "the pipeline file, if the path the run recorded does not resolve from here")
   .action(act((run: string, o) => exportCmd(run, o)));
 
 common(program.command("show <fileOrStage> [stage]").description("key, components, params, inputs, outputs, timings of a stage")).action(

@@ -65,7 +65,7 @@ export function renderModelCard(c: ModelCard): string {
   out.push(
     "## Provenance",
     "",
-    "Made by [dnaflow](https://github.com/dnaflow/dnaflow), a content-hashed pipeline engine: the same pipeline and inputs give this directory byte for byte.",
+    "Made by dnaflow, a content-hashed pipeline engine for genomic language models: the same pipeline and inputs give this directory byte for byte.",
     ...(c.key ? ["", `dnaflow key: \`${c.key}\``] : []),
     "",
   );

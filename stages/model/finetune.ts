@@ -85,6 +85,7 @@ export default defineStage<FinetuneParams>({
       bestStep: summary.bestStep as number,
       steps: summary.steps as number,
       params: (done.params as number) ?? null,
+      software: { node: process.version, ...((events.find((e) => e.event === "start")?.software as Record<string, string>) ?? {}) },
       ...Object.fromEntries(Object.entries(m.splits).map(([k, v]) => [`${k}.${m.primary}`, (v[m.primary] ?? null) as JsonValue])),
     });
   },

@@ -62,6 +62,7 @@ export default defineStage<PretrainParams>({
       finalLoss: training.summary?.finalLoss ?? null,
       ...(done.validLoss !== undefined ? { validLoss: done.validLoss as number } : {}),
       summary: training.summary as JsonValue,
+      software: { node: process.version, ...((start?.software as Record<string, string>) ?? {}) },
     });
   },
 });
