@@ -60,7 +60,9 @@ common(program.command("dag <file>").description("print the stage graph"))
   .addOption(new Option("--format <format>", "output format").choices(["mermaid", "dot"]).default("mermaid"))
   .action(act((file: string, o) => dagCmd(file, o)));
 
-common(program.command("status <file>").description("state of every stage and the last run")).action(act((file: string, o) => statusCmd(file, o)));
+common(program.command("status <file>").description("state of every stage and the last run"))
+  .option("--follow", "then follow the running stages live (what dnaflow watch shows)")
+  .action(act(async (file: string, o) => (o.follow ? ((await statusCmd(file, o)) || watchCmd(file, o)) : statusCmd(file, o))));
 
 common(program.command("watch <file>").description("live view of running stages from any machine that reads the store: host, step, loss, tokens/s, ETA, heartbeat"))
   .option("--once", "print one snapshot and exit")
