@@ -1,11 +1,12 @@
 // Pretraining throughput on CPU: the worker (python -m worker pretrain, prefetching data thread, MLM head on masked
 // positions only) vs a minimal reference loop (the same HF RobertaForMaskedLM, a plain torch loop doing the data
 // gathering and masking inline, HF's full-sequence MLM loss), same batch, same threads, in the same run. Also reports how
-// long the worker's training loop waited for data. Env: DNAFLOW_PYTHON (default python3), DNAFLOW_BENCH_PRETRAIN_STEPS.
+// long the worker's training loop waited for data. Env: DNAFLOW_PYTHON (default: the worker's managed venv), DNAFLOW_BENCH_PRETRAIN_STEPS.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { workerPython } from "../engine/python/interpreter.js";
 import { repoRoot } from "../test/helpers/paths.js";
 
 const SCRIPT = String.raw`
@@ -86,7 +87,9 @@ print(json.dumps({"worker": worker, "reference": reference, "rounds": rounds, "B
 `;
 
 export default async function bench(): Promise<string> {
-  const python = process.env.DNAFLOW_PYTHON || "python3";
+  // The worker's own interpreter (DNAFLOW_PYTHON, else the managed venv, installed on first use): the script needs
+  // torch, transformers and tokenizers, which a fresh clone's system Python does not have.
+  const python = await workerPython({ log: (l) => process.stderr.write(`bench pretrain: ${l}\n`) });
   const steps = Number(process.env.DNAFLOW_BENCH_PRETRAIN_STEPS ?? 15);
   const work = mkdtempSync(join(tmpdir(), "dnaflow-bench-pretrain-"));
   const r = spawnSync(python, ["-c", SCRIPT, repoRoot(), work, String(steps)], { encoding: "utf8", maxBuffer: 1 << 26 });

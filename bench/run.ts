@@ -1,4 +1,6 @@
-// npm run bench [-- section...]: runs the benchmarks and writes BENCHMARKS.md (command, machine, date, peers, ratios).
+// npm run bench [-- section... [--option value]]: runs the benchmarks and writes BENCHMARKS.md (command, machine,
+// date, peers, ratios). `scale` (GRCh38-sized, tens of minutes, ~30 GB of disk) and `gpu` (needs CUDA) run only when
+// named; options such as `--size 0.1` go to the sections that read them.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../test/helpers/paths.js";
@@ -9,9 +11,20 @@ const sections: Record<string, () => Promise<{ default: () => Promise<string> }>
   genome: () => import("./genome.js"),
   tokenize: () => import("./tokenize.js"),
   pretrain: () => import("./pretrain.js"),
+  datafeed: () => import("./datafeed.js"),
+  scale: () => import("./scale.js"),
+  gpu: () => import("./gpu.js"),
 };
+const OPT_IN = new Set(["scale", "gpu"]);
 
-const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(sections);
+const args = process.argv.slice(2);
+const named = args.filter((a, i) => !a.startsWith("--") && !args[i - 1]?.startsWith("--"));
+const wanted = named.length ? named : Object.keys(sections).filter((s) => !OPT_IN.has(s));
+const unknown = named.filter((n) => !(n in sections));
+if (unknown.length) {
+  process.stderr.write(`bench: unknown section(s) ${unknown.join(", ")} (known: ${Object.keys(sections).join(", ")})\n`);
+  process.exit(2);
+}
 const file = join(repoRoot(), "BENCHMARKS.md");
 const previous = existsSync(file) ? readFileSync(file, "utf8") : "";
 
@@ -30,7 +43,8 @@ for (const name of Object.keys(sections)) {
     const where = machine();
     try {
       body = await (await sections[name]()).default();
-      body += `\n_Measured ${started.toISOString().slice(0, 10)} with \`npm run bench -- ${name}\` on ${where}._\n`;
+      const opts = args.filter((a, i) => a.startsWith("--") || args[i - 1]?.startsWith("--")).join(" ");
+      body += `\n_Measured ${started.toISOString().slice(0, 16).replace("T", " ")} UTC with \`npm run bench -- ${name}${opts ? " " + opts : ""}\` on ${where}._\n`;
     } catch (e) {
       process.stderr.write(`bench ${name} failed: ${(e as Error).stack}\n`);
       process.exitCode = 1;

@@ -1,5 +1,6 @@
-// Garbage collection: remove objects no recent run references, never within the grace period, and stale attempts.
-import { readdirSync, statSync } from "node:fs";
+// Garbage collection: remove objects and checkpoints no root run references, never within the grace period, and stale
+// attempts. Roots are each pipeline's last complete run(s) and every run newer than them (see RunLog.roots).
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { hostname } from "node:os";
@@ -7,7 +8,7 @@ import { duBytes, type FsStore } from "./fs-store.js";
 
 export interface GcOptions {
   dryRun: boolean;
-  /** Keep objects referenced by the last N runs of every pipeline. */
+  /** Keep objects referenced by the last N complete runs of every pipeline (and any run newer than those). */
   keepLast: number;
   /** Grace period: never remove anything younger than this (ms). */
   olderThanMs: number;
@@ -18,14 +19,15 @@ export interface GcReport {
   roots: number;
   removed: Array<{ key: string; bytes: number }>;
   attemptsRemoved: number;
+  checkpointsRemoved: Array<{ key: string; bytes: number }>;
   bytes: number;
 }
 
 export async function collectGarbage(store: FsStore, opts: GcOptions): Promise<GcReport> {
   const roots = new Set<string>();
-  for (const p of store.runs.pipelines()) for (const r of store.runs.recent(p, opts.keepLast)) for (const s of Object.values(r.stages)) roots.add(s.key);
+  for (const p of store.runs.pipelines()) for (const r of store.runs.roots(p, opts.keepLast)) for (const s of Object.values(r.stages)) roots.add(s.key);
   const cutoff = Date.now() - opts.olderThanMs;
-  const report: GcReport = { roots: roots.size, removed: [], attemptsRemoved: 0, bytes: 0 };
+  const report: GcReport = { roots: roots.size, removed: [], attemptsRemoved: 0, checkpointsRemoved: [], bytes: 0 };
   for (const key of store.publishedKeys()) {
     if (roots.has(key)) continue;
     const m = store.readManifest(key);
@@ -48,5 +50,29 @@ export async function collectGarbage(store: FsStore, opts: GcOptions): Promise<G
     report.bytes += bytes;
     if (!opts.dryRun) await rm(dir, { recursive: true, force: true });
   }
+  // Checkpoints: resumable state of a key nobody will resume (not a root, or already published), untouched for the grace
+  // period and not being made (no lease, no live attempt on this host).
+  const checkpoints = join(store.root, "checkpoints");
+  for (const key of existsSync(checkpoints) ? readdirSync(checkpoints) : []) {
+    if (roots.has(key) && !store.hasObject(key)) continue;
+    if (existsSync(join(store.root, "leases", key))) continue;
+    if (store.attemptsOf(key).some((a) => !a.owner || a.owner.host !== hostname() || opts.isAlive(a.owner.pid, a.owner.pidStart))) continue;
+    const dir = join(checkpoints, key);
+    if (newestMtime(dir) > cutoff) continue;
+    const bytes = duBytes(dir);
+    if (!opts.dryRun) await rm(dir, { recursive: true, force: true });
+    report.checkpointsRemoved.push({ key, bytes });
+    report.bytes += bytes;
+  }
   return report;
+}
+
+/** Newest modification time in a tree: checkpoint files are rewritten in place, which leaves the directory's alone. */
+function newestMtime(dir: string): number {
+  let newest = statSync(dir).mtimeMs;
+  for (const n of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, n.name);
+    newest = Math.max(newest, n.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
 }

@@ -1,5 +1,6 @@
 // The manifest published with every object: what it contains (per-file sha256 + size) and how it was made.
 import type { KeyComponents } from "../engine/key.js";
+import type { StageUsage } from "../engine/executors/resource-sampler.js";
 import type { JsonValue } from "../engine/stage.js";
 
 export interface ManifestFile {
@@ -23,4 +24,6 @@ export interface Manifest {
   timings: { started: string; finished: string; seconds: number };
   host: string;
   attempt: string;
+  /** What the stage's process tree used (CPU, peak RSS, I/O, GPU): metadata, absent for stages run elsewhere. */
+  resources?: StageUsage;
 }

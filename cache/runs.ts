@@ -25,9 +25,24 @@ export interface RunRecord {
   finished?: string;
   outcome: "ok" | "failed" | "interrupted" | "running";
   host: string;
+  /** The engine's process (with its start time, so a reused pid is not taken for it): `status` judges liveness. */
+  pid?: number;
+  pidStart?: string;
+  /** Rewritten every RUN_HEARTBEAT_MS while the run is going (informational across hosts: clocks differ). */
+  heartbeat?: string;
+  /** Why the run ended abnormally (an internal error), when it is not a stage's failure. */
+  error?: string;
   profile?: string;
   set?: string[];
   stages: Record<string, StageRecord>;
+}
+
+/** How often a running engine rewrites its run record's heartbeat. */
+export const RUN_HEARTBEAT_MS = 30_000;
+
+/** A run that finished, every stage made or cached: the whole pipeline as it stood (not a subset, not interrupted). */
+export function isComplete(r: RunRecord): boolean {
+  return r.outcome === "ok" && Object.values(r.stages).every((s) => s.status === "ran" || s.status === "cached");
 }
 
 interface IndexEntry {
@@ -49,6 +64,11 @@ export class RunLog {
     const index = this.index().filter((e) => e.id !== rec.id);
     index.push({ id: rec.id, pipeline: rec.pipeline, started: rec.started, outcome: rec.outcome });
     writeFileAtomic(join(this.dir, "index.json"), JSON.stringify(index));
+  }
+
+  /** Rewrites only the record (a heartbeat): the index entry does not change while a run goes on. */
+  touch(rec: RunRecord): void {
+    writeFileAtomic(join(this.dir, `${rec.id}.json`), JSON.stringify(rec));
   }
 
   index(): IndexEntry[] {
@@ -82,6 +102,25 @@ export class RunLog {
       .slice(0, n)
       .map((e) => this.read(e.id))
       .filter((r): r is RunRecord => !!r);
+  }
+
+  /**
+   * The runs whose objects gc keeps for a pipeline: its last `n` complete runs and every run newer than the oldest of
+   * them (a subset or interrupted run never unroots the full pipeline); every run while it has fewer than `n` complete.
+   */
+  roots(pipeline: string, n = 1): RunRecord[] {
+    const out: RunRecord[] = [];
+    let complete = 0;
+    const newestFirst = this.index()
+      .filter((e) => e.pipeline === pipeline)
+      .sort((a, b) => (a.started < b.started ? 1 : -1));
+    for (const e of newestFirst) {
+      const r = this.read(e.id);
+      if (!r) continue;
+      out.push(r);
+      if (isComplete(r) && ++complete >= n) break;
+    }
+    return out;
   }
 
   pipelines(): string[] {

@@ -77,10 +77,20 @@ class TokenShards:
         if self.packing == "blocks":
             blocks = self.tokens[: self.count * self.length].reshape(self.count, self.length)
             out[:] = blocks[np.sort(rows)][np.argsort(np.argsort(rows))]  # sorted gather: sequential reads
-        else:
-            for j, r in enumerate(rows):
-                a, b = int(self.index[r]), int(self.index[r + 1])
-                out[j, : b - a] = self.tokens[a:b]
+        elif len(rows):
+            # One vectorized gather for every row (no Python loop per row): positions past a row's end read [PAD].
+            rows = np.asarray(rows, dtype=np.int64)
+            starts = self.index[rows].astype(np.int64)
+            lens = self.index[rows + 1].astype(np.int64) - starts
+            width = min(self.length, int(lens.max()))
+            if width:
+                col = np.arange(width)
+                inside = col[None, :] < lens[:, None]
+                pos = np.where(inside, starts[:, None] + col[None, :], 0)
+                order = np.argsort(pos, axis=None)  # sorted reads from the memmap: sequential pages
+                flat = np.empty(pos.size, dtype=np.int64)
+                flat[order] = self.tokens[pos.ravel()[order]]
+                out[:, :width] = np.where(inside, flat.reshape(pos.shape), self.pad)
         return out
 
 

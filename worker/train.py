@@ -61,11 +61,14 @@ def pick_device(cfg):
 
 
 class Batches:
-    """Prefetches masked global batches for steps [start, steps) in a thread. Each batch is a pure function of
-    (seed, step): rows from SampleOrder, mask RNG seeded by (seed, step), so prefetching never changes results."""
+    """Prefetches masked batches for steps [start, steps) in a thread: this rank's rows [lo, hi) of each global batch
+    only (under DDP every rank prepares just its slice). Each row is a pure function of (seed, step, global row): its
+    sample from SampleOrder, its mask from counter-based draws keyed by (seed, step) and the row — so prefetching and
+    the number of ranks never change results."""
 
-    def __init__(self, data, order, masker, batch, seed, start, steps, depth=4, pin=False):
+    def __init__(self, data, order, masker, batch, seed, start, steps, depth=4, pin=False, lo=0, hi=None):
         self.data, self.order, self.masker, self.batch, self.seed, self.pin = data, order, masker, batch, seed, pin
+        self.lo, self.hi = lo, batch if hi is None else hi
         self.q = queue.Queue(maxsize=depth)
         self.stop = threading.Event()
         self.wait_s = 0.0
@@ -73,9 +76,8 @@ class Batches:
         self.t.start()
 
     def make(self, step):
-        ids = self.data.rows(self.order.rows(step * self.batch, self.batch))
-        rng = np.random.default_rng([self.seed, 0x4D41534B, step])
-        inputs, labels, stats = self.masker(ids, rng, step)
+        ids = self.data.rows(self.order.rows(step * self.batch + self.lo, self.hi - self.lo))
+        inputs, labels, stats = self.masker(ids, [self.seed, 0x4D41534B, step], step, np.arange(self.lo, self.hi))
         x, y = torch.from_numpy(inputs), torch.from_numpy(labels)
         if self.pin:  # page-locked: the copy to the GPU overlaps compute
             x, y = x.pin_memory(), y.pin_memory()
@@ -215,7 +217,8 @@ def pretrain(raw: dict) -> None:
         if world > 1:
             torch.distributed.barrier()
 
-    batches = Batches(train_data, SampleOrder(train_data.count, seed), masker, B, seed, step, steps, pin=cuda)
+    mine = (rank * micro * accum, (rank + 1) * micro * accum)  # this rank's rows of each global batch
+    batches = Batches(train_data, SampleOrder(train_data.count, seed), masker, B, seed, step, steps, pin=cuda, lo=mine[0], hi=mine[1])
     model.train()
     mf = open(metrics_file, "a") if rank == 0 else None
     try:
@@ -223,11 +226,15 @@ def pretrain(raw: dict) -> None:
             t0 = time.perf_counter()
             wait0 = batches.wait_s
             inputs, labels, stats = batches.get()
+            if world > 1:  # the loss is normalized by the global batch's masked count: sum the ranks' counts
+                counts = torch.tensor([stats["masked"], stats["eligible"]], dtype=torch.int64, device=device)
+                torch.distributed.all_reduce(counts)
+                masked_all, eligible_all = (int(c) for c in counts.tolist())
+                stats["masked"], stats["maskRatio"] = masked_all, masked_all / max(1, eligible_all)
             n_masked = max(1, stats["masked"])
-            mine = slice(rank * micro * accum, (rank + 1) * micro * accum)
             loss_sum = torch.zeros((), device=device)
             for j in range(accum):
-                part = slice(mine.start + j * micro, mine.start + (j + 1) * micro)
+                part = slice(j * micro, (j + 1) * micro)
                 x = inputs[part].to(device, non_blocking=True)
                 y = labels[part].to(device, non_blocking=True)
                 am = (x != tok.ids["pad"]).long() if bool((inputs[part] == tok.ids["pad"]).any()) else None
@@ -314,7 +321,7 @@ def evaluate(model, data, masker, tok, cfg, device, bf16):
         if not len(rows):
             break
         ids = data.rows(rows)
-        inputs, labels, _ = masker(ids, np.random.default_rng([cfg["seed"], 0xE7A1, b]), cfg["steps"] - 1)
+        inputs, labels, _ = masker(ids, [cfg["seed"], 0xE7A1, b], cfg["steps"] - 1)
         x, y = torch.from_numpy(inputs).to(device), torch.from_numpy(labels).to(device)
         am = (x != tok.ids["pad"]).long()
         with torch.autocast("cuda", dtype=torch.bfloat16, enabled=bf16):

@@ -16,6 +16,23 @@ export interface LeaseOptions {
 export type AcquireResult = { held: HeldLease } | { done: true };
 
 const now = () => performance.now();
+const sleep = (ms: number, signal?: AbortSignal, unref = false) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    if (unref) t.unref(); // heartbeats alone never keep the process alive
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+
+/** Full jitter: a uniform delay in [base/2, base], so runners that collided once do not collide in step again. */
+const jitter = (ms: number) => ms / 2 + Math.random() * (ms / 2);
+
+/** Heartbeat period: a third of the TTL, so two beats may be lost before anyone may call the lease silent. */
+export const heartbeatMs = (ttlMs: number) => Math.max(50, ttlMs / 3);
 
 export class Leases {
   readonly runner = `${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
@@ -52,72 +69,132 @@ export class Leases {
   }
 
   /**
-   * Holds the key's lease, waiting while another live runner holds it. Resolves `{done}` when `isDone()` becomes true
-   * meanwhile (the other runner published). `onWait` is called once per distinct holder.
+   * One non-blocking try: holds the lease if it is free or stale, `{done}` if the key is published, else `{busy}` naming
+   * the holder. A runner calls it once it has a slot for the stage, and waits elsewhere (without the slot) when busy;
+   * calling it again later keeps judging staleness by observation, as `acquire` does.
    */
-  async acquire(key: string, stage: string, opts: { signal: AbortSignal; isDone: () => Promise<boolean>; onWait(msg: string): void }): Promise<AcquireResult> {
-    let told = "";
-    for (;;) {
-      opts.signal.throwIfAborted();
+  async tryAcquire(key: string, stage: string, opts: { isDone: () => Promise<boolean>; onWait(msg: string): void }): Promise<AcquireResult | { busy: string }> {
+    for (let race = 0; race < 3; race++) {
       const created = await this.backend.create(key, this.recordFor(stage, 0));
       if (created) return this.holdUnlessDone(key, stage, created, opts.isDone);
       if (await opts.isDone()) return { done: true };
       const v = await this.backend.read(key);
-      if (v) {
-        const stale = this.staleReason(key, v);
-        if (stale) {
-          const token = await this.backend.replace(key, v.token, this.recordFor(stage, 0));
-          if (token) {
-            opts.onWait(`took over the lease: ${stale}`);
-            return this.holdUnlessDone(key, stage, token, opts.isDone);
-          }
-          continue; // someone else changed it first: look again
-        }
-        const who = v.rec ? `${v.rec.owner.stage} on ${v.rec.owner.host} (pid ${v.rec.owner.pid})` : "an unreadable lease";
-        if (who !== told) opts.onWait(`held by ${who}; waiting`), (told = who);
+      if (!v) continue; // released between our create and read: try again
+      const stale = this.staleReason(key, v);
+      if (!stale) return { busy: v.rec ? `${v.rec.owner.stage} on ${v.rec.owner.host} (pid ${v.rec.owner.pid})` : "an unreadable lease" };
+      const token = await this.backend.replace(key, v.token, this.recordFor(stage, 0));
+      if (token) {
+        opts.onWait(`took over the lease: ${stale}`);
+        return this.holdUnlessDone(key, stage, token, opts.isDone);
       }
-      await new Promise((r) => setTimeout(r, this.opts.pollMs));
+    }
+    return { busy: "another runner (the lease changed hands while we looked)" };
+  }
+
+  /**
+   * Holds the key's lease, waiting while another live runner holds it. Resolves `{done}` when `isDone()` becomes true
+   * meanwhile (the other runner published). `onWait` is called once per distinct holder. Polls every `pollMs`; when a
+   * compare-and-swap loses to another runner it backs off exponentially (jittered) instead of retrying at once.
+   */
+  async acquire(key: string, stage: string, opts: { signal: AbortSignal; isDone: () => Promise<boolean>; onWait(msg: string): void }): Promise<AcquireResult> {
+    let told = "";
+    let contention = 0;
+    const backOff = () => sleep(jitter(Math.min(this.opts.pollMs * 8, (this.opts.pollMs / 4) * 2 ** contention++)), opts.signal);
+    for (;;) {
+      opts.signal.throwIfAborted();
+      // Read first: while someone holds the lease (the long wait) a poll is one read and one isDone, nothing more.
+      let v = await this.backend.read(key);
+      if (!v && told) {
+        // It was held a moment ago. A filesystem lease is absent for the instant of a swap (rename aside, link the
+        // new one): look again before calling it free, so a live owner's heartbeat is not mistaken for a release.
+        await sleep(jitter(Math.min(100, this.opts.pollMs)), opts.signal);
+        v = await this.backend.read(key);
+      }
+      if (!v) {
+        const created = await this.backend.create(key, this.recordFor(stage, 0));
+        if (created) return this.holdUnlessDone(key, stage, created, opts.isDone);
+        await backOff(); // another runner created it first
+        continue;
+      }
+      if (await opts.isDone()) return { done: true };
+      const stale = this.staleReason(key, v);
+      if (stale) {
+        const token = await this.backend.replace(key, v.token, this.recordFor(stage, 0));
+        if (token) {
+          opts.onWait(`took over the lease: ${stale}`);
+          return this.holdUnlessDone(key, stage, token, opts.isDone);
+        }
+        await backOff(); // someone else changed it first
+        continue;
+      }
+      contention = 0;
+      const who = v.rec ? `${v.rec.owner.stage} on ${v.rec.owner.host} (pid ${v.rec.owner.pid})` : "an unreadable lease";
+      if (who !== told) opts.onWait(`held by ${who}; waiting`), (told = who);
+      await sleep(jitter(this.opts.pollMs * 1.2), opts.signal);
     }
   }
 }
 
-/** A held lease: heartbeats every TTL/3; `lost` aborts when another runner took it (the attempt must stop). */
+/**
+ * A held lease: heartbeats every TTL/3, each the next beat only after the last one finished (a slow store never piles
+ * them up); `lost` aborts when another runner took it (the attempt must stop). `onBeat` work (checkpoint sync) runs
+ * beside the heartbeats, never in their way: a long upload cannot silence the lease.
+ */
 export class HeldLease {
   private readonly controller = new AbortController();
+  private readonly stopped = new AbortController();
   private beat = 0;
-  private timer: NodeJS.Timeout;
-  private busy = Promise.resolve();
-  /** Called after each heartbeat (e.g. to sync the checkpoint directory to a remote store). */
+  private readonly loop: Promise<void>;
+  private syncing?: Promise<void>;
+  /** Called after a heartbeat (e.g. to sync the checkpoint directory to a remote store); skipped while one runs. */
   onBeat?: () => Promise<void>;
 
   constructor(private readonly leases: Leases, private readonly backend: LeaseBackend, readonly key: string, private readonly stage: string, private token: string) {
-    this.timer = setInterval(() => void (this.busy = this.busy.then(() => this.renew())), Math.max(200, leases.opts.ttlMs / 3));
-    this.timer.unref();
+    this.loop = this.beatLoop();
   }
 
   get lost(): AbortSignal {
     return this.controller.signal;
   }
 
+  /** Generation token of the last successful heartbeat (tests, diagnostics). */
+  get version(): string {
+    return this.token;
+  }
+
+  private async beatLoop(): Promise<void> {
+    const period = heartbeatMs(this.leases.opts.ttlMs);
+    let next = now() + period;
+    while (!this.stopped.signal.aborted && !this.controller.signal.aborted) {
+      await sleep(Math.max(0, next - now()), this.stopped.signal, true);
+      if (this.stopped.signal.aborted) return;
+      next = Math.max(next + period, now()); // fixed cadence; after a stall, beat at once rather than in a burst
+      await this.renew();
+    }
+  }
+
   private async renew(): Promise<void> {
-    if (this.controller.signal.aborted) return;
     try {
       const next = await this.backend.replace(this.key, this.token, this.leases.recordFor(this.stage, ++this.beat));
       if (!next) {
         this.controller.abort(new Error(`lost the lease on ${this.key.slice(0, 10)}: another runner took it over`));
-        clearInterval(this.timer);
         return;
       }
       this.token = next;
-      await this.onBeat?.();
     } catch {
-      // A failed heartbeat is retried at the next beat; only a lease that changed hands is lost.
+      return; // a failed heartbeat is retried at the next beat; only a lease that changed hands is lost
+    }
+    if (this.onBeat && !this.syncing) {
+      this.syncing = this.onBeat()
+        .catch(() => {}) // retried at a later beat
+        .finally(() => (this.syncing = undefined));
     }
   }
 
   async release(): Promise<void> {
-    clearInterval(this.timer);
-    await this.busy;
+    this.stopped.abort();
+    await this.loop;
+    await this.syncing;
     if (!this.controller.signal.aborted) await this.backend.remove(this.key, this.token).catch(() => {});
   }
 }

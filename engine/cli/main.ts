@@ -8,6 +8,7 @@ import { dagCmd } from "./commands/dag.js";
 import { doctorCmd } from "./commands/doctor.js";
 import { execStageCmd } from "./commands/exec-stage.js";
 import { logCmd, showCmd, statusCmd } from "./commands/inspect.js";
+import { traceCmd } from "./commands/trace.js";
 import { gcCmd, verifyCmd } from "./commands/maintain.js";
 import { planCmd } from "./commands/plan.js";
 import { pullCmd, pushCmd } from "./commands/transfer.js";
@@ -61,8 +62,13 @@ common(program.command("dag <file>").description("print the stage graph"))
   .action(act((file: string, o) => dagCmd(file, o)));
 
 common(program.command("status <file>").description("state of every stage and the last run"))
+  .option("--trace", "one row per stage with what it used: wall, CPU, peak RSS, bytes read/written, input MB/s, GPU")
+  .option("--sort <column>", "with --trace: sort by a column (wall, cpu, rss, MB/s, …)")
+  .option("--desc", "with --sort: largest first")
+  .option("--json", "with --trace: rows as JSON")
+  .option("--html <file>", "with --trace: also write an HTML timeline")
   .option("--follow", "then follow the running stages live (what dnaflow watch shows)")
-  .action(act(async (file: string, o) => (o.follow ? ((await statusCmd(file, o)) || watchCmd(file, o)) : statusCmd(file, o))));
+  .action(act(async (file: string, o) => (o.trace || o.html ? traceCmd(file, o) : o.follow ? (await statusCmd(file, o)) || watchCmd(file, o) : statusCmd(file, o))));
 
 common(program.command("watch <file>").description("live view of running stages from any machine that reads the store: host, step, loss, tokens/s, ETA, heartbeat"))
   .option("--once", "print one snapshot and exit")
@@ -128,7 +134,7 @@ program
   .description("remove objects no recent run references (the store next to FILE, or --store)")
   .option("--store <dir>", "store directory")
   .option("--dry-run", "only report what would be removed")
-  .option("--keep-last <n>", "keep objects of the last N runs of each pipeline", "1")
+  .option("--keep-last <n>", "keep objects of the last N complete runs of each pipeline (and of any run since)", "1")
   .option("--older-than <duration>", "grace period: keep anything younger (e.g. 1h, 7d)", "1h")
   .action(act((file: string | undefined, o) => gcCmd(file, o)));
 

@@ -7,6 +7,7 @@ import { findBuiltin } from "../registry.js";
 import { StageInputError, type JsonValue, type StageContext } from "../stage.js";
 import type { BuiltinJob } from "./builtin-job.js";
 import type { StageEvent } from "./protocol.js";
+import { selfFinalUsage } from "./resource-sampler.js";
 
 const job: BuiltinJob = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const events = createWriteStream("", { fd: 3 });
@@ -44,6 +45,9 @@ const ctx: StageContext = {
 };
 
 function finish(code: number): void {
+  // Exact CPU, I/O and peak RSS of this process and the children it reaped (the engine samples the rest).
+  const usage = selfFinalUsage();
+  if (usage) send({ event: "usage", usage });
   events.end(() => process.exit(code));
 }
 

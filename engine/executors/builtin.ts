@@ -39,6 +39,7 @@ export async function runBuiltin(req: ExecRequest): Promise<void> {
     else if (e.event === "progress") req.onProgress(e.done, e.total, e.unit, e.metrics as Record<string, number | string | null> | undefined);
     else if (e.event === "meta") req.onMeta(e.meta);
     else if (e.event === "error") error = e;
+    else if (e.event === "usage") child.leaderUsage(e.usage);
   });
   const [r] = await Promise.all([child.done, relay]);
   if (req.signal.aborted) throw req.signal.reason;

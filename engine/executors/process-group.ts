@@ -1,6 +1,7 @@
 // Child processes in their own process group, so that cancelling a stage stops everything it started.
 import { execa, type ResultPromise } from "execa";
 import { closeSync, openSync } from "node:fs";
+import { GroupSampler, recordGroupUsage, type FinalUsage } from "./resource-sampler.js";
 
 export { isAlive, isSameProcessAlive, processStartTime } from "../../lib/os/process-liveness.js";
 
@@ -9,6 +10,8 @@ export interface GroupRun {
   done: Promise<{ exitCode?: number; signal?: string }>;
   /** The events pipe (fd 3) when requested. */
   events?: NodeJS.ReadableStream;
+  /** Hands the leader's own final usage (a `usage` event) to the group's accounting. */
+  leaderUsage(u: FinalUsage): void;
 }
 
 export const KILL_GRACE_MS = 5000;
@@ -55,6 +58,8 @@ export function spawnInGroup(
   }
   const pid = child.pid;
   if (pid !== undefined) liveGroups.add(pid);
+  // Resource accounting of the whole group (CPU, peak RSS, I/O), taken by the job when the attempt ends.
+  const sampler = pid !== undefined ? new GroupSampler(pid).start() : undefined;
   let timer: NodeJS.Timeout | undefined;
   const onAbort = () => {
     if (pid === undefined) return;
@@ -68,6 +73,7 @@ export function spawnInGroup(
     const r = await child;
     opts.signal.removeEventListener("abort", onAbort);
     if (timer) clearTimeout(timer);
+    if (sampler) sampler.stop(), recordGroupUsage(pid!, sampler);
     // The leader is gone; make sure nothing it left behind in its group keeps running.
     if (pid !== undefined) killGroup(pid, "SIGKILL"), liveGroups.delete(pid);
     if ((r as { failed?: boolean; code?: string }).code === "ENOENT" || (r as any).originalMessage?.includes("ENOENT")) {
@@ -75,5 +81,10 @@ export function spawnInGroup(
     }
     return { exitCode: r.exitCode, signal: r.signal ?? undefined };
   })();
-  return { pid: pid ?? -1, done, events: opts.eventsPipe ? (child.stdio[3] as unknown as NodeJS.ReadableStream) : undefined };
+  return {
+    pid: pid ?? -1,
+    done,
+    events: opts.eventsPipe ? (child.stdio[3] as unknown as NodeJS.ReadableStream) : undefined,
+    leaderUsage: (u) => sampler?.leaderFinal(u),
+  };
 }

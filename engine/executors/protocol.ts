@@ -1,12 +1,14 @@
 // Events a stage process reports, one JSON object per line (the Python worker speaks the same protocol).
 import { createInterface } from "node:readline";
 import type { JsonValue } from "../stage.js";
+import type { FinalUsage } from "./resource-sampler.js";
 
 export type StageEvent =
   | { event: "progress"; done: number; total?: number; unit?: string; [k: string]: unknown }
   | { event: "log"; message: string }
   | { event: "meta"; meta: Record<string, JsonValue> }
   | { event: "error"; message: string; inputError?: boolean }
+  | { event: "usage"; usage: FinalUsage }
   | { event: "done" };
 
 export async function readEvents(stream: NodeJS.ReadableStream, onEvent: (e: StageEvent) => void): Promise<void> {

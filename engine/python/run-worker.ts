@@ -5,7 +5,7 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { StageInputError, type StageContext } from "../stage.js";
-import { WORKER_DIR, workerPython } from "./interpreter.js";
+import { INSTALLING, WORKER_DIR, workerPython } from "./interpreter.js";
 
 export interface WorkerEvent {
   event: string;
@@ -32,7 +32,8 @@ export async function runWorker<P>(
   opts: { eventsFile?: string; extraArgs?: string[]; processes?: number } = {},
 ): Promise<WorkerRun> {
   const toLog = (l: string) => process.stderr.write(l + "\n"); // this process's stderr is the stage log
-  const python = workerPython(toLog);
+  // A first run installs the worker's packages (once per machine; other stages wait for it): its own progress line.
+  const python = await workerPython({ log: toLog, onInstalling: () => ctx.progress(0, undefined, INSTALLING) });
   const configFile = join(ctx.workDir, `${command}-config.json`);
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   // Several processes (one per GPU, DDP): torchrun starts them; only rank 0 prints events.

@@ -16,7 +16,7 @@ const BAR = 24;
 
 function render(options: cliProgress.Options, params: cliProgress.Params, p: Payload): string {
   const elapsed = formatDuration(Date.now() - p.started);
-  if (!p.hasTotal) return ` ${"·".repeat(BAR)}  running  ${p.stage}  ${elapsed}`;
+  if (!p.hasTotal) return ` ${"·".repeat(BAR)}  running  ${p.stage}  ${p.unit ? p.unit + "  " : ""}${elapsed}`;
   const frac = params.total ? Math.min(1, params.value / params.total) : 0;
   const full = Math.round(frac * BAR);
   const bar = (options.barCompleteChar ?? "█").repeat(full) + (options.barIncompleteChar ?? "░").repeat(BAR - full);
@@ -43,6 +43,7 @@ export function ttyReporter(): EventSink {
     } else if (e.type === "stage-progress") {
       const bar = running.get(e.id);
       if (bar && e.total) bar.setTotal(e.total), bar.update(e.done, { unit: e.unit ?? "", hasTotal: true });
+      else if (bar && e.unit) bar.update(0, { unit: e.unit, hasTotal: false }); // a phase without a count: its words
     } else if (e.type === "stage-done" || e.type === "stage-failed") {
       const bar = running.get(e.id);
       if (bar) bars.remove(bar), running.delete(e.id);

@@ -9,6 +9,7 @@ import type { Attempt, Store } from "../../cache/store.js";
 import { runBuiltin } from "../executors/builtin.js";
 import { runCommand } from "../executors/command.js";
 import { isSameProcessAlive, killGroup, processStartTime } from "../executors/process-group.js";
+import { takeGroupUsage, type StageUsage } from "../executors/resource-sampler.js";
 import { StageFailure } from "../executors/types.js";
 import type { PlanEntry } from "../plan/plan.js";
 import { formatDuration } from "../spec/units.js";
@@ -96,6 +97,7 @@ async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>,
   const timeout = inst.timeoutMs ? AbortSignal.timeout(inst.timeoutMs) : undefined;
   const signal = timeout ? AbortSignal.any([ctx.signal, timeout]) : ctx.signal;
   const meta: Record<string, JsonValue> = {};
+  let pgid: number | undefined; // the stage's process group: its resource usage goes into the manifest
   try {
     const req = {
       inst,
@@ -109,7 +111,7 @@ async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>,
       onProgress: (done: number, total?: number, unit?: string, metrics?: Record<string, number | string | null>) =>
         ctx.emit({ type: "stage-progress", id: inst.id, done, total, unit, ...(metrics ? { metrics } : {}) }),
       onMeta: (m: Record<string, JsonValue>) => Object.assign(meta, m),
-      onSpawn: (pgid: number) => ctx.store.updateOwner(attempt, { ...owner, childPgid: pgid }),
+      onSpawn: (g: number) => ((pgid = g), ctx.store.updateOwner(attempt, { ...owner, childPgid: g })),
     };
     try {
       await (inst.def ? runBuiltin(req) : runCommand(req));
@@ -117,7 +119,7 @@ async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>,
       if (timeout?.aborted && !ctx.signal.aborted) throw new StageFailure(`timed out after ${formatDuration(inst.timeoutMs!)}`);
       throw e;
     }
-    const manifest = await buildManifest(entry, attempt, meta, started, ctx.pipelineName);
+    const manifest = await buildManifest(entry, attempt, meta, started, ctx.pipelineName, takeGroupUsage(pgid));
     const result = await ctx.store.publish(attempt, manifest);
     for (const f of manifest.files) {
       const [output, ...rest] = f.path.split("/");
@@ -128,13 +130,14 @@ async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>,
     ctx.emit({ type: "stage-done", id: inst.id, key, seconds, published: result });
     return seconds;
   } catch (e) {
+    takeGroupUsage(pgid);
     appendFileSync(attempt.logFile, `# dnaflow: attempt failed: ${(e as Error)?.message ?? e}\n`);
     await ctx.store.discard(attempt);
     throw e;
   }
 }
 
-async function buildManifest(entry: PlanEntry, attempt: Attempt, meta: Record<string, JsonValue>, started: Date, pipeline: string): Promise<Manifest> {
+async function buildManifest(entry: PlanEntry, attempt: Attempt, meta: Record<string, JsonValue>, started: Date, pipeline: string, usage?: StageUsage): Promise<Manifest> {
   const outputs: Manifest["outputs"] = {};
   for (const name of entry.inst.outputs) {
     const p = join(attempt.outDir, name);
@@ -158,5 +161,6 @@ async function buildManifest(entry: PlanEntry, attempt: Attempt, meta: Record<st
     timings: { started: started.toISOString(), finished: finished.toISOString(), seconds: (finished.getTime() - started.getTime()) / 1000 },
     host: hostname(),
     attempt: attempt.id,
+    ...(usage ? { resources: usage } : {}),
   };
 }

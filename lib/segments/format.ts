@@ -75,6 +75,26 @@ export class SegmentsWriter {
     if (origin) this.bed!.writeString(`${origin.record}\t${origin.start}\t${origin.end}\t.\t0\t${origin.strand}\n`);
   }
 
+  /**
+   * Appends one segment and its origin as raw lines (BED6 bytes without the newline, as another SegmentsWriter wrote
+   * them): routing segments between artifacts without decoding them.
+   */
+  appendRaw(seq: Uint8Array, seqStart: number, seqEnd: number, bed?: { bytes: Uint8Array; start: number; end: number }): void {
+    this.withOrigins ??= bed !== undefined;
+    if (this.withOrigins !== (bed !== undefined)) throw new Error("segments: give an origin for every segment or for none");
+    const cur = this.shards[this.shards.length - 1];
+    if (!cur || cur.bases >= this.shardBases) this.rotate();
+    const info = this.shards[this.shards.length - 1];
+    info.count++;
+    info.bases += seqEnd - seqStart;
+    this.seq!.write(seq, seqStart, seqEnd);
+    this.seq!.writeByte(10);
+    if (bed) {
+      this.bed!.write(bed.bytes, bed.start, bed.end);
+      this.bed!.writeByte(10);
+    }
+  }
+
   private rotate(): void {
     this.finishShard();
     const base = `part-${String(this.shards.length).padStart(5, "0")}`;

@@ -4,7 +4,8 @@
 //  rows:   one sequence per row, cut to maxLength keeping [SEP] last.
 import type { Packing } from "./token-shards-format.js";
 
-export type RowSink = (row: Uint32Array, label?: number) => Promise<void>;
+/** Receives each finished row; it must copy what it keeps (the block array is reused). */
+export type RowSink = (row: Uint32Array, label?: number) => void;
 
 export class Packer {
   private readonly block: Uint32Array;
@@ -16,7 +17,7 @@ export class Packer {
   }
 
   /** `ids` is one encoded sequence including [CLS] and [SEP]. */
-  async add(ids: Uint32Array, label?: number): Promise<void> {
+  add(ids: Uint32Array, label?: number): void {
     if (this.packing === "rows") {
       if (ids.length <= this.maxLength) return this.sink(ids, label);
       this.truncatedRows++;
@@ -31,7 +32,7 @@ export class Packer {
       this.filled += take;
       i += take;
       if (this.filled === this.maxLength) {
-        await this.sink(this.block);
+        this.sink(this.block);
         this.filled = 0;
       }
     }

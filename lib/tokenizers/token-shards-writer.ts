@@ -1,56 +1,38 @@
-// Streams rows of token ids into tokens.bin / index.bin (and labels.bin) through fixed-size buffers, so memory
-// stays bounded whatever the corpus size. Bytes are a pure function of the rows: deterministic.
-import { open, writeFile, mkdir, type FileHandle } from "node:fs/promises";
+// Streams rows of token ids into tokens.bin / index.bin (and labels.bin). Rows are appended synchronously into large
+// buffers that are written on libuv's threadpool (lib/segments/buffered-file.ts) while encoding goes on; the caller
+// awaits drain() now and then, which bounds the buffers in flight, so memory stays bounded whatever the corpus size.
+// Bytes are a pure function of the rows: deterministic.
+import { mkdir, writeFile } from "node:fs/promises";
 import { endianness } from "node:os";
 import { join } from "node:path";
+import { BufferedFile } from "../segments/buffered-file.js";
 import { INDEX_FILE, LABELS_FILE, META_FILE, TOKENS_FILE, type TokenDtype, type TokenShardsMeta } from "./token-shards-format.js";
 
-const FLUSH_BYTES = 1 << 20;
-
-class BufferedFile {
-  private buf = Buffer.alloc(FLUSH_BYTES * 2);
-  private used = 0;
-  constructor(private readonly fh: FileHandle) {}
-
-  async write(bytes: Uint8Array): Promise<void> {
-    if (this.used + bytes.length > this.buf.length) await this.flush();
-    if (bytes.length > this.buf.length) {
-      await this.fh.write(bytes);
-      return;
-    }
-    this.buf.set(bytes, this.used);
-    this.used += bytes.length;
-    if (this.used >= FLUSH_BYTES) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    if (this.used) await this.fh.write(this.buf.subarray(0, this.used));
-    this.used = 0;
-  }
-
-  async close(): Promise<void> {
-    await this.flush();
-    await this.fh.close();
-  }
-}
+const STAGE_IDS = 1 << 16; // ids converted to the on-disk dtype in batches of this many
 
 export class TokenShardsWriter {
   private tokens!: BufferedFile;
   private index!: BufferedFile;
   private labels?: BufferedFile;
   private offset = 0;
+  /** Row ids in their on-disk dtype, waiting to be copied into the tokens file's buffer. */
+  private readonly staged: Uint16Array | Uint32Array;
+  private stagedLen = 0;
+  private readonly offsets = new BigUint64Array(4096);
+  private offsetsLen = 0;
   count = 0;
 
   constructor(private readonly dir: string, private readonly dtype: TokenDtype, private readonly withLabels = false) {
     if (endianness() !== "LE") throw new Error("token shards are little-endian; this machine is big-endian");
+    this.staged = dtype === "uint16" ? new Uint16Array(STAGE_IDS) : new Uint32Array(STAGE_IDS);
   }
 
   async open(): Promise<this> {
     await mkdir(this.dir, { recursive: true });
-    this.tokens = new BufferedFile(await open(join(this.dir, TOKENS_FILE), "w"));
-    this.index = new BufferedFile(await open(join(this.dir, INDEX_FILE), "w"));
-    if (this.withLabels) this.labels = new BufferedFile(await open(join(this.dir, LABELS_FILE), "w"));
-    await this.writeOffset();
+    this.tokens = new BufferedFile(join(this.dir, TOKENS_FILE));
+    this.index = new BufferedFile(join(this.dir, INDEX_FILE), 1 << 20);
+    if (this.withLabels) this.labels = new BufferedFile(join(this.dir, LABELS_FILE), 1 << 20);
+    this.pushOffset();
     return this;
   }
 
@@ -58,20 +40,48 @@ export class TokenShardsWriter {
     return this.offset;
   }
 
-  async writeRow(ids: Uint32Array, label?: number): Promise<void> {
-    const typed = this.dtype === "uint16" ? Uint16Array.from(ids) : ids;
-    await this.tokens.write(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength));
+  /** Appends one row (ids are copied; the caller may reuse the array). Call drain() between batches of rows. */
+  writeRow(ids: Uint32Array, label?: number): void {
+    let i = 0;
+    while (i < ids.length) {
+      const n = Math.min(ids.length - i, this.staged.length - this.stagedLen);
+      this.staged.set(ids.subarray(i, i + n), this.stagedLen); // narrows to uint16 when that is the dtype
+      this.stagedLen += n;
+      i += n;
+      if (this.stagedLen === this.staged.length) this.flushStaged();
+    }
     this.offset += ids.length;
     this.count++;
-    await this.writeOffset();
-    if (this.labels) await this.labels.write(new Uint8Array(Int32Array.of(label ?? -1).buffer));
+    this.pushOffset();
+    if (this.labels) this.labels.write(new Uint8Array(Int32Array.of(label ?? -1).buffer));
   }
 
-  private async writeOffset(): Promise<void> {
-    await this.index.write(new Uint8Array(BigUint64Array.of(BigInt(this.offset)).buffer));
+  private pushOffset(): void {
+    this.offsets[this.offsetsLen++] = BigInt(this.offset);
+    if (this.offsetsLen === this.offsets.length) this.flushOffsets();
+  }
+
+  private flushStaged(): void {
+    const s = this.staged;
+    this.tokens.write(new Uint8Array(s.buffer, s.byteOffset, this.stagedLen * s.BYTES_PER_ELEMENT));
+    this.stagedLen = 0;
+  }
+
+  private flushOffsets(): void {
+    this.index.write(new Uint8Array(this.offsets.buffer, 0, this.offsetsLen * 8));
+    this.offsetsLen = 0;
+  }
+
+  /** Backpressure: resolves when few buffers wait to be written. */
+  async drain(): Promise<void> {
+    await this.tokens.drain();
+    await this.index.drain();
+    await this.labels?.drain();
   }
 
   async close(meta: TokenShardsMeta): Promise<void> {
+    this.flushStaged();
+    this.flushOffsets();
     await this.tokens.close();
     await this.index.close();
     await this.labels?.close();

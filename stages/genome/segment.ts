@@ -4,6 +4,8 @@ import { defineStage, StageInputError } from "../../engine/stage.js";
 import { readFragments } from "../../lib/genome/fragments-format.js";
 import { Segmenter, type SegmenterOptions } from "../../lib/genome/segmenter.js";
 import { SegmentsWriter } from "../../lib/segments/format.js";
+import { ensureInputSpace } from "../space-check.js";
+import { treeBytes } from "../../lib/os/disk-space.js";
 
 export interface SegmentParams extends SegmenterOptions {
   shardBases: number;
@@ -32,6 +34,8 @@ export default defineStage<SegmentParams>({
   async run(ctx) {
     const p = ctx.params;
     if (p.mode === "random" && p.min > p.max) throw new StageInputError(`genome/segment: min (${p.min}) is greater than max (${p.max})`);
+    // Segments hold at most the fragments' bases (twice with reverseComplement: both), plus origins.
+    ensureInputSpace(ctx.output("segments"), treeBytes(ctx.input("fragments")) * (p.reverseComplement === "both" ? 2 : 1) * 1.2, "genome/segment");
     const writer = await new SegmentsWriter(ctx.output("segments"), p.shardBases).open();
     const segmenter = new Segmenter(p, (bytes, start, end, record, recordStart, strand) =>
       writer.append(bytes, start, end, { record, start: recordStart, end: recordStart + end - start, strand }),

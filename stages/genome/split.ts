@@ -2,7 +2,11 @@
 // fraction or by holding out whole records (chromosomes). Origins are kept.
 import { defineStage, StageInputError } from "../../engine/stage.js";
 import { FractionAssigner, RecordAssigner, type SplitName } from "../../lib/genome/split-assigner.js";
-import { readSegmentsMeta, readSegmentsWithOrigins, SegmentsWriter } from "../../lib/segments/format.js";
+import { join } from "node:path";
+import { readSegmentsMeta, SegmentsWriter } from "../../lib/segments/format.js";
+import { LineScanner } from "../../lib/segments/line-scanner.js";
+import { ensureInputSpace } from "../space-check.js";
+import { treeBytes } from "../../lib/os/disk-space.js";
 
 export interface SplitParams {
   by: "fraction" | "record";
@@ -15,6 +19,12 @@ export interface SplitParams {
 }
 
 const SPLITS: SplitName[] = ["train", "validation", "test"];
+
+/** The record name of a BED line: the bytes before its first tab. */
+function recordOf(bed: { bytes: Buffer; start: number; end: number }): string {
+  const tab = bed.bytes.indexOf(9, bed.start);
+  return bed.bytes.toString("latin1", bed.start, tab >= 0 && tab < bed.end ? tab : bed.end);
+}
 
 export default defineStage<SplitParams>({
   name: "genome/split",
@@ -51,19 +61,38 @@ export default defineStage<SplitParams>({
     } catch (e) {
       throw new StageInputError(`genome/split: ${(e as Error).message}`);
     }
+    ensureInputSpace(ctx.output("train"), treeBytes(dir), "genome/split"); // the three splits together: the input's bytes
     const writers = Object.fromEntries(
       await Promise.all(SPLITS.map(async (s) => [s, await new SegmentsWriter(ctx.output(s), p.shardBases).open()] as const)),
     ) as Record<SplitName, SegmentsWriter>;
+    // Lines are routed as bytes (no string per segment): the split runs at disk speed. The output bytes are what
+    // decoding every segment and origin and writing them again gave.
     let n = 0;
-    for await (const { segment, origin } of readSegmentsWithOrigins(dir)) {
-      if ((++n & 0xffff) === 0) {
-        ctx.signal.throwIfAborted();
-        ctx.progress(n, meta.count, "segments");
+    for (const shard of meta.shards) {
+      const seq = new LineScanner(join(dir, shard.file));
+      const bed = shard.origins ? new LineScanner(join(dir, shard.origins)) : undefined;
+      try {
+        while (seq.next()) {
+          if (seq.lineEnd === seq.lineStart) continue;
+          let origin: { bytes: Buffer; start: number; end: number } | undefined;
+          if (bed) {
+            do if (!bed.next()) throw new StageInputError(`${join(dir, shard.origins!)}: fewer origins than segments`);
+            while (bed.lineEnd === bed.lineStart);
+            origin = { bytes: bed.line, start: bed.lineStart, end: bed.lineEnd };
+          }
+          if ((++n & 0xffff) === 0) {
+            ctx.signal.throwIfAborted();
+            ctx.progress(n, meta.count, "segments");
+          }
+          if (fraction && n > meta.count) break; // reported below
+          const split = fraction ? fraction.next() : records!.next(recordOf(origin!));
+          writers[split].appendRaw(seq.line, seq.lineStart, seq.lineEnd, origin);
+          if ((n & 0xfff) === 0) await writers[split].drain();
+        }
+      } finally {
+        seq.close();
+        bed?.close();
       }
-      const split = fraction ? fraction.next() : records!.next(origin!.record);
-      const b = Buffer.from(segment, "latin1");
-      writers[split].append(b, 0, b.length, origin);
-      if ((n & 0xfff) === 0) await writers[split].drain();
     }
     if (n !== meta.count) throw new StageInputError(`${dir}: meta.json counts ${meta.count} segments, shards hold ${n}`);
     const missing = records?.missing() ?? [];

@@ -7,6 +7,8 @@ import { FragmentsWriter } from "../../lib/genome/fragments-format.js";
 import { NSplitter } from "../../lib/genome/n-splitter.js";
 import { readFasta } from "../../lib/genome/read-fasta.js";
 import { filterRecords, recordFilter, type RecordSummary } from "../../lib/genome/record-filter.js";
+import { ensureInputSpace } from "../space-check.js";
+import { treeBytes } from "../../lib/os/disk-space.js";
 
 export interface StripNParams {
   minLength: number;
@@ -39,6 +41,8 @@ export default defineStage<StripNParams>({
     const p = ctx.params;
     const path = ctx.input("fasta");
     const keep = recordFilter(p);
+    // Fragments are about the FASTA's bases: its size, or ~4× a gzip's / 2bit's (2 bits a base).
+    ensureInputSpace(ctx.output("fragments"), treeBytes(path) * (/\.(gz|bgz|2bit)$/i.test(path) ? 4 : 1), "genome/strip-n");
     const writer = await new FragmentsWriter(ctx.output("fragments"), p.shardBases).open();
     const splitter = new NSplitter(writer, p.minLength, p.keepSoftMask);
     const records: RecordSummary[] = [];

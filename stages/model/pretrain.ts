@@ -12,7 +12,7 @@ import { pretrainParamsSchema, type PretrainParams } from "./pretrain-params.js"
 export default defineStage<PretrainParams>({
   name: "model/pretrain",
   version: 1,
-  revision: 1, // README.md model card added to the model directory
+  revision: 2, // 1: masks drawn per (seed, step, global row) by counter-based hashing; 2: README.md model card
   description: "Pretrain a masked language model (RoBERTa, BERT or ModernBERT; bert, kmer-span or RandomMask masking) on token shards.",
   params: pretrainParamsSchema,
   inputs: {

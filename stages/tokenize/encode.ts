@@ -5,6 +5,8 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { defineStage, StageInputError, type StageContext } from "../../engine/stage.js";
 import { readSegments, readSegmentsMeta } from "../../lib/segments/format.js";
+import { LineScanner } from "../../lib/segments/line-scanner.js";
+import { encodeLinesParallel } from "../../lib/tokenizers/parallel-encode.js";
 import { IdBuffer } from "../../lib/tokenizers/id-buffer.js";
 import { Packer } from "../../lib/tokenizers/packing.js";
 import { csvHasLabels, readSequencesCsv, type LabeledSequence } from "../../lib/tokenizers/sequences-csv.js";
@@ -12,6 +14,7 @@ import { loadTokenizer } from "../../lib/tokenizers/tokenizer-file.js";
 import { encodeWithSpecials } from "../../lib/tokenizers/tokenizer.js";
 import { TOKEN_SHARDS_FORMAT, dtypeForVocab, type Packing, type TokenShardsMeta } from "../../lib/tokenizers/token-shards-format.js";
 import { TokenShardsWriter } from "../../lib/tokenizers/token-shards-writer.js";
+import { ensureInputSpace } from "../space-check.js";
 
 interface EncodeParams {
   maxLength: number;
@@ -46,20 +49,61 @@ export default defineStage<EncodeParams>({
     if (hasSeg === ctx.hasInput("sequences")) throw new StageInputError("tokenize/encode: bind exactly one of the inputs 'segments' and 'sequences'");
     const source = hasSeg ? await segmentSource(ctx.input("segments")) : await csvSource(ctx.input("sequences"));
     const withLabels = source.labels && packing === "rows";
+    // Token shards: at most one id per base plus [CLS]/[SEP] per sequence (k-mers and single nucleotides are about
+    // that; BPE less), in the dtype's bytes, plus 8 bytes of index per row.
+    if (hasSeg) {
+      const m = await readSegmentsMeta(ctx.input("segments"));
+      const bytesPerId = dtypeForVocab(tokenizer.vocab.length) === "uint16" ? 2 : 4;
+      ensureInputSpace(ctx.output("tokens"), (m.bases + 2 * m.count) * bytesPerId + 8 * m.count, "tokenize/encode");
+    }
     const writer = await new TokenShardsWriter(ctx.output("tokens"), dtypeForVocab(tokenizer.vocab.length), withLabels).open();
     const packer = new Packer(packing, maxLength, (row, label) => writer.writeRow(row, label));
     const buf = new IdBuffer();
     let sequences = 0;
     let bases = 0;
-    for await (const { sequence, label } of source.items()) {
+    const add = (sequence: string, label?: number) => {
       buf.clear();
       encodeWithSpecials(tokenizer, sequence, buf);
-      await packer.add(buf.view(), label);
+      packer.add(buf.view(), label);
       sequences++;
       bases += sequence.length;
-      if ((sequences & 1023) === 0) {
-        ctx.signal.throwIfAborted();
-        ctx.progress(sequences, source.total, "sequences");
+    };
+    const every = async () => {
+      ctx.signal.throwIfAborted();
+      ctx.progress(sequences, source.total, "sequences");
+      await writer.drain(); // disk writes run on the threadpool meanwhile; this bounds the buffers in flight
+    };
+    const threads = Math.max(1, Math.floor(ctx.resources.cpus ?? 1));
+    if (source.lines && threads > 1) {
+      // Several cores: worker threads encode batches, this thread reads and packs them in order (same bytes).
+      let last = 0;
+      await encodeLinesParallel(
+        source.lines(),
+        path,
+        threads,
+        (ids) => (packer.add(ids), sequences++),
+        (b) => (bases += b),
+        async () => {
+          if (sequences - last >= 4096) (last = sequences), await every();
+        },
+      );
+    } else if (source.lines) {
+      // Segments: one synchronous loop over byte lines, no promise per segment.
+      for (const lines of source.lines()) {
+        try {
+          while (lines.next()) {
+            if (lines.lineEnd === lines.lineStart) continue;
+            add(lines.line.toString("latin1", lines.lineStart, lines.lineEnd));
+            if ((sequences & 4095) === 0) await every();
+          }
+        } finally {
+          lines.close();
+        }
+      }
+    } else {
+      for await (const { sequence, label } of source.items()) {
+        add(sequence, label);
+        if ((sequences & 1023) === 0) await every();
       }
     }
     const meta: TokenShardsMeta = {
@@ -105,6 +149,8 @@ interface Source {
   total?: number;
   labels: boolean;
   items(): AsyncGenerator<LabeledSequence>;
+  /** Segments only: the shards' lines as bytes (the fast path). */
+  lines?(): Generator<LineScanner>;
 }
 
 async function segmentSource(dir: string): Promise<Source> {
@@ -116,6 +162,9 @@ async function segmentSource(dir: string): Promise<Source> {
     labels: false,
     async *items() {
       for await (const sequence of readSegments(dir)) yield { sequence };
+    },
+    *lines() {
+      for (const shard of meta.shards) yield new LineScanner(join(dir, shard.file));
     },
   };
 }

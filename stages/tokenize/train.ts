@@ -8,7 +8,8 @@ import { readSegments, readSegmentsMeta } from "../../lib/segments/format.js";
 import { specialIdsOf } from "../../lib/tokenizers/alphabet.js";
 import { BpeCorpus } from "../../lib/tokenizers/bpe-corpus.js";
 import { trainBpe, type BpeTrainStats } from "../../lib/tokenizers/bpe-trainer.js";
-import { StatsCollector } from "../../lib/tokenizers/corpus-stats.js";
+import { FixedVocabStats, StatsCollector } from "../../lib/tokenizers/corpus-stats.js";
+import { LineScanner } from "../../lib/segments/line-scanner.js";
 import { createFixedTokenizer } from "../../lib/tokenizers/create.js";
 import { specialTokensMap, tokenizerConfig } from "../../lib/tokenizers/hf-companion-files.js";
 import { tokenizerJsonText } from "../../lib/tokenizers/hf-json.js";
@@ -41,7 +42,7 @@ export default defineStage<TrainParams>({
     } else {
       tokenizer = createFixedTokenizer(p.kind, p.k ?? 0, p.specialTokens);
     }
-    const stats = segments ? await corpusStats(ctx, tokenizer, segments) : new StatsCollector(tokenizer).result();
+    const stats = !segments ? new StatsCollector(tokenizer).result() : p.kind === "bpe" ? await corpusStats(ctx, tokenizer, segments) : await fixedVocabStats(ctx, tokenizer, segments);
     const text = tokenizerJsonText(tokenizer);
     const digest = createHash("sha256").update(text).digest("hex");
     const dir = ctx.output("tokenizer");
@@ -89,6 +90,30 @@ async function trainFromSegments(ctx: StageContext<TrainParams>, dir: string) {
     signal: ctx.signal,
     onProgress: (v, target) => ctx.progress(v, target, "tokens"),
   });
+}
+
+/** k-mer and single-nucleotide stats: a byte scan of the segments (no encoding of clean segments), at disk speed. */
+async function fixedVocabStats(ctx: StageContext<TrainParams>, tok: DnaTokenizer, dir: string) {
+  const meta = await readSegmentsMeta(dir).catch((e) => {
+    throw new StageInputError((e as Error).message);
+  });
+  const stats = new FixedVocabStats(tok);
+  for (const shard of meta.shards) {
+    const lines = new LineScanner(join(dir, shard.file));
+    try {
+      while (lines.next()) {
+        if (lines.lineEnd === lines.lineStart) continue;
+        stats.addBytes(lines.line, lines.lineStart, lines.lineEnd);
+        if ((stats.collector.sequences & 0xffff) === 0) {
+          ctx.signal.throwIfAborted();
+          ctx.progress(stats.collector.sequences, meta.count, "segments");
+        }
+      }
+    } finally {
+      lines.close();
+    }
+  }
+  return stats.collector.result();
 }
 
 async function corpusStats(ctx: StageContext<TrainParams>, tok: DnaTokenizer, dir: string) {

@@ -1,13 +1,15 @@
 // Leases: runners sharing a store make each key once; stale leases are judged by observation, not by wall clocks.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FsLeaseBackend } from "../../cache/lease/fs-backend.js";
 import { Leases } from "../../cache/lease/leases.js";
 import type { LeaseRecord } from "../../cache/lease/types.js";
 import { dnaflowAsync, events, tempProject } from "../helpers/cli.js";
+import { repoRoot } from "../helpers/paths.js";
 
 const opts = (ttlMs: number) => ({ ttlMs, pollMs: 50, isAlive: () => true });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -104,4 +106,66 @@ ${[0, 1, 2, 3].map((i) => `  s${i}:\n    run: [sh, -c, 'sleep 0.7; echo ${i} > "
   const made = [...events(a.out), ...events(b.out)].filter((e) => e.type === "stage-done").map((e) => e.id).sort();
   assert.deepEqual(made, ["join", "s0", "s1", "s2", "s3"], "each stage made once across both runners");
   assert.ok([...events(a.out), ...events(b.out)].some((e) => e.type === "stage-waiting"), "one runner waited on the other's lease");
+});
+
+test("filesystem lease soak: 2,000 heartbeats leave one file; a waiter never takes the live lease and takes the dead one within 2 TTL", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "leases-"));
+  const backend = new FsLeaseBackend(dir);
+  const key = "s".repeat(64);
+  let token = (await backend.create(key, foreign(0, "")))!;
+  const waiter = new Leases(backend, opts(300));
+  const log: string[] = [];
+  let tookAt = 0;
+  const waiting = waiter.acquire(key, "pretrain", { signal: AbortSignal.timeout(60_000), isDone: async () => false, onWait: (m) => log.push(m) }).then((r) => ((tookAt = performance.now()), r));
+  for (let b = 1; b <= 2000; b++) {
+    const next = await backend.replace(key, token, foreign(b, ""));
+    assert.ok(next, `heartbeat ${b}`);
+    token = next;
+    if (b % 50 === 0) await sleep(5); // let the waiter look
+  }
+  const last = performance.now();
+  assert.deepEqual(readdirSync(dir), [key], "one lease file, no leftovers");
+  const got = await waiting;
+  assert.ok("held" in got);
+  const ms = tookAt - last;
+  assert.ok(ms >= 300 && ms < 2 * 300 + 500, `taken ${Math.round(ms)} ms after the last heartbeat (TTL 300 ms)`);
+  assert.equal(await backend.replace(key, token, foreign(2001, "")), undefined, "the dead owner's next heartbeat fails");
+  await got.held.release();
+  assert.deepEqual(readdirSync(dir), [], "released: nothing left");
+});
+
+// Each process: read the lease, replace it with its own record, and log "previous → new" when the swap succeeded.
+const RACER = `
+const { appendFileSync } = require("node:fs");
+import(process.argv[1]).then(async ({ FsLeaseBackend }) => {
+  const [, , dir, key, me, logFile] = process.argv;
+  const b = new FsLeaseBackend(dir);
+  for (let i = 0; i < 150; i++) {
+    const cur = await b.read(key);
+    if (!cur) continue;
+    const next = await b.replace(key, cur.token, { owner: { runner: cur.rec && i % 2 ? cur.rec.owner.runner : me, host: "h", pid: 1, stage: "s" }, beat: i, ttlMs: 1, heartbeat: "" });
+    if (next) appendFileSync(logFile, cur.token + " " + next + "\\n");
+  }
+});
+`;
+
+test("filesystem lease swaps are compare-and-swap across processes: heartbeats and takeovers racing never both succeed on one version", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "leases-race-"));
+  const key = "r".repeat(64);
+  const backend = new FsLeaseBackend(dir);
+  await backend.create(key, foreign(0, ""));
+  const logFile = join(dir, "..", `${key.slice(0, 6)}-${process.pid}.log`);
+  writeFileSync(logFile, "");
+  const mod = join(repoRoot(), "dist", "cache", "lease", "fs-backend.js");
+  await Promise.all(
+    Array.from({ length: 6 }, (_, i) => {
+      const c = spawn(process.execPath, ["-e", RACER, mod, dir, key, `racer-${i}`, logFile], { stdio: "inherit" });
+      return new Promise((r) => c.on("exit", r));
+    }),
+  );
+  const swaps = readFileSync(logFile, "utf8").trim().split("\n").filter(Boolean).map((l) => l.split(" "));
+  assert.ok(swaps.length > 20, `enough successful swaps to mean something (${swaps.length})`);
+  const from = swaps.map((s) => s[0]);
+  assert.equal(new Set(from).size, from.length, "no version was swapped twice");
+  assert.deepEqual(readdirSync(dir), [key], "one lease file, no side files left");
 });

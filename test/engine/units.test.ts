@@ -53,3 +53,17 @@ test("did-you-mean only suggests plausible typos", () => {
   assert.equal(closest("zz", ["a", "b"]), undefined);
   assert.equal(closest("modle", ["model", "params"]), "model");
 });
+
+test("run liveness for status: this host by pid, another host by heartbeat age, old records not verifiable", async () => {
+  const { runState } = await import("../../engine/cli/commands/inspect.js");
+  const { hostname } = await import("node:os");
+  const base = { id: "r", pipeline: "p", file: "p.yaml", started: "2026-01-01T00:00:00Z", outcome: "running" as const, stages: {} };
+  assert.equal(runState({ ...base, host: hostname(), pid: process.pid }), `running (pid ${process.pid})`);
+  assert.match(runState({ ...base, host: hostname(), pid: 2 ** 22 + 7 }), /^stopped \(engine gone/);
+  assert.match(runState({ ...base, host: hostname() }), /not verifiable/);
+  const now = Date.parse("2026-01-01T01:00:00Z");
+  assert.equal(runState({ ...base, host: "gpu-7", heartbeat: "2026-01-01T00:59:40Z" }, now), "running on gpu-7 (heartbeat 20.0s ago)");
+  assert.equal(runState({ ...base, host: "gpu-7", heartbeat: "2026-01-01T00:50:00Z" }, now), "stopped? (engine gone: no heartbeat from gpu-7 for 10m00s)");
+  assert.equal(runState({ ...base, host: "gpu-7" }, now), "running on gpu-7 (not verifiable here)");
+  assert.equal(runState({ ...base, host: "gpu-7", outcome: "failed", error: "internal error: x" }), "failed (internal error: x)");
+});

@@ -57,3 +57,38 @@ test("by record: an unknown record name is an error", async () => {
     /held-out records not found in the segments: chr9/,
   );
 });
+
+// The split routes raw lines; its bytes must be what decoding every segment and origin and writing them again gives
+// (the previous implementation, kept here as the oracle), for fraction and record splits, small shards included.
+async function oracleSplit(segments: string, out: string, p: { by: "fraction" | "record"; validation: number; test: number; seed: number; validationRecords: string[]; shardBases: number }) {
+  const { FractionAssigner, RecordAssigner } = await import("../../lib/genome/split-assigner.js");
+  const { SegmentsWriter, readSegmentsWithOrigins } = await import("../../lib/segments/format.js");
+  const meta = await readSegmentsMeta(segments);
+  const f = p.by === "fraction" ? new FractionAssigner(meta.count, p.validation, p.test, p.seed) : undefined;
+  const r = p.by === "record" ? new RecordAssigner(p.validationRecords, []) : undefined;
+  const w = Object.fromEntries(await Promise.all(["train", "validation", "test"].map(async (s) => [s, await new SegmentsWriter(join(out, s), p.shardBases).open()]))) as Record<string, InstanceType<typeof SegmentsWriter>>;
+  for await (const { segment: s, origin } of readSegmentsWithOrigins(segments)) await w[f ? f.next() : r!.next(origin!.record)].write(s, origin);
+  return w;
+}
+
+test("split bytes equal the decode-and-rewrite oracle's, shard files and all", async () => {
+  const { mkdtempSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const segments = await segmentsDir;
+  for (const params of [
+    { by: "fraction" as const, validation: 0.1, test: 0.05, seed: 3, validationRecords: [], shardBases: 5000 },
+    { by: "record" as const, validation: 0, test: 0, seed: 42, validationRecords: ["chr2"], shardBases: 67108864 },
+  ]) {
+    const got = await runStage(split, { params, inputs: { segments } });
+    const dir = mkdtempSync(join(tmpdir(), "split-oracle-"));
+    const writers = await oracleSplit(segments, dir, params);
+    for (const s of ["train", "validation", "test"]) {
+      await writers[s].close();
+      const files = readdirSync(join(dir, s)).sort();
+      assert.deepEqual(readdirSync(got.outputs[s]).sort(), files);
+      for (const f of files.filter((x) => x !== "meta.json")) assert.ok(readFileSync(join(dir, s, f)).equals(readFileSync(join(got.outputs[s], f))), `${params.by} ${s}/${f}`);
+      const m = (d: string) => JSON.parse(readFileSync(join(d, "meta.json"), "utf8"));
+      for (const k of ["shards", "count", "bases"]) assert.deepEqual(m(got.outputs[s])[k], m(join(dir, s))[k]);
+    }
+  }
+});

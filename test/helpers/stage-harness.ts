@@ -15,7 +15,7 @@ export interface HarnessResult {
 
 export async function runStage(
   def: StageDefinition,
-  opts: { params?: Record<string, unknown>; inputs?: Record<string, string | InputItem[]>; dir?: string; signal?: AbortSignal } = {},
+  opts: { params?: Record<string, unknown>; inputs?: Record<string, string | InputItem[]>; dir?: string; signal?: AbortSignal; cpus?: number } = {},
 ): Promise<HarnessResult> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "dnaflow-stage-"));
   const { params, problems } = resolveStageParams(def, opts.params ?? {});
@@ -45,7 +45,7 @@ export async function runStage(
     },
     checkpointDir,
     workDir,
-    resources: { cpus: 2, gpus: 0, memory: 4 << 30 },
+    resources: { cpus: opts.cpus ?? 2, gpus: 0, memory: 4 << 30 },
     progress: (d, t) => void progress.push([d, t]),
     log: (m) => void logs.push(m),
     setMeta: (m) => Object.assign(meta, m),

@@ -98,3 +98,41 @@ test("train stats: vocab, mean bp/token and token-length histograms", async () =
   assert.equal(stats.corpusBases, segs.reduce((a, s) => a + s.length, 0));
   assert.match(stats.tokenizerDigest, /^[0-9a-f]{64}$/);
 });
+
+test("train stats of k-mer and single-nucleotide tokenizers (a byte scan) equal encoding every segment", async () => {
+  const { StatsCollector } = await import("../../lib/tokenizers/corpus-stats.js");
+  const { createFixedTokenizer } = await import("../../lib/tokenizers/create.js");
+  // Clean segments of many lengths, soft-masked ones, and ones with N and IUPAC codes (encoded, not scanned).
+  const mixed = [...segs.slice(0, 60), ...segs.slice(60, 80).map((s) => s.slice(0, 100).toLowerCase() + s.slice(100)), "ACGTNNACGTACGTAC", "ACGRTACGTACGTTT", "AC", "acgtn", ...segs.slice(80, 90).map((s) => s.slice(0, 37))];
+  const segments = await writeSegments(mixed);
+  for (const params of [{ kind: "kmer-overlapping", k: 6 }, { kind: "kmer-nonoverlapping", k: 3 }, { kind: "single-nucleotide" }]) {
+    const r = await runStage(train, { params, inputs: { segments } });
+    const got = JSON.parse(readFileSync(join(r.outputs.tokenizer, "stats.json"), "utf8"));
+    const tok = createFixedTokenizer(params.kind, (params as { k?: number }).k ?? 0, got.specialTokens ?? ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]);
+    const oracle = new StatsCollector(tok);
+    const buf = new IdBuffer();
+    for (const s of mixed) buf.clear(), tok.encode(s, buf), oracle.add(s.length, buf);
+    const { tokenizerDigest, ...rest } = got;
+    assert.match(tokenizerDigest, /^[0-9a-f]{64}$/);
+    assert.deepEqual(rest, oracle.result(), params.kind);
+    assert.ok(rest.corpusTokenLengths["[UNK]"] > 0 || params.kind !== "kmer-overlapping");
+  }
+});
+
+test("encode on several cores (worker threads) writes the same bytes as on one, for every tokenizer kind", async () => {
+  // chr2 (~2.3 Mbp) in 256–1024 bp pieces: several 1 MB batches in flight at once, results packed in order.
+  const { cutSegments, chr2 } = await import("./data.js");
+  const many = cutSegments(chr2(), 256, 100_000);
+  const segments = await writeSegments(many);
+  for (const params of [{ kind: "kmer-overlapping", k: 6 }, { kind: "single-nucleotide" }, { kind: "bpe", vocabSize: 200 }]) {
+    const tok = (await runStage(train, { params, inputs: { segments } })).outputs.tokenizer;
+    for (const packing of ["blocks", "rows"]) {
+      const one = await runStage(encode, { params: { maxLength: 128, packing }, inputs: { tokenizer: tok, segments }, cpus: 1 });
+      const three = await runStage(encode, { params: { maxLength: 128, packing }, inputs: { tokenizer: tok, segments }, cpus: 3 });
+      for (const f of ["tokens.bin", "index.bin", "meta.json"]) {
+        assert.ok(readFileSync(join(one.outputs.tokens, f)).equals(readFileSync(join(three.outputs.tokens, f))), `${params.kind} ${packing} ${f}`);
+      }
+      assert.equal((await readTokenShardsMeta(one.outputs.tokens)).sequences, many.filter((s) => s.length).length);
+    }
+  }
+});

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from worker.masking import IGNORE, Masker, centre_probability, phase_of, span_offsets
+from worker.masking import IGNORE, Draws, Masker, centre_probability, phase_of, span_offsets
 
 VOCAB, SPECIAL, MASK = 100, [0, 1, 2, 3, 4], 4
 CFG = {"strategy": "randommask", "ratio": 0.15, "maskToken": 0.8, "randomToken": 0.1, "k": 6, "phases": 5, "minSpan": 6,
@@ -46,7 +46,7 @@ def test_randommask_statistics_per_phase(phase):
     for seed in range(40):
         rng = np.random.default_rng([seed, step])
         ids = batch(rng)
-        inputs, labels, stats = m(ids, np.random.default_rng([seed, 99]), step)
+        inputs, labels, stats = m(ids, [seed, 99], step)
         masked = labels != IGNORE
         special = np.isin(ids, SPECIAL)
         assert not (masked & special).any(), "a special token was masked"
@@ -57,7 +57,7 @@ def test_randommask_statistics_per_phase(phase):
         ratios.append(stats["maskRatio"])
         assert abs(stats["maskRatio"] - masked.sum() / (~special).sum()) < 1e-9
         # span lengths as drawn at centres
-        centres, lens = m.sample_spans(np.random.default_rng(seed), ~special, s)
+        centres, lens = m.sample_spans(Draws([seed], np.arange(ids.shape[0]), ids.shape[1]), ~special, s)
         lengths.extend(lens[centres].tolist())
         n_masked += masked.sum()
         outcomes += [(inputs[masked] == MASK).sum(), ((inputs[masked] != MASK) & (inputs[masked] != ids[masked])).sum(), (inputs[masked] == ids[masked]).sum()]
@@ -74,9 +74,8 @@ def test_randommask_statistics_per_phase(phase):
 def test_isolated_spans_have_exactly_their_drawn_length_and_position():
     m = masker()
     s = {**m.schedule(450), "centreProbability": 0.004}  # sparse: spans rarely touch
-    rng = np.random.default_rng(1)
     eligible = np.ones((200, 512), bool)
-    centres, lens = m.sample_spans(rng, eligible, s)
+    centres, lens = m.sample_spans(Draws([1], np.arange(200), 512), eligible, s)
     mask = Masker.spans_to_mask(centres, lens)
     checked = 0
     for b, i in zip(*np.nonzero(centres)):
@@ -116,7 +115,7 @@ def test_kmer_span_masks_i_minus_2_to_i_plus_3_and_never_specials():
     centres[0, 5] = True
     mask = Masker.spans_to_mask(centres, np.full((1, 12), 6))
     assert np.nonzero(mask[0])[0].tolist() == [3, 4, 5, 6, 7, 8]
-    ratios = [m(batch(np.random.default_rng(i)), np.random.default_rng(i), 0)[2]["maskRatio"] for i in range(20)]
+    ratios = [m(batch(np.random.default_rng(i)), [i], 0)[2]["maskRatio"] for i in range(20)]
     assert abs(np.mean(ratios) - 0.15) < 0.006
 
 
@@ -126,7 +125,7 @@ def test_bert_masking_is_per_token_at_the_ratio():
     ratios = []
     for i in range(20):
         ids = batch(np.random.default_rng(i))
-        _, labels, st = m(ids, np.random.default_rng(i + 1000), 0)
+        _, labels, st = m(ids, [i + 1000], 0)
         assert not (labels[np.isin(ids, SPECIAL)] != IGNORE).any()
         ratios.append(st["maskRatio"])
     assert abs(np.mean(ratios) - 0.2) < 0.005
@@ -139,11 +138,29 @@ def test_centre_probability_accounts_for_overlaps():
     assert p_hi < p_lo  # longer spans: fewer centres for the same ratio
 
 
-def test_masks_are_a_pure_function_of_the_rng_seed():
+def test_masks_are_a_pure_function_of_key_step_and_global_row():
     m = masker()
     ids = batch(np.random.default_rng(3))
-    a = m(ids, np.random.default_rng([7, 1]), 123)
-    b = m(ids, np.random.default_rng([7, 1]), 123)
+    a = m(ids, [7, 1], 123)
+    b = m(ids, [7, 1], 123)
     assert (a[0] == b[0]).all() and (a[1] == b[1]).all()
-    c = m(ids, np.random.default_rng([7, 2]), 123)
+    c = m(ids, [7, 2], 123)
     assert not (a[1] == c[1]).all()
+    # A rank building rows 16..47 of the global batch masks them exactly as the whole batch does (world-size free).
+    part = m(ids[16:48], [7, 1], 123, np.arange(16, 48))
+    assert (part[0] == a[0][16:48]).all() and (part[1] == a[1][16:48]).all()
+    # Another row number: another mask for the same ids.
+    shifted = m(ids[16:48], [7, 1], 123, np.arange(17, 49))
+    assert not (shifted[1] == a[1][16:48]).all()
+
+
+def test_draws_are_uniform_and_independent_across_rows_positions_and_kinds():
+    d = Draws([5, 0x4D41534B, 9], np.arange(256), 512)
+    for u in (d.centre, d.kind, d.at(*np.nonzero(np.ones((256, 512), bool)), 1).reshape(256, 512)):
+        assert 0 <= u.min() and u.max() < 1
+        assert abs(u.mean() - 0.5) < 0.003 and abs(u.var() - 1 / 12) < 0.002
+        hist = np.histogram(u, bins=20, range=(0, 1))[0] / u.size
+        assert np.abs(hist - 0.05).max() < 0.003
+    assert abs(np.corrcoef(d.centre.ravel(), d.kind.ravel())[0, 1]) < 0.01
+    assert abs(np.corrcoef(d.centre[:, :-1].ravel(), d.centre[:, 1:].ravel())[0, 1]) < 0.01  # neighbouring positions
+    assert abs(np.corrcoef(d.centre[:-1].ravel(), d.centre[1:].ravel())[0, 1]) < 0.01  # neighbouring rows

@@ -4,7 +4,7 @@
 // publishing under a key nobody asked for. Exit 0 published (or already there), 1 failed, 2 mismatch, 130 cancelled.
 import { hostname } from "node:os";
 import { materializeAndVerify } from "../../../cache/verify.js";
-import { writeResult, clearResult, type ExecResult } from "../../executors/slurm/result.js";
+import { writeResult, clearResult, progressFileFor, writeProgress, type ExecResult } from "../../executors/slurm/result.js";
 import { StageFailure } from "../../executors/types.js";
 import { plainReporter } from "../../reporters/plain.js";
 import type { EventSink } from "../../run/events.js";
@@ -20,7 +20,7 @@ export interface ExecStageOptions extends CommonOptions {
 }
 
 export async function execStageCmd(file: string, opts: ExecStageOptions): Promise<number> {
-  if (opts.result) clearResult(opts.result);
+  if (opts.result) clearResult(opts.result), clearResult(progressFileFor(opts.result));
   const finish = (code: number, r: Omit<ExecResult, "host">): number => {
     if (opts.result) writeResult(opts.result, { ...r, host: hostname() });
     if (r.error) process.stderr.write(`dnaflow exec-stage: ${r.error}\n`);
@@ -67,8 +67,14 @@ export async function execStageCmd(file: string, opts: ExecStageOptions): Promis
     }
     const plain = plainReporter(process.stdout);
     let published: "published" | "exists" = "published";
+    let progressAt = 0;
     const emit: EventSink = (e) => {
       if (e.type === "stage-done") published = e.published;
+      // The submitting engine polls this file and shows the stage's progress (at most twice a second, and the end).
+      if (e.type === "stage-progress" && opts.result && (Date.now() - progressAt >= 500 || e.done === e.total)) {
+        progressAt = Date.now();
+        writeProgress(progressFileFor(opts.result), { done: e.done, total: e.total, unit: e.unit });
+      }
       plain(e);
     };
     const ctx = {

@@ -1,5 +1,8 @@
 // dnaflow status / show / log: what the store knows about a pipeline's stages.
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { RUN_HEARTBEAT_MS, type RunRecord } from "../../../cache/runs.js";
+import { isSameProcessAlive } from "../../executors/process-group.js";
 import { SpecError } from "../../errors.js";
 import type { PlanEntry } from "../../plan/plan.js";
 import { formatDuration } from "../../spec/units.js";
@@ -18,7 +21,7 @@ function entryFor(loaded: Loaded, stage: string): PlanEntry {
 export async function statusCmd(file: string, opts: CommonOptions): Promise<number> {
   const loaded = await load(file, opts);
   const last = loaded.store.runs.recent(loaded.pipeline.name, 1)[0];
-  const out = [last ? `last run ${last.id}: ${last.outcome}, started ${last.started}${last.finished ? `, finished ${last.finished}` : ""}` : "no recorded run"];
+  const out = [last ? `last run ${last.id}: ${runState(last)}, started ${last.started}${last.finished ? `, finished ${last.finished}` : ""}` : "no recorded run"];
   const width = Math.min(48, Math.max(...loaded.plan.entries.map((e) => e.inst.id.length)));
   for (const e of loaded.plan.entries) {
     const rec = last?.stages[e.inst.id];
@@ -29,6 +32,27 @@ export async function statusCmd(file: string, opts: CommonOptions): Promise<numb
   }
   process.stdout.write(out.join("\n") + "\n");
   return 0;
+}
+
+/** How long another host's run may go without a heartbeat before `status` calls it gone (several missed beats). */
+const SILENT_MS = 5 * RUN_HEARTBEAT_MS;
+
+/**
+ * A recorded outcome, except that "running" is checked: on this host by its pid (and start time, as the lease code
+ * judges same-host owners); from another host by the age of its heartbeat, which compares clocks, so it is worded as
+ * an estimate.
+ */
+export function runState(r: RunRecord, now = Date.now()): string {
+  if (r.outcome !== "running") return r.error ? `${r.outcome} (${r.error})` : r.outcome;
+  if (r.host === hostname()) {
+    if (r.pid === undefined) return "running (recorded by an older dnaflow: not verifiable)";
+    return isSameProcessAlive(r.pid, r.pidStart) ? `running (pid ${r.pid})` : `stopped (engine gone: pid ${r.pid} is not running)`;
+  }
+  const beat = r.heartbeat ? Date.parse(r.heartbeat) : NaN;
+  if (Number.isNaN(beat)) return `running on ${r.host} (not verifiable here)`;
+  const age = now - beat;
+  if (age > SILENT_MS) return `stopped? (engine gone: no heartbeat from ${r.host} for ${formatDuration(age)})`;
+  return `running on ${r.host} (heartbeat ${formatDuration(Math.max(0, age))} ago)`;
 }
 
 export async function showCmd(a: string, b: string | undefined, opts: CommonOptions): Promise<number> {
@@ -52,7 +76,7 @@ export async function showCmd(a: string, b: string | undefined, opts: CommonOpti
     outputs,
     resources: e.inst.resources,
     components: e.components,
-    ...(m ? { timings: m.timings, host: m.host, files: m.files.length, bytes: m.files.reduce((s, f) => s + f.size, 0), meta: m.meta } : {}),
+    ...(m ? { timings: m.timings, host: m.host, files: m.files.length, bytes: m.files.reduce((s, f) => s + f.size, 0), meta: m.meta, ...(m.resources ? { resources: m.resources } : {}) } : {}),
     ...tensorboardView(loaded.store.tensorboardDir(e.key)),
   };
   process.stdout.write(JSON.stringify(view, null, 2) + "\n");

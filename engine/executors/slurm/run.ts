@@ -11,7 +11,7 @@ import { Cancelled, type JobContext } from "../../run/job.js";
 import { StageFailure } from "../types.js";
 import { scancel, slurmCmd, trackJob, untrackJob } from "./cli.js";
 import { collectJobOutput } from "./logs.js";
-import { clearResult, readResult } from "./result.js";
+import { clearResult, readProgress, readResult, type JobProgress } from "./result.js";
 import { jobScript, sbatchArgs } from "./sbatch.js";
 import { describe, isActive, isHeld, isLost, queryJob, type JobInfo } from "./state.js";
 
@@ -31,6 +31,14 @@ const maxResubmits = () => envInt("DNAFLOW_SLURM_RESUBMITS", 2);
 const QUERY_GRACE_MS = 5 * 60_000;
 /** After scancel, how long to wait for the job to be gone before reporting the stage cancelled anyway. */
 const CANCEL_WAIT_MS = 60_000;
+/**
+ * A job still active this long after its object was published has lost its slurmstepd (killed, crashed): Slurm would
+ * show it RUNNING until the node is declared dead (minutes). The object is what counts: cancel the job and go on.
+ */
+const publishedGrace = () => Math.max(10_000, 5 * pollMs());
+
+/** Pending reasons that no amount of waiting changes: the request exceeds what the partition, account or QOS allow. */
+const NEVER_STARTS = /^(Partition(Config|NodeLimit|TimeLimit)|BadConstraints|Invalid(Account|QOS)|(Account|QOS)NotAllowed|QOSMax\w*PerJob\w*)$/;
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -147,11 +155,22 @@ async function followJob(entry: PlanEntry, jobId: string, n: number, dir: string
   const start = () => {
     if (!started) (started = true), ctx.emit({ type: "stage-start", id: inst.id, key, attempt: n, reasons: entry.reasons });
   };
-  let info: JobInfo;
+  const progressFile = join(dir, `progress-${jobId}.json`);
+  let shown: JobProgress | undefined;
+  const relayProgress = () => {
+    const p = readProgress(progressFile);
+    if (!p || (shown && p.done === shown.done && p.total === shown.total)) return;
+    start();
+    shown = p;
+    ctx.emit({ type: "stage-progress", id: inst.id, done: p.done, total: p.total, unit: p.unit });
+  };
+  let info: JobInfo & { cancelledPublished?: boolean };
   try {
     info = await waitForEnd(jobId, ctx.signal, {
-      running: start,
+      running: () => (start(), relayProgress()),
       waiting: (reason) => ctx.emit({ type: "stage-waiting", id: inst.id, reason }),
+      published: () => ctx.store.isPublished(key),
+      args: sbatchArgsOf(dir),
     });
   } catch (e) {
     if (e instanceof Cancelled || ctx.signal.aborted) {
@@ -160,12 +179,15 @@ async function followJob(entry: PlanEntry, jobId: string, n: number, dir: string
       collectJobOutput(ctx.store, key, before, jobId, join(dir, `slurm-${jobId}.out`), "CANCELLED by dnaflow (interrupted)");
       throw new Cancelled("cancelled");
     }
+    untrackJob(jobId); // waitForEnd cancelled it (a job that can never start)
     throw e;
   }
   untrackJob(jobId);
   start();
+  relayProgress();
+  clearResult(progressFile);
   const result = readResult(resultFile);
-  const summary = describe(info);
+  const summary = describe(info) + (info.cancelledPublished ? ` (by dnaflow: still active ${formatDuration(publishedGrace())} after its object was published, its slurmstepd gone)` : "");
   const log = collectJobOutput(ctx.store, key, before, jobId, join(dir, `slurm-${jobId}.out`), summary);
   clearResult(resultFile);
   if (await ctx.store.isPublished(key)) {
@@ -194,13 +216,31 @@ async function followJob(entry: PlanEntry, jobId: string, n: number, dir: string
 interface Watch {
   running(): void;
   waiting(reason: string): void;
+  /** The stage's object is in the store (whoever made it). */
+  published(): Promise<boolean>;
+  /** The sbatch options, to name them when a request can never be satisfied. */
+  args: string;
 }
 
-/** Resolves with the job's final state; rejects with Cancelled when `signal` aborts (the caller cancels the job). */
-async function waitForEnd(jobId: string, signal: AbortSignal, w: Watch): Promise<JobInfo> {
+/** The sbatch options recorded in the job script's header (for messages). */
+function sbatchArgsOf(dir: string): string {
+  try {
+    return /^# submitted as: sbatch (.*) <this script>$/m.exec(readFileSync(join(dir, "job.sh"), "utf8"))?.[1] ?? "";
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Resolves with the job's final state; rejects with Cancelled when `signal` aborts (the caller cancels the job). A job
+ * still active long after its object was published is cancelled (`cancelledPublished`); one that can never start
+ * (its request exceeds the partition) is cancelled and fails the stage at once with Slurm's reason.
+ */
+async function waitForEnd(jobId: string, signal: AbortSignal, w: Watch): Promise<JobInfo & { cancelledPublished?: boolean }> {
   let lastWait = "";
   let restarts = 0;
   let failingSince: number | undefined;
+  let publishedSince: number | undefined;
   for (;;) {
     if (signal.aborted) throw new Cancelled("cancelled");
     const q = await queryJob(jobId);
@@ -220,6 +260,22 @@ async function waitForEnd(jobId: string, signal: AbortSignal, w: Watch): Promise
         await cancelJob(jobId);
         throw new LostJob(`slurm job ${jobId} is held (${q.state}, ${q.reason}) and would never run: cancelled it`);
       }
+      if (q.state === "PENDING" && NEVER_STARTS.test(q.reason ?? "")) {
+        await cancelJob(jobId);
+        throw new StageFailure(
+          `slurm job ${jobId} can never start: pending (${q.reason}): no partition it may use satisfies the request (sbatch ${w.args}); ` +
+            `lower the stage's resources or pick a partition that has them (slurm: { partition: … }); cancelled it`,
+          true,
+        );
+      }
+      if (q.state !== "PENDING" && (await w.published())) {
+        publishedSince ??= Date.now();
+        if (Date.now() - publishedSince >= publishedGrace()) {
+          await cancelJob(jobId);
+          const after = await queryJob(jobId);
+          return { ...("error" in after ? q : after), cancelledPublished: true };
+        }
+      } else publishedSince = undefined;
       if (q.state === "RUNNING") w.running();
       else if (q.state === "PENDING" && q.reason && `${q.reason}/${restarts}` !== lastWait) {
         lastWait = `${q.reason}/${restarts}`;
