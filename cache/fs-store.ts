@@ -10,10 +10,13 @@ import type { Manifest } from "./manifest.js";
 import { FsLeaseBackend } from "./lease/fs-backend.js";
 import { Leases, type LeaseOptions } from "./lease/leases.js";
 import { isSameProcessAlive, processStartTime } from "../lib/os/process-liveness.js";
+import { parseProgress, type ProgressRecord } from "./progress.js";
 import { RunLog } from "./runs.js";
 import type { Attempt, AttemptOwner, Store } from "./store.js";
 
 const OWNER_FILE = "owner.json";
+/** Subdirectory of a checkpoint directory where the worker writes TensorBoard event files (worker/tracking.py). */
+const TENSORBOARD = "tensorboard";
 
 export class FsStore implements Store {
   readonly root: string;
@@ -52,7 +55,19 @@ export class FsStore implements Store {
   async pullCheckpoint(): Promise<void> {}
 
   async clearCheckpoint(key: string): Promise<void> {
+    // The training curves outlive the checkpoints: they are how a finished run is looked at (docs/monitoring.md).
+    const tb = join(this.root, "checkpoints", key, TENSORBOARD);
+    if (existsSync(tb)) {
+      const dest = join(this.root, TENSORBOARD, key);
+      await rm(dest, { recursive: true, force: true });
+      mkdirSync(join(this.root, TENSORBOARD), { recursive: true });
+      await rename(tb, dest);
+    }
     await rm(join(this.root, "checkpoints", key), { recursive: true, force: true });
+  }
+
+  tensorboardDir(key: string): string | undefined {
+    return [join(this.root, TENSORBOARD, key), join(this.root, "checkpoints", key, TENSORBOARD)].find((d) => existsSync(d));
   }
 
   get location(): string {
@@ -197,11 +212,34 @@ export class FsStore implements Store {
     await rename(dir, doomed);
     await rm(doomed, { recursive: true, force: true });
     await rm(join(this.root, "checkpoints", key), { recursive: true, force: true });
+    await rm(join(this.root, TENSORBOARD, key), { recursive: true, force: true });
     return bytes;
   }
 
   statePath(name: string): string {
     return join(this.root, "state", name);
+  }
+
+  // Progress records of running attempts (cache/progress.ts): progress/<key>.json, replaced atomically.
+  async writeProgress(rec: ProgressRecord): Promise<void> {
+    mkdirSync(join(this.root, "progress"), { recursive: true });
+    writeFileAtomic(join(this.root, "progress", `${rec.key}.json`), JSON.stringify(rec));
+  }
+
+  async removeProgress(key: string): Promise<void> {
+    await rm(join(this.root, "progress", `${key}.json`), { force: true });
+  }
+
+  async listProgress(): Promise<ProgressRecord[]> {
+    const dir = join(this.root, "progress");
+    if (!existsSync(dir)) return [];
+    const out: ProgressRecord[] = [];
+    for (const n of readdirSync(dir)) {
+      if (!n.endsWith(".json")) continue;
+      const r = parseProgress(readFileSync(join(dir, n), { encoding: "utf8", flag: "r" }));
+      if (r) out.push(r);
+    }
+    return out;
   }
 }
 

@@ -17,6 +17,8 @@ import { explainS3Error, makeClient, parseS3Url, type S3Location } from "./s3/cl
 import { S3LeaseBackend } from "./s3/lease-backend.js";
 import { S3Remote } from "./s3/remote.js";
 import { CorruptObject } from "./verify.js";
+import { listProgressS3, removeProgressS3, writeProgressS3 } from "./progress-s3.js";
+import type { ProgressRecord } from "./progress.js";
 import type { RunLog } from "./runs.js";
 import type { Attempt, AttemptOwner, Store } from "./store.js";
 
@@ -207,6 +209,10 @@ export class LayeredStore implements Store {
     return this.local.checkpointDir(key);
   }
 
+  tensorboardDir(key: string): string | undefined {
+    return this.local.tensorboardDir(key);
+  }
+
   logsOf(key: string): string[] {
     return this.local.logsOf(key);
   }
@@ -264,5 +270,18 @@ export class LayeredStore implements Store {
   async pullCheckpoint(key: string): Promise<void> {
     this.cleared.delete(key); // a new attempt (e.g. a repair): its checkpoints sync again
     await this.wrap(this.remote.pullCheckpoint(key, this.local.checkpointDir(key)));
+  }
+
+  // Progress records live in S3 so a watcher on any machine sees them (cache/progress-s3.ts).
+  writeProgress(rec: ProgressRecord): Promise<void> {
+    return this.wrap(writeProgressS3(this.remote.s3, this.loc, rec));
+  }
+
+  removeProgress(key: string): Promise<void> {
+    return this.wrap(removeProgressS3(this.remote.s3, this.loc, key));
+  }
+
+  listProgress(): Promise<ProgressRecord[]> {
+    return this.wrap(listProgressS3(this.remote.s3, this.loc));
   }
 }

@@ -1,6 +1,7 @@
 // What the engine needs from a store. The local/shared filesystem store implements it; S3 comes later.
 import type { Leases } from "./lease/leases.js";
 import type { Manifest } from "./manifest.js";
+import type { ProgressStore } from "./progress.js";
 import type { RunLog } from "./runs.js";
 
 export interface Attempt {
@@ -26,7 +27,7 @@ export interface AttemptOwner {
   childPgid?: number;
 }
 
-export interface Store {
+export interface Store extends ProgressStore {
   /** Human-readable location, for messages. */
   readonly location: string;
   /** Keys of all published objects (one directory listing, not one call per key). */
@@ -64,6 +65,11 @@ export interface Store {
   pushCheckpoint(key: string): Promise<void>;
   /** Fetches a checkpoint another machine left, before an attempt starts (no-op for a local store). */
   pullCheckpoint(key: string): Promise<void>;
+  /**
+   * Where the key's TensorBoard event files are, if any: in its checkpoint directory while it runs, kept under
+   * tensorboard/<key> once it is published (clearCheckpoint moves them there).
+   */
+  tensorboardDir(key: string): string | undefined;
   /** Drops a key's checkpoints once its object is published: they can be GBs and nothing resumes from them. */
   clearCheckpoint(key: string): Promise<void>;
 }

@@ -16,6 +16,13 @@ export interface InputItem {
   matrix: MatrixCoords;
 }
 
+/** One upstream stage of a stage's inputs, as its key sees it (engine/executors/lineage.ts). */
+export interface LineageEntry {
+  uses?: string;
+  run?: string[];
+  params: Record<string, JsonValue>;
+}
+
 export interface Resources {
   cpus: number;
   gpus: number;
@@ -43,8 +50,13 @@ export interface StageContext<P = Record<string, unknown>> {
   readonly workDir: string;
   /** Resources granted by the scheduler. */
   readonly resources: Resources;
-  /** Report progress; the engine renders bars and ETA. `unit` is e.g. "bytes", "bases", "steps". */
-  progress(done: number, total?: number, unit?: string): void;
+  /** Every upstream stage with its params, topologically (keyed facts only; for model cards and provenance). */
+  readonly lineage?: LineageEntry[];
+  /**
+   * Report progress; the engine renders bars and ETA. `unit` is e.g. "bytes", "bases", "steps". `metrics` (e.g. loss,
+   * tokensPerS) reach `dnaflow watch` through the run's progress records.
+   */
+  progress(done: number, total?: number, unit?: string, metrics?: Record<string, number | string | null>): void;
   /** A line into the stage log. */
   log(message: string): void;
   /** Metadata recorded in the manifest (e.g. record stats, checksums). Merged across calls. */

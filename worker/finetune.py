@@ -25,6 +25,7 @@ from .events import emit, log  # noqa: E402
 from .export import write_tokenizer_files  # noqa: E402
 from .finetune_config import RESUME_FIELDS, load_finetune_config  # noqa: E402
 from .finetune_data import SequenceTokenizer, hold_out_dev, pad_batch, read_split, read_task, train_subset  # noqa: E402
+from .tracking import Tracker, software_versions  # noqa: E402
 from .models import build_config, weight_decay_groups  # noqa: E402
 from .train import lr_lambda, rng_state, set_rng_state  # noqa: E402
 
@@ -230,17 +231,19 @@ def finetune(raw: dict) -> None:
         log(f"resumed from step {step} ({ckdir})")
     n_params = sum(p.numel() for p in model.parameters())
     emit("start", step=step, total=total, params=n_params, device=str(device), task=task["name"], kind=task["kind"], init=cfg["init"],
-         rows=N, stepsPerEpoch=spe, maxLength=max_length, lr=cfg["lr"], batchSize=B, epochs=cfg["epochs"])
+         rows=N, stepsPerEpoch=spe, maxLength=max_length, lr=cfg["lr"], batchSize=B, epochs=cfg["epochs"], software=software_versions())
     log(f"{task['name']} ({task['kind']}), init {cfg['init']}: {N} training rows, {spe} steps/epoch, {total} steps, lr {cfg['lr']}, "
         f"batch {B}, max length {max_length} tokens (longest {longest}), {n_params} parameters")
 
     stop = {"signal": None}
     signal.signal(signal.SIGTERM, lambda signum, _f: stop.__setitem__("signal", signum))
+    tracker = Tracker(cfg, "finetune", step)
 
     def save(at):
         d = checkpoint.save(ckdir, at, {"step": at, "model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
                                         "rng": rng_state(), "best": best, "history": history, "config": resume_cfg}, cfg["keepCheckpoints"])
         emit("checkpoint", step=at, path=d)
+        tracker.flush()
 
     dev_ids, dev_y = data["dev"][0], data["dev"][1]
     select_by = cfg["selectBy"]
@@ -262,6 +265,7 @@ def finetune(raw: dict) -> None:
         opt.zero_grad(set_to_none=True)
         step += 1
         emit("progress", step=step, total=total, epoch=epoch + 1, loss=out.loss.item(), lr=lr, gradNorm=float(gnorm), stepS=round(time.perf_counter() - t0, 6))
+        tracker.log(step, {"loss": out.loss.item(), "lr": lr, "gradNorm": float(gnorm), "epoch": step / spe, "samplesPerS": len(idx) / max(1e-9, time.perf_counter() - t0)})
         if step % cfg["evalEvery"] == 0 or step == total:
             dev_loss, dev_out = predict(model, dev_ids, dev_y, cfg, pad, device)
             entry = {"step": step, "epoch": round(step / spe, 4), "trainLoss": out.loss.item(), "devLoss": dev_loss}
@@ -276,6 +280,7 @@ def finetune(raw: dict) -> None:
                 best = {"step": step, "devLoss": dev_loss, "model": {k: v.detach().clone().cpu() for k, v in model.state_dict().items()}}
                 if select_by != "loss":
                     best["devMetric"] = score
+            tracker.log(step, {"devLoss": dev_loss, **({"devMetric": entry["devMetric"]} if isinstance(entry.get("devMetric"), (int, float)) else {})})
             emit("eval", step=step, devLoss=dev_loss, bestStep=best["step"], **({"devMetric": entry["devMetric"]} if "devMetric" in entry else {}))
             shown = f"dev loss {dev_loss:.4f}" + (f", dev {select_by} {entry['devMetric']}" if "devMetric" in entry else "")
             log(f"step {step}/{total}: {shown} (best by {select_by}: step {best['step']})")
@@ -287,6 +292,7 @@ def finetune(raw: dict) -> None:
             log(f"stopped by signal {stop['signal']} at step {step}; checkpoint written")
             raise SystemExit(128 + stop["signal"])
 
+    tracker.close()
     model.load_state_dict(best["model"])
     results = {}
     for split in ("dev", "test"):

@@ -20,6 +20,7 @@ from .data import Dataset, SampleOrder, Tokenizer
 from .events import emit, log, set_enabled, warn
 from .export import export_model
 from .masking import Masker
+from .tracking import Tracker, software_versions
 from .models import MaskedLMLoss, build_model, weight_decay_groups
 
 # Fields that must not change between a checkpoint and the run resuming from it (the rest may: device layout, logging).
@@ -189,8 +190,10 @@ def pretrain(raw: dict) -> None:
         os.replace(metrics_file + ".tmp", metrics_file)
     n_params = sum(p.numel() for p in model.parameters())
     emit("start", step=step, total=steps, params=n_params, device=str(device), world=world, microBatchSize=micro, accumulation=accum,
-         blockLength=L, rows=train_data.count, bf16=bf16, family=cfg["model"]["family"], strategy=cfg["masking"]["strategy"])
+         blockLength=L, rows=train_data.count, bf16=bf16, family=cfg["model"]["family"], strategy=cfg["masking"]["strategy"],
+         software=software_versions())
 
+    tracker = Tracker(cfg, "pretrain", step, rank)
     lm = MaskedLMLoss(model)
     if world > 1:
         lm = torch.nn.parallel.DistributedDataParallel(lm, device_ids=[device.index] if cuda else None)
@@ -210,6 +213,7 @@ def pretrain(raw: dict) -> None:
                                             "rng": rng_state(), "cursor": {"samples": at * B}, "config": {f: cfg[f] for f in RESUME_FIELDS}},
                                 cfg["keepCheckpoints"])
             emit("checkpoint", step=at, path=d)
+            tracker.flush()
         if world > 1:
             torch.distributed.barrier()
 
@@ -257,6 +261,7 @@ def pretrain(raw: dict) -> None:
                 mf.write(json.dumps(m) + "\n")
                 mf.flush()
             emit("progress", total=steps, **m)
+            tracker.log(step, m)
             if step % cfg["checkpointEvery"] == 0 or step == steps:
                 save(step)
             if world > 1:  # every rank must stop at the same step, or the others hang in the next all-reduce
@@ -287,6 +292,8 @@ def pretrain(raw: dict) -> None:
         if valid_data is not None and cfg["evalBatches"]:
             summary["validLoss"] = evaluate(model, valid_data, masker, tok, cfg, device, bf16)
             emit("eval", step=step, validLoss=summary["validLoss"])
+            tracker.log(step, {"validLoss": summary["validLoss"]})
+        tracker.close()
         export_model(model, tok, cfg, metrics_file, summary)
         emit("done", outDir=cfg["outDir"], **summary)
     if world > 1:

@@ -13,6 +13,8 @@ import { gcCmd, verifyCmd } from "./commands/maintain.js";
 import { planCmd } from "./commands/plan.js";
 import { pullCmd, pushCmd } from "./commands/transfer.js";
 import { runCmd } from "./commands/run.js";
+import { watchCmd } from "./commands/watch.js";
+import { exportCmd } from "./commands/export.js";
 
 const version = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).version;
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -65,7 +67,19 @@ common(program.command("status <file>").description("state of every stage and th
   .option("--desc", "with --sort: largest first")
   .option("--json", "with --trace: rows as JSON")
   .option("--html <file>", "with --trace: also write an HTML timeline")
-  .action(act((file: string, o) => (o.trace || o.html ? traceCmd(file, o) : statusCmd(file, o))));
+  .option("--follow", "then follow the running stages live (what dnaflow watch shows)")
+  .action(act(async (file: string, o) => (o.trace || o.html ? traceCmd(file, o) : o.follow ? (await statusCmd(file, o)) || watchCmd(file, o) : statusCmd(file, o))));
+
+common(program.command("watch <file>").description("live view of running stages from any machine that reads the store: host, step, loss, tokens/s, ETA, heartbeat"))
+  .option("--once", "print one snapshot and exit")
+  .option("--json", "snapshots as JSON lines")
+  .option("--interval <seconds>", "refresh interval", "2")
+  .action(act((file: string, o) => watchCmd(file, o)));
+
+common(program.command("export <run>").description("export a run's provenance: a Workflow Run RO-Crate (run id, or pipeline name for its latest run)"))
+  .requiredOption("--ro-crate <dir>", "directory to write the crate into (ro-crate-metadata.json and the pipeline file)")
+  .option("--file <pipeline>", "the pipeline file, if the path the run recorded does not resolve from here")
+  .action(act((run: string, o) => exportCmd(run, o)));
 
 common(program.command("show <fileOrStage> [stage]").description("key, components, params, inputs, outputs, timings of a stage")).action(
   act((a: string, b: string | undefined, o) => showCmd(a, b, o)),

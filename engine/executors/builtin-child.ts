@@ -36,12 +36,13 @@ const ctx: StageContext = {
   checkpointDir: job.checkpointDir,
   workDir: job.workDir,
   resources: job.resources,
-  progress(done, total, unit) {
+  lineage: job.lineage ?? [],
+  progress(done, total, unit, metrics) {
     const now = Date.now();
     // Throttled: a hot loop may call this per record.
     if (now - lastProgress < 200 && done !== total) return;
     lastProgress = now;
-    send({ event: "progress", done, total, unit });
+    send({ event: "progress", done, total, unit, ...(metrics ? { metrics } : {}) });
   },
   log: (message) => send({ event: "log", message }),
   setMeta: (meta: Record<string, JsonValue>) => send({ event: "meta", meta }),

@@ -1,5 +1,5 @@
 // The job description handed to a builtin stage's process: everything it needs, as plain JSON.
-import type { InputItem, Resources } from "../stage.js";
+import type { InputItem, LineageEntry, Resources } from "../stage.js";
 
 export interface BuiltinJob {
   stage: string;
@@ -10,4 +10,5 @@ export interface BuiltinJob {
   workDir: string;
   checkpointDir: string;
   resources: Resources;
+  lineage?: LineageEntry[];
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BuiltinJob } from "./builtin-job.js";
 import { spawnInGroup } from "./process-group.js";
+import { lineageOf } from "./lineage.js";
 import { readEvents } from "./protocol.js";
 import { StageFailure, type ExecRequest } from "./types.js";
 
@@ -20,6 +21,7 @@ export async function runBuiltin(req: ExecRequest): Promise<void> {
     workDir: req.attempt.workDir,
     checkpointDir: req.checkpointDir,
     resources: req.resources,
+    lineage: lineageOf(req.inst),
   };
   const jobFile = join(req.attempt.workDir, "job.json");
   writeFileSync(jobFile, JSON.stringify(job));
@@ -34,7 +36,7 @@ export async function runBuiltin(req: ExecRequest): Promise<void> {
   let error: { message: string; inputError?: boolean } | undefined;
   const relay = readEvents(child.events!, (e) => {
     if (e.event === "log") appendFileSync(req.attempt.logFile, e.message.endsWith("\n") ? e.message : e.message + "\n");
-    else if (e.event === "progress") req.onProgress(e.done, e.total, e.unit);
+    else if (e.event === "progress") req.onProgress(e.done, e.total, e.unit, e.metrics as Record<string, number | string | null> | undefined);
     else if (e.event === "meta") req.onMeta(e.meta);
     else if (e.event === "error") error = e;
     else if (e.event === "usage") child.leaderUsage(e.usage);

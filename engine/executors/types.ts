@@ -12,7 +12,7 @@ export interface ExecRequest {
   resources: Resources;
   pipelineDir: string;
   signal: AbortSignal;
-  onProgress(done: number, total?: number, unit?: string): void;
+  onProgress(done: number, total?: number, unit?: string, metrics?: Record<string, number | string | null>): void;
   onMeta(meta: Record<string, JsonValue>): void;
   /** Called with the child's process group once it is spawned (recorded for orphan cleanup). */
   onSpawn(pgid: number): void;

@@ -63,7 +63,7 @@ export async function runWorker<P>(
     if (opts.eventsFile) appendFileSync(opts.eventsFile, line + "\n");
     if (e.event === "progress") {
       lastProgress = e;
-      if (typeof e.step === "number") ctx.progress(e.step, e.total as number | undefined, "steps");
+      if (typeof e.step === "number") ctx.progress(e.step, e.total as number | undefined, "steps", watchedMetrics(e));
       continue;
     }
     events.push(e); // `log` events are not relayed: the worker prints the same lines on stderr, the stage log
@@ -77,4 +77,14 @@ export async function runWorker<P>(
   }
   if (r.exitCode !== 0) throw new Error(`worker ${command} exited with ${r.signal ?? r.exitCode} (see the stage log)`);
   return { events, lastProgress };
+}
+
+/** The fields of a worker `progress` event that `dnaflow watch` shows (scalars only; the rest stays in the logs). */
+function watchedMetrics(e: WorkerEvent): Record<string, number | string | null> {
+  const out: Record<string, number | string | null> = {};
+  for (const k of ["loss", "lr", "gradNorm", "tokensPerS", "stepS", "maskRatio", "phase", "epoch"]) {
+    const v = e[k];
+    if (typeof v === "number" || typeof v === "string" || v === null) out[k] = v;
+  }
+  return out;
 }

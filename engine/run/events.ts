@@ -4,7 +4,7 @@ export type RunEvent =
   | { type: "plan"; pipeline: string; store: string; total: number; cached: number; toRun: number; runId: string }
   | { type: "stage-cached"; id: string; key: string }
   | { type: "stage-start"; id: string; key: string; attempt: number; reasons: string[] }
-  | { type: "stage-progress"; id: string; done: number; total?: number; unit?: string }
+  | { type: "stage-progress"; id: string; done: number; total?: number; unit?: string; metrics?: Record<string, number | string | null> }
   | { type: "stage-done"; id: string; key: string; seconds: number; published: "published" | "exists" }
   | { type: "stage-failed"; id: string; key: string; error: string; attempt: number; retryInMs?: number; log?: string }
   | { type: "stage-skipped"; id: string; reason: string }

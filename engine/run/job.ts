@@ -109,7 +109,8 @@ async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>,
       resources,
       pipelineDir: ctx.pipelineDir,
       signal,
-      onProgress: (done: number, total?: number, unit?: string) => ctx.emit({ type: "stage-progress", id: inst.id, done, total, unit }),
+      onProgress: (done: number, total?: number, unit?: string, metrics?: Record<string, number | string | null>) =>
+        ctx.emit({ type: "stage-progress", id: inst.id, done, total, unit, ...(metrics ? { metrics } : {}) }),
       onMeta: (m: Record<string, JsonValue>) => {
         Object.assign(meta, m);
         const w = m[WARNINGS_META]; // a stage's warnings reach the terminal as warning events, besides the manifest

@@ -8,6 +8,7 @@ import { hostname } from "node:os";
 import type { DigestCache } from "../../cache/digest-cache.js";
 import { RUN_HEARTBEAT_MS, RunLog, type RunRecord, type StageRecord } from "../../cache/runs.js";
 import type { Store } from "../../cache/store.js";
+import { ProgressBoard } from "../../cache/progress.js";
 import { materializeAndVerify } from "../../cache/verify.js";
 import type { Plan, PlanEntry } from "../plan/plan.js";
 import type { ExecutorName } from "../spec/types.js";
@@ -59,7 +60,9 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> {
-  const { store, digests, emit } = opts;
+  const { store, digests } = opts;
+  const progress = new ProgressBoard(); // latest progress per stage, published with each lease heartbeat (dnaflow watch)
+  const emit = progress.tap(opts.emit);
   const t0 = Date.now();
   const stop = new AbortController(); // fail-fast and interrupts cancel everything running
   setMaxListeners(Math.max(10, 4 * opts.jobs + 10), stop.signal); // each running job listens: that is expected
@@ -199,7 +202,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
 
   const runLeased = async (e: PlanEntry, inputs: Record<string, InputItem[]>, lease: HeldLease): Promise<void> => {
     held.add(lease);
-    lease.onBeat = () => store.pushCheckpoint(e.key);
+    lease.onBeat = () => progress.beat(store, e.key, e.inst.id).then(() => store.pushCheckpoint(e.key));
     const signal = AbortSignal.any([stop.signal, lease.lost]);
     try {
       await store.pullCheckpoint(e.key);
@@ -212,6 +215,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
     } catch (err) {
       throw lease.lost.aborted && !stop.signal.aborted ? lease.lost.reason : err;
     } finally {
+      await progress.end(store, e.key, e.inst.id);
       await lease.release();
       held.delete(lease);
     }

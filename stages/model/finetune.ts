@@ -11,6 +11,7 @@ import { runWorker } from "../../engine/python/run-worker.js";
 import { defineStage, StageInputError, WARNINGS_META, type JsonValue } from "../../engine/stage.js";
 import { readTaskSet } from "../../lib/benchmark/artifact.js";
 import { collapseWarning, metricsFromPredictions, readPredictions } from "../../lib/metrics/index.js";
+import { finetuneCard, writeModelCard } from "../../lib/model-card/write.js";
 import { finetuneParamsSchema, SELECT_BY_CLASSIFICATION, SELECT_BY_REGRESSION, type FinetuneParams } from "./finetune-params.js";
 import { finetunePlanCheck } from "./finetune-plan.js";
 
@@ -18,7 +19,8 @@ export default defineStage<FinetuneParams>({
   name: "model/finetune",
   version: 1,
   // 2: metrics.json lists collapsed splits and the selection (selectBy); auto maxLength over the whole task
-  revision: 2,
+  // 3: README.md model card added to the model directory
+  revision: 3,
   description: "Finetune a sequence classifier/regressor on one benchmark task, from a pretrained model or from scratch; best-on-dev model, test predictions and metrics.",
   params: finetuneParamsSchema,
   inputs: {
@@ -70,6 +72,20 @@ export default defineStage<FinetuneParams>({
         .map((k) => [k, summary[k]]),
     );
     await writeFile(join(metricsDir, "metrics.json"), JSON.stringify({ ...m, ...extra }, null, 2) + "\n");
+    await writeModelCard(
+      ctx.output("model"),
+      finetuneCard({
+        task: { name: task.name, kind: task.kind, numClasses: task.numClasses, metric: task.metric, suite: set.suite },
+        init: p.init,
+        params: { ...p },
+        lineage: ctx.lineage ?? [],
+        splits: m.splits as Record<string, Record<string, number | null>>,
+        primary: m.primary,
+        bestStep: summary.bestStep,
+        steps: summary.steps,
+        key: process.env.DNAFLOW_KEY,
+      }),
+    );
     for (const [split, s] of Object.entries(m.splits))
       ctx.log(`${split}: ${Object.entries(s).map(([k, v]) => `${k}=${v === null ? "n/a" : Number.isInteger(v) ? v : v.toFixed(4)}`).join(" ")}`);
     const warnings = (m.collapsed ?? []).map((split) => collapseWarning(task.name, split, m));
@@ -82,6 +98,7 @@ export default defineStage<FinetuneParams>({
       bestStep: summary.bestStep as number,
       steps: summary.steps as number,
       params: (done.params as number) ?? null,
+      software: { node: process.version, ...((events.find((e) => e.event === "start")?.software as Record<string, string>) ?? {}) },
       ...Object.fromEntries(Object.entries(m.splits).map(([k, v]) => [`${k}.${m.primary}`, (v[m.primary] ?? null) as JsonValue])),
     });
   },

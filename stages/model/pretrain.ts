@@ -5,13 +5,14 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runWorker } from "../../engine/python/run-worker.js";
 import { defineStage, StageInputError, type JsonValue } from "../../engine/stage.js";
+import { pretrainCard, writeModelCard } from "../../lib/model-card/write.js";
 import { verifyShardsTokenizer } from "../../lib/tokenizers/token-shards-reader.js";
 import { pretrainParamsSchema, type PretrainParams } from "./pretrain-params.js";
 
 export default defineStage<PretrainParams>({
   name: "model/pretrain",
   version: 1,
-  revision: 1, // masks drawn per (seed, step, global row) by counter-based hashing: other masks, other model bytes
+  revision: 2, // 1: masks drawn per (seed, step, global row) by counter-based hashing; 2: README.md model card
   description: "Pretrain a masked language model (RoBERTa, BERT or ModernBERT; bert, kmer-span or RandomMask masking) on token shards.",
   params: pretrainParamsSchema,
   inputs: {
@@ -49,12 +50,19 @@ export default defineStage<PretrainParams>({
     if (!done) throw new Error("worker pretrain: finished without a done event");
     const start = events.find((e) => e.event === "start");
     const training = JSON.parse(await readFile(join(ctx.output("model"), "training.json"), "utf8"));
+    const shardsMeta = JSON.parse(await readFile(join(train[0], "meta.json"), "utf8"));
+    const data = train.length === 1 ? shardsMeta : { ...shardsMeta, sequences: undefined, bases: undefined, totalTokens: undefined, count: undefined };
+    await writeModelCard(
+      ctx.output("model"),
+      pretrainCard({ params: p, lineage: ctx.lineage ?? [], data, parameters: start?.params as number, finalLoss: training.summary?.finalLoss, validLoss: done.validLoss as number | undefined, key: process.env.DNAFLOW_KEY }),
+    );
     ctx.setMeta({
       params: (start?.params as number) ?? null,
       device: (start?.device as string) ?? null,
       finalLoss: training.summary?.finalLoss ?? null,
       ...(done.validLoss !== undefined ? { validLoss: done.validLoss as number } : {}),
       summary: training.summary as JsonValue,
+      software: { node: process.version, ...((start?.software as Record<string, string>) ?? {}) },
     });
   },
 });

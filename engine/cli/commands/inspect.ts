@@ -77,6 +77,7 @@ export async function showCmd(a: string, b: string | undefined, opts: CommonOpti
     resources: e.inst.resources,
     components: e.components,
     ...(m ? { timings: m.timings, host: m.host, files: m.files.length, bytes: m.files.reduce((s, f) => s + f.size, 0), meta: m.meta, ...(m.resources ? { resources: m.resources } : {}) } : {}),
+    ...tensorboardView(loaded.store.tensorboardDir(e.key)),
   };
   process.stdout.write(JSON.stringify(view, null, 2) + "\n");
   return 0;
@@ -98,4 +99,9 @@ export async function logCmd(a: string, b: string | undefined, opts: CommonOptio
   }
   for (const l of opts.all ? logs : logs.slice(-1)) process.stdout.write(`==> ${l} <==\n${readFileSync(l, "utf8")}`);
   return 0;
+}
+
+/** Training curves of a stage that logs them (model/pretrain, model/finetune): the command that shows them. */
+function tensorboardView(dir: string | undefined): { tensorboard?: string } {
+  return dir ? { tensorboard: `tensorboard --logdir ${/^[\w./-]+$/.test(dir) ? dir : `'${dir.replace(/'/g, "'\\''")}'`}` } : {};
 }
