@@ -69,6 +69,9 @@ export default defineStage<FinetuneParams>({
       bestStep: summary.bestStep as number,
       steps: summary.steps as number,
       params: (done.params as number) ?? null,
+      // Not in the outputs: they differ between runs of the same key (throughput, the machine's threads and kernels).
+      timing: (done.timing as JsonValue) ?? null,
+      numerics: (events.find((e) => e.event === "start")?.numerics as JsonValue) ?? null,
       ...Object.fromEntries(Object.entries(m.splits).map(([k, v]) => [`${k}.${m.primary}`, (v[m.primary] ?? null) as JsonValue])),
     });
   },

@@ -54,6 +54,9 @@ export default defineStage<PretrainParams>({
       finalLoss: training.summary?.finalLoss ?? null,
       ...(done.validLoss !== undefined ? { validLoss: done.validLoss as number } : {}),
       summary: training.summary as JsonValue,
+      // Not in the outputs: they differ between runs of the same key (throughput, the machine's threads and kernels).
+      timing: (done.timing as JsonValue) ?? null,
+      numerics: (start?.numerics as JsonValue) ?? null,
     });
   },
 });
