@@ -7,8 +7,9 @@ Everything else measured (SDPA attention, GEMMs up to hidden 768, embedding back
 AdamW) was independent of it. And the same gradients differed between ATen's AVX2 and AVX-512 kernels, so results
 also depended on the CPU generation. Hence:
 
-- `pin_cpu_kernels()` (before torch is imported): ATen's AVX2 kernels and MKL's AVX2 code path in strict
-  conditional-numerical-reproducibility mode, on any x86-64 CPU that has AVX2 (every one since 2013–2015).
+- `pin_cpu_kernels()` (before torch is imported): ATen's AVX2 kernels on any x86-64 CPU that has AVX2 (every one
+  since 2013–2015). MKL is left alone: any MKL_CBWR setting (AVX2, AUTO,STRICT, AVX2,STRICT) made small GEMMs
+  (16×32 · 32×32) differ between 1 and 3+ threads, which they do not without it; MKL then picks its code path per CPU.
 - training batches padded to a multiple of 8 tokens (see MULTIPLE below).
 - `deterministic_layer_norms(model)`: each LayerNorm normalizes with F.layer_norm without affine parameters and then
   applies weight and bias as plain tensor ops, whose backward reductions split over output elements only (one thread
@@ -33,13 +34,12 @@ def _cpu_flags() -> set:
 
 
 def pin_cpu_kernels() -> dict:
-    """Pins ATen's and MKL's x86 code paths to AVX2 (unless the user set them). Must run before `import torch`."""
+    """Pins ATen's x86 kernels to AVX2 (unless the user set ATEN_CPU_CAPABILITY). Must run before `import torch`."""
     if PINNED or platform.machine().lower() not in ("x86_64", "amd64"):
         return PINNED
     flags = _cpu_flags()
     if {"avx2", "fma"} <= flags:
         os.environ.setdefault("ATEN_CPU_CAPABILITY", "avx2")
-        os.environ.setdefault("MKL_CBWR", "AVX2,STRICT")
     PINNED.update({k: os.environ[k] for k in ("ATEN_CPU_CAPABILITY", "MKL_CBWR") if k in os.environ})
     return PINNED
 

@@ -63,26 +63,33 @@ function killStageGroups(store: string): number {
   return n;
 }
 
+/** Where to kill: at the first event of stage `id` that reports progress >= `step` (0: its start), or its done event. */
+interface Target {
+  id: string;
+  step: number;
+}
+
 /**
- * Runs the pipeline and SIGKILLs it after the `after`-th stage event (start, progress or done) of this run; resolves
- * "killed", or "completed" when the run ended first (then its exit code must be 0).
+ * Runs the pipeline and SIGKILLs it at `target`; resolves "killed" (and where), or "completed" when the run ended
+ * first (then its exit code must be 0).
  */
-async function runAndKill(file: string, store: string, after: number, withStages: boolean): Promise<{ outcome: "killed" | "completed"; at: string }> {
+async function runAndKill(file: string, store: string, target: Target, withStages: boolean): Promise<{ outcome: "killed" | "completed"; at: string }> {
   const child = dnaflowAsync(["run", file, "--store", store, "-j", "1", "--json", ...SETS], { cwd: tmpdir(), env: ENV });
   let buf = "";
-  let seen = 0;
   let at = "";
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += d));
+  const hits = (e: Record<string, any>) =>
+    e.id === target.id &&
+    ((e.type === "stage-start" && target.step === 0) || (e.type === "stage-progress" && e.unit === "steps" && e.done >= target.step) || e.type === "stage-done");
   return new Promise((resolve, reject) => {
     child.stdout!.on("data", (d) => {
       buf += d;
       const complete = buf.slice(0, buf.lastIndexOf("\n") + 1);
       buf = buf.slice(complete.length);
       for (const e of events(complete)) {
-        if (child.killed || !/^stage-(start|progress|done)$/.test(e.type)) continue;
-        if (++seen < after) continue;
-        at = `${e.type} ${e.id}${e.type === "stage-progress" ? ` ${e.done}/${e.total ?? "?"}` : ""}`;
+        if (child.killed || !hits(e)) continue;
+        at = `${e.type} ${e.id}${e.type === "stage-progress" ? ` step ${e.done}/${e.total ?? "?"}` : ""}`;
         child.kill("SIGKILL");
         if (withStages) killStageGroups(store);
         break;
@@ -106,24 +113,43 @@ test(`kill fuzz: ${KILLS} seeded SIGKILLs during the quickstart (engine alone, o
   for (const id of ["pretrain[tokenizer=nucleotide]", "finetune[tokenizer=nucleotide,init=pretrained]", "finetune-scratch[tokenizer=nucleotide,init=scratch]", "report"])
     assert.ok(stages.includes(id), `${id} is part of the fuzzed pipeline: ${stages.join(" ")}`);
 
+  // Kill targets: stages not yet published in the fuzzed store, mostly the long ones (pretrain, finetune: killed
+  // mid-training, between or during checkpoints), at a random step of theirs; the others at their start or right after
+  // they publish.
+  const done = events(ref.stdout).filter((e) => e.type === "stage-done");
+  const keyOf = new Map(done.map((e) => [e.id as string, e.key as string]));
+  const stepsOf = new Map<string, number>();
+  for (const e of events(ref.stdout)) if (e.type === "stage-progress" && e.unit === "steps") stepsOf.set(e.id, Math.max(stepsOf.get(e.id) ?? 0, e.total ?? e.done));
+  assert.ok((stepsOf.get("pretrain[tokenizer=nucleotide]") ?? 0) >= 20, "pretraining reports its steps");
+
   const fuzzed = quickstartProject(smallCheckpoints);
   const store = mkdtempSync(join(tmpdir(), "fuzz-store-"));
   const random = rng(SEED);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)];
   const log: string[] = [];
   let kills = 0;
   for (let round = 0; kills < KILLS; round++) {
-    assert.ok(round < KILLS * 3, `seed ${SEED}: ${KILLS} kills not reached in ${round} runs: ${log.join("; ")}`);
+    assert.ok(round < KILLS * 2, `seed ${SEED}: ${KILLS} kills not reached in ${round} runs: ${log.join("; ")}`);
+    const published = new Set(objectKeys(store));
+    const left = [...keyOf].filter(([, key]) => !published.has(key)).map(([id]) => id);
+    assert.ok(left.length, `seed ${SEED}: everything was published after ${kills} kills: ${log.join("; ")}`);
+    const long = left.filter((id) => stepsOf.has(id));
+    const mustTrain = kills < 3 && long.length > 0; // at least three kills land mid-training
+    const id = mustTrain || (long.length && random() < 0.8) ? pick(long) : pick(left);
+    const steps = stepsOf.get(id) ?? 0;
+    const target = { id, step: mustTrain ? 1 + Math.floor(random() * steps) : Math.floor(random() * (steps + 1)) };
     const withStages = random() < 0.5;
-    const after = 1 + Math.floor(random() * 6);
-    const r = await runAndKill(fuzzed.file, store, after, withStages);
+    const r = await runAndKill(fuzzed.file, store, target, withStages);
     log.push(`${r.outcome === "killed" ? (withStages ? "engine+stages" : "engine") : "completed"} at ${r.at}`);
-    if (r.outcome === "completed") break; // the pipeline finished before the kill point: nothing left to interrupt
+    assert.equal(r.outcome, "killed", `seed ${SEED}: the run ended before reaching ${target.id} step ${target.step}: ${log.join("; ")}`);
     kills++;
     const v = dnaflow(["verify", "--store", store], { cwd: tmpdir(), env: ENV });
     assert.equal(v.code, 0, `seed ${SEED}, after kill ${kills} (${log.at(-1)}): verify: ${v.stdout}${v.stderr}`);
     const quarantine = join(store, "quarantine");
     assert.deepEqual(existsSync(quarantine) ? readdirSync(quarantine) : [], [], `seed ${SEED}: nothing quarantined after kill ${kills}`);
   }
+  const trainingKills = log.filter((l) => / step \d+/.test(l) && /pretrain|finetune/.test(l)).length;
+  assert.ok(trainingKills >= 3, `seed ${SEED}: at least 3 kills mid-training: ${log.join("; ")}`);
   assert.ok(kills >= KILLS, `seed ${SEED}: only ${kills} kills landed before the pipeline completed: ${log.join("; ")}`);
 
   const last = dnaflow(["run", fuzzed.file, "--store", store, "--json", ...SETS], { cwd: tmpdir(), env: ENV });
@@ -132,6 +158,7 @@ test(`kill fuzz: ${KILLS} seeded SIGKILLs during the quickstart (engine alone, o
   assert.deepEqual(objectKeys(store), objectKeys(refStore), `seed ${SEED}: the same objects as the uninterrupted run`);
   const diffs = byteDifferences(publishedBytes(refStore), publishedBytes(store));
   assert.deepEqual(diffs, [], `seed ${SEED}, kills: ${log.join("; ")}`);
-  assert.deepEqual(readdirSync(join(store, "attempts")), [], "no attempt left behind");
+  const attempts = join(store, "attempts");
+  assert.deepEqual(existsSync(attempts) ? readdirSync(attempts) : [], [], "no attempt left behind");
   process.stdout.write(`# kill fuzz seed ${SEED}: ${log.join("; ")} — ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 });
