@@ -41,7 +41,7 @@ export default defineStage<FinetuneParams>({
     const metricsDir = ctx.output("metrics");
     const config = {
       ...p,
-      threads: p.threads || ctx.resources.cpus,
+      threads: p.threads || 1, // as model/pretrain: from the key, never from resources.cpus
       tasks: tasksDir,
       tokenizer: ctx.input("tokenizer"),
       pretrained: hasModel ? ctx.input("model") : null,

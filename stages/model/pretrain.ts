@@ -36,7 +36,9 @@ export default defineStage<PretrainParams>({
     const p = ctx.params;
     const config = {
       ...p,
-      threads: p.threads || ctx.resources.cpus,
+      // The thread count can change the bytes (docs/pretraining.md, Determinism) and resources.cpus is not part of the
+      // key: torch's threads come from the `threads` param (in the key), 1 unless set.
+      threads: p.threads || 1,
       tokenizer,
       train,
       valid: valid.length ? valid : null,

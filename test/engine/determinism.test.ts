@@ -52,7 +52,7 @@ test("a key does not depend on the stage's name: renaming a stage keeps its cach
   assert.equal(planJson(renamed, "p.yaml")[0].key, before);
 });
 
-test("pretraining with 1 or 2 threads (resources.cpus, not in the key), in two directories: same key, same bytes in every output", () => {
+test("pretraining with resources.cpus 1 or 2 (not in the key), in two directories: same key, same bytes in every output; the thread count is a param, in the key", () => {
   requireWorkerPython();
   const withCpus = (cpus: number) => project(tinyPipeline(TINY).replace("resources: { cpus: 1 }", `resources: { cpus: ${cpus} }`));
   const a = withCpus(1);
@@ -69,8 +69,11 @@ test("pretraining with 1 or 2 threads (resources.cpus, not in the key), in two d
     const key = objectKeys(store).find((k) => JSON.parse(readFileSync(join(store, "objects", k, "manifest.json"), "utf8")).meta?.numerics);
     return JSON.parse(readFileSync(join(store, "objects", key!, "manifest.json"), "utf8")).meta.numerics.threads;
   };
-  assert.deepEqual([threads(join(a, ".dnaflow")), threads(storeB)], [1, 2], "the two runs really used 1 and 2 threads");
+  assert.deepEqual([threads(join(a, ".dnaflow")), threads(storeB)], [1, 1], "torch threads come from the threads param (in the key), not from cpus");
   const bytesA = publishedBytes(join(a, ".dnaflow"));
   assert.ok([...bytesA.keys()].some((p) => p.endsWith("model.safetensors")));
   assert.deepEqual(byteDifferences(bytesA, publishedBytes(storeB)), []);
+  const twoThreads = project(tinyPipeline(TINY + "\n      threads: 2"));
+  const pretrainKey = (dir: string) => planJson(dir, "p.yaml", [], ENV).find((s) => s.id === "pretrain")!.key;
+  assert.notEqual(pretrainKey(twoThreads), pretrainKey(a), "threads: 2 is another key");
 });

@@ -80,8 +80,7 @@ test("quickstart (profile ci) runs through pretrain, finetune and report; rerun 
 
 test("quickstart (profile ci) made again in another directory, another store, -j 1 and other cpus: every published byte is the same", () => {
   assert.ok(firstStore, "needs the first test's store (it failed before its run completed)");
-  // Threads follow resources.cpus, which is not part of the key: 1 thread for pretraining and 2 for finetuning here,
-  // 2 and 1 in the first run.
+  // resources.cpus is not part of the key (torch's threads are the `threads` param, which is): swapped here.
   const swapCpus = (y: string) => {
     const n = (y.match(/resources: \{ cpus: [12] \}/g) ?? []).length;
     assert.equal(n, 3, "quickstart.yaml: pretrain and the two finetune stages declare cpus");
