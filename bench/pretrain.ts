@@ -45,7 +45,8 @@ def run_worker(i):
     r = subprocess.run([sys.executable, "-m", "worker", "pretrain", "--config", os.path.join(work, "cfg.json")], cwd=root, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": root})
     if r.returncode: sys.exit("worker failed: " + r.stderr[-2000:])
     wall = time.perf_counter() - t0
-    m = [json.loads(l) for l in open(os.path.join(work, f"out{i}", "metrics.jsonl"))][warm:]
+    # per-step timings are in the progress events (metrics.jsonl is published content: no timings)
+    m = [e for e in (json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")) if e["event"] == "progress"][warm:]
     return {"tokensPerS": statistics.median(x["tokensPerS"] for x in m), "stepS": statistics.median(x["stepS"] for x in m),
             "dataWaitS": sum(x["dataWaitS"] for x in m), "trainS": sum(x["stepS"] for x in m), "wallS": wall}
 

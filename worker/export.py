@@ -34,7 +34,7 @@ def export_model(model, tok, cfg, metrics_file, summary) -> None:
     shutil.copyfile(metrics_file, os.path.join(out, "metrics.jsonl"))
     metrics = [json.loads(l) for l in open(metrics_file) if l.strip()]
     if metrics:
-        summary = {**summary, "finalLoss": metrics[-1]["loss"], "meanTokensPerS": round(sum(m["tokensPerS"] for m in metrics) / len(metrics), 1)}
+        summary = {**summary, "finalLoss": metrics[-1]["loss"]}
     with open(os.path.join(out, "loss.svg"), "w") as f:
         f.write(loss_svg(metrics, title=f"{cfg['model']['family']} · {cfg['masking']['strategy']} masking"))
     training = {k: cfg[k] for k in ("model", "masking", "optimizer", "steps", "batchSize", "seed")}

@@ -15,6 +15,11 @@ import time
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
+from . import numerics  # noqa: E402
+from .numerics import deterministic_layer_norms, pin_cpu_kernels  # noqa: E402
+
+pin_cpu_kernels()  # before torch loads its kernels (worker/numerics.py)
+
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
@@ -200,6 +205,8 @@ def finetune(raw: dict) -> None:
     tok_meta = Tokenizer(cfg["tokenizer"])
     seq_tok = SequenceTokenizer(cfg["tokenizer"])
     model = build(cfg, task, tok_meta).to(device)
+    if deterministic and not cuda:
+        deterministic_layer_norms(model)  # results independent of the thread count
     data, max_length, longest = load_data(cfg, seq_tok, task, _max_positions(model.config))
     pad = tok_meta.ids["pad"]
     train_ids, train_y = data["train"][0], data["train"][1]
@@ -231,7 +238,8 @@ def finetune(raw: dict) -> None:
         log(f"resumed from step {step} ({ckdir})")
     n_params = sum(p.numel() for p in model.parameters())
     emit("start", step=step, total=total, params=n_params, device=str(device), task=task["name"], kind=task["kind"], init=cfg["init"],
-         rows=N, stepsPerEpoch=spe, maxLength=max_length, lr=cfg["lr"], batchSize=B, epochs=cfg["epochs"], software=software_versions())
+         rows=N, stepsPerEpoch=spe, maxLength=max_length, lr=cfg["lr"], batchSize=B, epochs=cfg["epochs"], software=software_versions(),
+         numerics=numerics.describe(torch))
     log(f"{task['name']} ({task['kind']}), init {cfg['init']}: {N} training rows, {spe} steps/epoch, {total} steps, lr {cfg['lr']}, "
         f"batch {B}, max length {max_length} tokens (longest {longest}), {n_params} parameters")
 
@@ -247,6 +255,7 @@ def finetune(raw: dict) -> None:
 
     dev_ids, dev_y = data["dev"][0], data["dev"][1]
     select_by = cfg["selectBy"]
+    start_step = step
     model.train()
     t_start = time.perf_counter()
     while step < total:
@@ -255,6 +264,9 @@ def finetune(raw: dict) -> None:
         perm = np.random.default_rng([seed, 0x5EED, epoch]).permutation(N)
         idx = perm[pos * B : (pos + 1) * B]
         x, am = pad_batch([train_ids[i] for i in idx], pad)
+        if deterministic and not cuda and numerics.pad_width(x.shape[1]):  # thread-count independent (worker/numerics.py)
+            w = numerics.pad_width(x.shape[1])
+            x, am = np.pad(x, ((0, 0), (0, w)), constant_values=pad), np.pad(am, ((0, 0), (0, w)))
         y = torch.from_numpy(train_y[idx]).to(device)
         out = model(input_ids=torch.from_numpy(x).to(device), attention_mask=torch.from_numpy(am).to(device), labels=y)
         out.loss.backward()
@@ -312,4 +324,4 @@ def finetune(raw: dict) -> None:
         f.write("\n")
     export(model, cfg, tok_meta, max_length, summary)
     emit("done", outDir=cfg["outDir"], step=step, bestStep=best["step"], bestDevLoss=best["devLoss"], params=n_params,
-         seconds=round(time.perf_counter() - t_start, 3))
+         timing={"steps": step - start_step, "trainS": round(time.perf_counter() - t_start, 3)})

@@ -11,8 +11,14 @@ import time
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no tqdm bars in the stage log
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
+from . import numerics  # noqa: E402
+from .numerics import deterministic_layer_norms, pin_cpu_kernels  # noqa: E402
+
+pin_cpu_kernels()  # before torch loads its kernels: results independent of the CPU generation (worker/numerics.py)
+
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 from . import checkpoint
 from .config import ConfigError, batch_layout, check_against_data, load_config
@@ -166,6 +172,8 @@ def pretrain(raw: dict) -> None:
     np.random.seed(seed)
     torch.manual_seed(seed)
     model = build_model(cfg["model"], tok).to(device)
+    if deterministic and not cuda:
+        deterministic_layer_norms(model)  # results independent of the thread count
     o = cfg["optimizer"]
     opt = torch.optim.AdamW(weight_decay_groups(model, o["weightDecay"]), lr=o["lr"], betas=tuple(o["betas"]), eps=o["eps"], fused=cuda or None)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(o["warmupSteps"], steps, o["minLrRatio"]))
@@ -191,7 +199,8 @@ def pretrain(raw: dict) -> None:
     n_params = sum(p.numel() for p in model.parameters())
     emit("start", step=step, total=steps, params=n_params, device=str(device), world=world, microBatchSize=micro, accumulation=accum,
          blockLength=L, rows=train_data.count, bf16=bf16, family=cfg["model"]["family"], strategy=cfg["masking"]["strategy"],
-         software=software_versions())
+         software=software_versions(),
+         numerics=numerics.describe(torch))
 
     tracker = Tracker(cfg, "pretrain", step, rank)
     lm = MaskedLMLoss(model)
@@ -219,6 +228,8 @@ def pretrain(raw: dict) -> None:
 
     mine = (rank * micro * accum, (rank + 1) * micro * accum)  # this rank's rows of each global batch
     batches = Batches(train_data, SampleOrder(train_data.count, seed), masker, B, seed, step, steps, pin=cuda, lo=mine[0], hi=mine[1])
+    timing = Timing()
+    pad_cols = numerics.pad_width(L) if deterministic and not cuda else 0
     model.train()
     mf = open(metrics_file, "a") if rank == 0 else None
     try:
@@ -237,7 +248,9 @@ def pretrain(raw: dict) -> None:
                 part = slice(j * micro, (j + 1) * micro)
                 x = inputs[part].to(device, non_blocking=True)
                 y = labels[part].to(device, non_blocking=True)
-                am = (x != tok.ids["pad"]).long() if bool((inputs[part] == tok.ids["pad"]).any()) else None
+                if pad_cols:  # thread-count independent attention (worker/numerics.py)
+                    x, y = F.pad(x, (0, pad_cols), value=tok.ids["pad"]), F.pad(y, (0, pad_cols), value=-100)
+                am = (x != tok.ids["pad"]).long() if pad_cols or bool((inputs[part] == tok.ids["pad"]).any()) else None
                 sync = world == 1 or j == accum - 1
                 ctx = lm.no_sync() if not sync else _null()
                 with ctx, torch.autocast("cuda", dtype=torch.bfloat16, enabled=bf16):
@@ -254,14 +267,15 @@ def pretrain(raw: dict) -> None:
             opt.zero_grad(set_to_none=True)
             step += 1
             dt = time.perf_counter() - t0
+            # metrics.jsonl is published: only what the key determines. Timings go to the events (manifest meta, logs).
             m = {"step": step, "loss": float(loss_sum), "lr": lr, "gradNorm": float(gnorm), "maskRatio": round(stats["maskRatio"], 6),
-                 "phase": stats["phase"], "maskSpanMin": stats["minSpan"], "maskSpanMax": stats["maxSpan"], "masked": stats["masked"],
-                 "tokensPerS": round(B * L / dt, 1), "stepS": round(dt, 6), "dataWaitS": round(batches.wait_s - wait0, 6)}
+                 "phase": stats["phase"], "maskSpanMin": stats["minSpan"], "maskSpanMax": stats["maxSpan"], "masked": stats["masked"]}
             if mf:
                 mf.write(json.dumps(m) + "\n")
                 mf.flush()
-            emit("progress", total=steps, **m)
-            tracker.log(step, m)
+            per_step = timing.step(B * L, dt, batches.wait_s - wait0)
+            emit("progress", total=steps, **m, **per_step)
+            tracker.log(step, {**m, **per_step})
             if step % cfg["checkpointEvery"] == 0 or step == steps:
                 save(step)
             if world > 1:  # every rank must stop at the same step, or the others hang in the next all-reduce
@@ -288,17 +302,35 @@ def pretrain(raw: dict) -> None:
             mf.close()
 
     if rank == 0:
-        summary = {"step": step, "params": n_params, "dataWaitS": round(batches.wait_s, 3)}
+        summary = {"step": step, "params": n_params}
         if valid_data is not None and cfg["evalBatches"]:
             summary["validLoss"] = evaluate(model, valid_data, masker, tok, cfg, device, bf16)
             emit("eval", step=step, validLoss=summary["validLoss"])
             tracker.log(step, {"validLoss": summary["validLoss"]})
         tracker.close()
         export_model(model, tok, cfg, metrics_file, summary)
-        emit("done", outDir=cfg["outDir"], **summary)
+        t = timing.summary()
+        log(f"this attempt: {t['steps']} steps in {t['trainS']} s, {t['meanTokensPerS']} tokens/s, {t['dataWaitS']} s waiting for data")
+        emit("done", outDir=cfg["outDir"], **summary, timing=t)
     if world > 1:
         torch.distributed.barrier()  # no rank tears the group down while rank 0 still exports
         torch.distributed.destroy_process_group()
+
+
+class Timing:
+    """Throughput of this attempt: reported in events (progress, done → the manifest's meta) and the log, never in the
+    published files, whose bytes must depend on the key alone."""
+
+    def __init__(self):
+        self.steps, self.tokens, self.train_s, self.wait_s = 0, 0, 0.0, 0.0
+
+    def step(self, tokens, dt, wait):
+        self.steps, self.tokens, self.train_s, self.wait_s = self.steps + 1, self.tokens + tokens, self.train_s + dt, self.wait_s + wait
+        return {"tokensPerS": round(tokens / dt, 1) if dt > 0 else None, "stepS": round(dt, 6), "dataWaitS": round(wait, 6)}
+
+    def summary(self):
+        return {"steps": self.steps, "trainS": round(self.train_s, 3), "dataWaitS": round(self.wait_s, 3),
+                "meanTokensPerS": round(self.tokens / self.train_s, 1) if self.train_s > 0 else None}
 
 
 class _null:

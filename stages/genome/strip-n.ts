@@ -22,6 +22,7 @@ export interface StripNParams {
 export default defineStage<StripNParams>({
   name: "genome/strip-n",
   version: 1,
+  revision: 1, // meta.json no longer records the input's absolute path
   description: "Split every FASTA record at runs of N; keep fragments of at least minLength bases.",
   params: {
     properties: {
@@ -65,8 +66,8 @@ export default defineStage<StripNParams>({
     if (!kept.length) throw new StageInputError(`${path}: no record matches include ${JSON.stringify(p.include)} / exclude ${JSON.stringify(p.exclude)}`);
     if (!splitter.stats.fragments) throw new StageInputError(`${path}: no N-free fragment of at least ${p.minLength} bases`);
     const s = splitter.stats;
+    // meta.json is published content: no path (the key has the input's digest, not its name or place).
     const info = {
-      source: path,
       records: records.map((r) => ({ ...r })),
       recordsKept: kept.length,
       recordsDropped: records.length - kept.length,
@@ -78,7 +79,7 @@ export default defineStage<StripNParams>({
       basesInDroppedRecords: records.filter((r) => !r.kept).reduce((a, r) => a + r.length, 0),
     };
     await writer.close(info);
-    ctx.setMeta(info);
+    ctx.setMeta({ ...info, source: path }); // the manifest may say where this run read it
     ctx.log(`${s.fragments} fragments, ${s.keptBases} bases kept; dropped ${s.nBases} N and ${s.shortBases} in ${s.shortFragments} short fragments`);
   },
 });

@@ -71,7 +71,7 @@ export const finetuneParamsSchema = {
     keepCheckpoints: int(1, "newest checkpoints kept", 2),
     device: { enum: ["auto", "cpu", "cuda"], default: "auto" },
     deterministic: { enum: ["auto", true, false], default: "auto", description: "torch deterministic algorithms (auto: on CPU, where resume is bit-exact)" },
-    threads: int(0, "torch CPU threads; 0 = the stage's cpus", 0),
+    threads: int(0, "torch CPU threads (part of the key: the thread count can change the bytes); 0 = 1", 0),
   },
   required: ["task"],
   additionalProperties: false,

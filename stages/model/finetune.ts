@@ -51,7 +51,7 @@ export default defineStage<FinetuneParams>({
     const metricsDir = ctx.output("metrics");
     const config = {
       ...p,
-      threads: p.threads || ctx.resources.cpus,
+      threads: p.threads || 1, // as model/pretrain: from the key, never from resources.cpus
       tasks: tasksDir,
       tokenizer: ctx.input("tokenizer"),
       pretrained: hasModel ? ctx.input("model") : null,
@@ -99,6 +99,9 @@ export default defineStage<FinetuneParams>({
       steps: summary.steps as number,
       params: (done.params as number) ?? null,
       software: { node: process.version, ...((events.find((e) => e.event === "start")?.software as Record<string, string>) ?? {}) },
+      // Not in the outputs: they differ between runs of the same key (throughput, the machine's threads and kernels).
+      timing: (done.timing as JsonValue) ?? null,
+      numerics: (events.find((e) => e.event === "start")?.numerics as JsonValue) ?? null,
       ...Object.fromEntries(Object.entries(m.splits).map(([k, v]) => [`${k}.${m.primary}`, (v[m.primary] ?? null) as JsonValue])),
     });
   },

@@ -91,7 +91,7 @@ export const pretrainParamsSchema = {
     precision: { enum: ["auto", "bf16", "fp32"], default: "auto", description: "auto: bf16 autocast on CUDA, fp32 on CPU" },
     compile: { enum: ["auto", true, false], default: "auto", description: "torch.compile (auto: on CUDA)" },
     deterministic: { enum: ["auto", true, false], default: "auto", description: "torch deterministic algorithms (auto: on CPU)" },
-    threads: int(0, 0, "torch CPU threads; 0 = the stage's cpus"),
+    threads: int(0, 0, "torch CPU threads (part of the key: the thread count can change the bytes); 0 = 1"),
   },
   additionalProperties: false,
 };

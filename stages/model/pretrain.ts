@@ -38,7 +38,9 @@ export default defineStage<PretrainParams>({
     const p = ctx.params;
     const config = {
       ...p,
-      threads: p.threads || ctx.resources.cpus,
+      // The thread count can change the bytes (docs/pretraining.md, Determinism) and resources.cpus is not part of the
+      // key: torch's threads come from the `threads` param (in the key), 1 unless set.
+      threads: p.threads || 1,
       tokenizer,
       train,
       valid: valid.length ? valid : null,
@@ -63,6 +65,9 @@ export default defineStage<PretrainParams>({
       ...(done.validLoss !== undefined ? { validLoss: done.validLoss as number } : {}),
       summary: training.summary as JsonValue,
       software: { node: process.version, ...((start?.software as Record<string, string>) ?? {}) },
+      // Not in the outputs: they differ between runs of the same key (throughput, the machine's threads and kernels).
+      timing: (done.timing as JsonValue) ?? null,
+      numerics: (start?.numerics as JsonValue) ?? null,
     });
   },
 });

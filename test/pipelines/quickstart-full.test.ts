@@ -1,14 +1,17 @@
 // pipelines/quickstart.yaml (profile ci: the same DAG, fewer steps and training rows) end to end on the bundled data:
 // three tokenizers → three tiny pretrained models → GUE prom_core_tata finetuned from each and from scratch → report.
 // A rerun makes nothing; --set of only the finetune lr reruns only the finetune stages and the report.
+// The same profile made again in another directory, with another store, -j 1 and other thread counts (resources.cpus:
+// not part of the key) publishes the same keys with the same bytes in every output file.
 // pipelines/ablation-tokenizers.yaml (the full-scale comparison) plans.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dnaflow, events, ran } from "../helpers/cli.js";
+import { dnaflow, events, objectKeys, ran } from "../helpers/cli.js";
 import { repoRoot } from "../helpers/paths.js";
+import { byteDifferences, publishedBytes, quickstartProject } from "./quickstart-project.js";
 
 const ENV = { DNAFLOW_PYTHON: process.env.DNAFLOW_PYTHON || "python3" };
 const root = repoRoot();
@@ -21,6 +24,8 @@ const plan = (store: string, extra: string[] = []): PlanStage[] => {
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout).stages;
 };
+
+let firstStore: string | undefined; // the first test's store, compared byte for byte by the second
 
 test("quickstart (profile ci) runs through pretrain, finetune and report; rerun makes nothing; a finetune lr change reruns only finetune + report", () => {
   const store = mkdtempSync(join(tmpdir(), "quickstart-full-"));
@@ -68,9 +73,29 @@ test("quickstart (profile ci) runs through pretrain, finetune and report; rerun 
   assert.match(shown.stdout, /prom\/prom_core_tata\s+scratch\s+kmer6\s+mcc/);
   assert.match(shown.stdout, /objects\/[0-9a-f]{64}\/out\/report\/report\.html\n/);
 
+  firstStore = store;
   const changed = plan(store, ["--set", "finetune.lr=0.0002"]).filter((s) => s.action !== "cached").map((s) => s.id).sort();
   assert.deepEqual(changed, [...finetunes, "report"].sort());
   assert.ok(plan(store, ["--set", "finetune.lr=0.0002"]).find((s) => s.id === finetunes[0])!.reasons.some((r) => /lr/.test(r)));
+});
+
+test("quickstart (profile ci) made again in another directory, another store, -j 1 and other cpus: every published byte is the same", () => {
+  assert.ok(firstStore, "needs the first test's store (it failed before its run completed)");
+  // resources.cpus is not part of the key (torch's threads are the `threads` param, which is): swapped here.
+  const swapCpus = (y: string) => {
+    const n = (y.match(/resources: \{ cpus: [12] \}/g) ?? []).length;
+    assert.equal(n, 3, "quickstart.yaml: pretrain and the two finetune stages declare cpus");
+    return y.replace(/resources: \{ cpus: ([12]) \}/g, (_m, c) => `resources: { cpus: ${c === "2" ? 1 : 2} }`);
+  };
+  const { file } = quickstartProject(swapCpus);
+  const store = mkdtempSync(join(tmpdir(), "quickstart-other-store-"));
+  const r = dnaflow(["run", file, "--store", store, "--profile", "ci", "-j", "1", "--json"], { cwd: tmpdir(), env: ENV });
+  assert.equal(r.code, 0, r.stderr + r.stdout.slice(-3000));
+  assert.deepEqual(objectKeys(store), objectKeys(firstStore!), "same keys");
+  const a = publishedBytes(firstStore!);
+  const b = publishedBytes(store);
+  assert.ok(a.size > 100, `compared ${a.size} files`);
+  assert.deepEqual(byteDifferences(a, b), [], "every output file has the same bytes");
 });
 
 test("ablation-tokenizers.yaml (full scale: GRCh38, 28 GUE tasks × 3 tokenizers × pretrained/scratch × 3 seeds) plans", () => {

@@ -50,13 +50,20 @@ def test_each_family_trains_and_loads_with_auto_classes_and_fill_mask(family, da
 
 def test_metrics_and_loss_svg_mark_randommask_phases(data, tmp_path, capsys):
     cfg = tiny_config(data, str(tmp_path), steps=10, masking={"phases": 5})
-    pretrain_here(cfg, capsys)
+    events = pretrain_here(cfg, capsys)
     metrics = [json.loads(l) for l in open(os.path.join(cfg["outDir"], "metrics.jsonl"))]
     assert [m["phase"] for m in metrics] == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
     assert [m["maskSpanMax"] for m in metrics[::2]] == [6, 8, 10, 12, 14]
     for m in metrics:
-        assert {"loss", "lr", "gradNorm", "maskRatio", "tokensPerS", "dataWaitS"} <= set(m)
+        assert {"loss", "lr", "gradNorm", "maskRatio"} <= set(m)
+        assert not {"tokensPerS", "stepS", "dataWaitS"} & set(m), "timings differ between runs: never in published files"
         assert 0 < m["maskRatio"] < 0.5
+    progress = [e for e in events if e["event"] == "progress"]
+    assert len(progress) == 10 and all(e["tokensPerS"] > 0 and e["stepS"] > 0 and e["dataWaitS"] >= 0 for e in progress)
+    training = json.load(open(os.path.join(cfg["outDir"], "training.json")))
+    assert set(training["summary"]) == {"step", "params", "finalLoss"}
+    done = [e for e in events if e["event"] == "done"][0]
+    assert done["timing"]["steps"] == 10 and done["timing"]["meanTokensPerS"] > 0
     svg = open(os.path.join(cfg["outDir"], "loss.svg")).read()
     assert svg.startswith("<svg") and svg.count('class="phase"') == 4 and "phase 5 (span ≤ 14)" in svg
 
