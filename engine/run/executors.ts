@@ -3,7 +3,8 @@
 import type { PlanEntry } from "../plan/plan.js";
 import type { ExecutorName } from "../spec/types.js";
 import type { InputItem, Resources } from "../stage.js";
-import { runJob, type JobContext } from "./job.js";
+import type { JobContext } from "../executors/types.js";
+import { runJob } from "./job.js";
 import { runSlurmJob } from "../executors/slurm/run.js";
 
 /** Makes one stage (attempts, retries, publish); resolves with the seconds the successful attempt took. */

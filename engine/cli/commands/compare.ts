@@ -1,7 +1,7 @@
 // dnaflow compare RUN... : one report across separately run pipelines (run ids, or pipeline names = their latest run).
 import { resolve } from "node:path";
 import { compareRuns, writeReport } from "../../../lib/report/index.js";
-import { SpecError } from "../../errors.js";
+import { SpecError } from "../../../core/errors.js";
 import { storeFor } from "../context.js";
 
 export interface CompareOptions {
