@@ -1,18 +1,8 @@
 // The contract between the engine and a builtin stage. A builtin is one file that default-exports defineStage({...}).
 import type { JSONSchemaType } from "./json-schema.js";
-import type { MatrixCoords } from "../core/instance-id.js";
+import type { InputItem } from "../core/input-item.js";
 import type { JsonValue } from "../core/json.js";
 
-
-/** One upstream artifact bound to an input: a file or directory, read-only. */
-export interface InputItem {
-  /** Absolute path of the file or directory. Never write to it. */
-  path: string;
-  /** Stage instance id that produced it (e.g. "segment" or "tokenize[kind=bpe]"); undefined for external files. */
-  from?: string;
-  /** Matrix coordinates of the producing instance ({} when it has none). */
-  matrix: MatrixCoords;
-}
 
 export interface Resources {
   cpus: number;

@@ -3,7 +3,8 @@ import type { DigestCache } from "../../cache/digest-cache.js";
 import type { Attempt, Store } from "../../cache/store.js";
 import type { EventSink } from "../run/events.js";
 import type { StageInstance } from "../dag/types.js";
-import type { InputItem, Resources } from "../stage.js";
+import type { InputItem } from "../../core/input-item.js";
+import type { Resources } from "../stage.js";
 import type { JsonValue } from "../../core/json.js";
 
 export interface ExecRequest {

@@ -2,7 +2,8 @@
 // in the store, by the same code (runJob), so keys and bytes do not depend on where a stage ran.
 import type { PlanEntry } from "../plan/plan.js";
 import type { ExecutorName } from "../spec/types.js";
-import type { InputItem, Resources } from "../stage.js";
+import type { InputItem } from "../../core/input-item.js";
+import type { Resources } from "../stage.js";
 import type { JobContext } from "../executors/types.js";
 import { runJob } from "./job.js";
 import { runSlurmJob } from "../executors/slurm/run.js";

@@ -15,7 +15,8 @@ import type { StageUsage } from "../../core/usage.js";
 import { StageFailure } from "../executors/types.js";
 import type { PlanEntry } from "../plan/plan.js";
 import { formatDuration } from "../spec/units.js";
-import { WARNINGS_META, type InputItem, type Resources } from "../stage.js";
+import { WARNINGS_META, type Resources } from "../stage.js";
+import type { InputItem } from "../../core/input-item.js";
 import type { JsonValue } from "../../core/json.js";
 
 const sleep = (ms: number, signal: AbortSignal) =>
