@@ -7,13 +7,12 @@ import { lookup, substituteDeep, type ExprRef, type Resolver } from "../spec/exp
 import type { PipelineSpec, StageSpec } from "../spec/types.js";
 import { parseSize } from "../spec/units.js";
 import { resolveStageParams } from "../stage-params.js";
-import type { MatrixCoords } from "../../core/instance-id.js";
 import type { PlanInput, Resources, StageDefinition } from "../stage.js";
 import { didYouMean } from "../../core/suggest.js";
 import { expandMatrix, type MatrixPoint } from "./matrix.js";
 import { topoOrder } from "./order.js";
 import { parseInputs, type InputEntry } from "./references.js";
-import { instanceId } from "../../core/instance-id.js";
+import { instanceId, type MatrixCoords } from "../../core/instance-id.js";
 import type { BoundInput, Dag, StageInstance } from "./types.js";
 
 /** Placeholders a run: command may use; filled with paths at run time, so they never enter the key. */

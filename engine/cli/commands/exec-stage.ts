@@ -5,10 +5,9 @@
 import { hostname } from "node:os";
 import { materializeAndVerify } from "../../../cache/verify.js";
 import { writeResult, clearResult, progressFileFor, writeProgress, type ExecResult } from "../../executors/slurm/result.js";
-import { StageFailure } from "../../executors/types.js";
+import { Cancelled, StageFailure } from "../../executors/types.js";
 import { plainReporter } from "../../reporters/plain.js";
 import type { EventSink } from "../../run/events.js";
-import { Cancelled } from "../../executors/types.js";
 import { runJob } from "../../run/job.js";
 import { stageInputs } from "../../run/stage-inputs.js";
 import { BUILTIN_CHILD } from "../builtins.js";
