@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { DigestCache } from "../cache/digest-cache.js";
 import { FsStore } from "../cache/fs-store.js";
 import { buildDag } from "../engine/dag/build.js";
+import { builtins } from "../engine/cli/builtins.js";
 import { makePlan } from "../engine/plan/plan.js";
 import { loadPipeline } from "../engine/spec/load.js";
 import { CLI } from "../test/helpers/cli.js";
@@ -37,7 +38,7 @@ rule step:
 async function inProcess(file: string): Promise<{ loadS: number; planS: number }> {
   const t0 = performance.now();
   const p = loadPipeline(file);
-  const dag = buildDag(p);
+  const dag = buildDag(p, builtins);
   const t1 = performance.now();
   const store = new FsStore(join(p.dir, ".dnaflow"));
   await makePlan(p, dag, store, new DigestCache(store.statePath("digests.json")));

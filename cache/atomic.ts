@@ -1,6 +1,6 @@
 // Crash-safe writes: write a temp file, fsync it, rename over the target, fsync the directory.
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { withPath } from "../engine/errors.js";
+import { withPath } from "../core/errors.js";
 import { randomBytes } from "node:crypto";
 import { dirname } from "node:path";
 

@@ -4,7 +4,7 @@ import { accessSync, closeSync, constants, existsSync, fstatSync, mkdirSync, ope
 import { rename, rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
-import { SpecError, withPath } from "../engine/errors.js";
+import { SpecError, withPath } from "../core/errors.js";
 import { fsyncDir, writeFileAtomic } from "./atomic.js";
 import type { Manifest } from "./manifest.js";
 import { FsLeaseBackend } from "./lease/fs-backend.js";

@@ -1,7 +1,7 @@
 // The manifest published with every object: what it contains (per-file sha256 + size) and how it was made.
-import type { KeyComponents } from "../engine/key.js";
-import type { StageUsage } from "../engine/executors/resource-sampler.js";
-import type { JsonValue } from "../engine/stage.js";
+import type { KeyComponents } from "../core/key.js";
+import type { StageUsage } from "../core/usage.js";
+import type { JsonValue } from "../core/json.js";
 
 export interface ManifestFile {
   /** Path relative to the object's out/ directory, '/'-separated: "<output>" or "<output>/<sub/path>". */

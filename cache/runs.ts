@@ -1,7 +1,7 @@
 // Run records: what each run planned and did. They are the history behind `plan --explain`, `status`, and gc roots.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { KeyComponents } from "../engine/key.js";
+import type { KeyComponents } from "../core/key.js";
 import { writeFileAtomic } from "./atomic.js";
 
 export type StageOutcome = "cached" | "ran" | "failed" | "skipped" | "cancelled" | "planned";

@@ -1,20 +1,8 @@
 // The contract between the engine and a builtin stage. A builtin is one file that default-exports defineStage({...}).
 import type { JSONSchemaType } from "./json-schema.js";
+import type { InputItem } from "../core/input-item.js";
+import type { JsonValue } from "../core/json.js";
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
-
-/** Matrix coordinates of a stage instance, e.g. { tokenizer: "kmer6", task: "prom_core_tata" }. */
-export type MatrixCoords = Record<string, string | number | boolean>;
-
-/** One upstream artifact bound to an input: a file or directory, read-only. */
-export interface InputItem {
-  /** Absolute path of the file or directory. Never write to it. */
-  path: string;
-  /** Stage instance id that produced it (e.g. "segment" or "tokenize[kind=bpe]"); undefined for external files. */
-  from?: string;
-  /** Matrix coordinates of the producing instance ({} when it has none). */
-  matrix: MatrixCoords;
-}
 
 /** One upstream stage of a stage's inputs, as its key sees it (engine/executors/lineage.ts). */
 export interface LineageEntry {
@@ -124,9 +112,4 @@ export function defineStage<P = Record<string, unknown>>(def: StageDefinition<P>
   if (!/^[a-z0-9-]+(\/[a-z0-9-]+)+$/.test(def.name)) throw new Error(`stage name '${def.name}' must be family/name`);
   if (!Number.isInteger(def.version) || def.version < 1) throw new Error(`stage ${def.name}: version must be an integer >= 1`);
   return def;
-}
-
-/** Thrown by a stage for bad input: the message names the file/record/line; the engine prints it without a stack. */
-export class StageInputError extends Error {
-  override name = "StageInputError";
 }

@@ -1,6 +1,6 @@
 // The disk-space check as a stage sees it: not enough room is a deterministic failure for this attempt (not retried
 // at once), reported with both sizes before anything is written.
-import { StageInputError } from "../engine/stage.js";
+import { StageInputError } from "../core/errors.js";
 import { ensureSpace, NoSpaceError } from "../lib/os/disk-space.js";
 
 export function ensureInputSpace(outPath: string, estimate: number, what: string): void {

@@ -6,8 +6,9 @@ import { FsStore } from "../../cache/fs-store.js";
 import { LayeredStore } from "../../cache/layered-store.js";
 import type { Store } from "../../cache/store.js";
 import { buildDag } from "../dag/build.js";
+import { builtins } from "./builtins.js";
 import type { Dag } from "../dag/types.js";
-import { mergeProblems, SpecError } from "../errors.js";
+import { mergeProblems, SpecError } from "../../core/errors.js";
 import { makePlan, type Plan } from "../plan/plan.js";
 import { loadPipeline } from "../spec/load.js";
 import type { PipelineSpec } from "../spec/types.js";
@@ -66,11 +67,11 @@ export async function load(file: string, opts: CommonOptions): Promise<Loaded> {
 export function loadAndBuild(file: string, opts: CommonOptions): { pipeline: PipelineSpec; dag: Dag } {
   try {
     const pipeline = loadPipeline(file, { set: opts.set, profile: opts.profile });
-    return { pipeline, dag: buildDag(pipeline) };
+    return { pipeline, dag: buildDag(pipeline, builtins) };
   } catch (e) {
     if (!(e instanceof SpecError) || !e.partial) throw e;
     try {
-      buildDag(e.partial as PipelineSpec);
+      buildDag(e.partial as PipelineSpec, builtins);
     } catch (later) {
       if (later instanceof SpecError) {
         // A place that already has a problem (say an unterminated ${{ in an input) needs no second one.

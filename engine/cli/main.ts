@@ -2,7 +2,7 @@
 // dnaflow command line. Exit codes: 0 ok, 1 a stage failed, 2 usage/spec error, 130 interrupted.
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
-import { describeSystemError, FatalError, SpecError } from "../errors.js";
+import { describeSystemError, FatalError, SpecError } from "../../core/errors.js";
 import { compareCmd } from "./commands/compare.js";
 import { dagCmd } from "./commands/dag.js";
 import { doctorCmd } from "./commands/doctor.js";

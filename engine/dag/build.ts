@@ -1,29 +1,30 @@
 // PipelineSpec → Dag: builtins resolved, matrices expanded, references bound, params validated, cycles reported.
 import { existsSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
-import { ProblemList, type SourcePos } from "../errors.js";
-import { findBuiltin } from "../registry.js";
+import { ProblemList, type SourcePos } from "../../core/errors.js";
+import type { Registry } from "../registry.js";
 import { lookup, substituteDeep, type ExprRef, type Resolver } from "../spec/expressions.js";
 import type { PipelineSpec, StageSpec } from "../spec/types.js";
 import { parseSize } from "../spec/units.js";
 import { resolveStageParams } from "../stage-params.js";
-import type { MatrixCoords, PlanInput, Resources, StageDefinition } from "../stage.js";
-import { didYouMean } from "../suggest.js";
+import type { PlanInput, Resources, StageDefinition } from "../stage.js";
+import { didYouMean } from "../../core/suggest.js";
 import { expandMatrix, type MatrixPoint } from "./matrix.js";
 import { topoOrder } from "./order.js";
 import { parseInputs, type InputEntry } from "./references.js";
-import { instanceId, type BoundInput, type Dag, type StageInstance } from "./types.js";
+import { instanceId, type MatrixCoords } from "../../core/instance-id.js";
+import type { BoundInput, Dag, StageInstance } from "./types.js";
 
 /** Placeholders a run: command may use; filled with paths at run time, so they never enter the key. */
 const RUNTIME_WORDS = new Set(["inputs", "outputs", "checkpoint", "workdir"]);
 
-export function buildDag(p: PipelineSpec): Dag {
+export function buildDag(p: PipelineSpec, registry: Registry): Dag {
   const problems = new ProblemList();
   const pos = (stageId: string, ...path: Array<string | number>): SourcePos => p.source.pos(["stages", stageId, ...path]);
   const defs = new Map<string, StageDefinition>();
   for (const s of p.stages) {
     if (!s.uses) continue;
-    const r = findBuiltin(s.uses.name, s.uses.version);
+    const r = registry.find(s.uses.name, s.uses.version);
     if ("error" in r) problems.add(`stage '${s.id}': ${r.error}`, pos(s.id, "uses"));
     else defs.set(s.id, r.def);
   }

@@ -1,11 +1,11 @@
 // Expands a stage's matrix into combinations (axis declaration order), minus `exclude` entries. An axis value is a
 // scalar, or a mapping with a `name` (e.g. a tokenizer with its params): coordinates use the name, expressions
 // (${{ matrix.tokenizer.vocabSize }}) see the whole value.
-import type { ProblemList, SourcePos } from "../errors.js";
+import type { ProblemList, SourcePos } from "../../core/errors.js";
 import { wholeExpr } from "../spec/expressions.js";
 import type { StageSpec } from "../spec/types.js";
-import type { MatrixCoords } from "../stage.js";
-import { didYouMean } from "../suggest.js";
+import type { MatrixCoords } from "../../core/instance-id.js";
+import { didYouMean } from "../../core/suggest.js";
 
 type Scalar = string | number | boolean;
 type AxisValue = Scalar | { name: Scalar; [k: string]: unknown };

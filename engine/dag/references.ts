@@ -1,8 +1,8 @@
 // Parses the entries of a stage's `inputs:`: references to other stages' outputs, or external paths.
-import type { ProblemList, SourcePos } from "../errors.js";
+import type { ProblemList, SourcePos } from "../../core/errors.js";
 import { exprsIn, hasExpr, wholeExpr } from "../spec/expressions.js";
 import type { StageSpec } from "../spec/types.js";
-import { didYouMean } from "../suggest.js";
+import { didYouMean } from "../../core/suggest.js";
 
 /** `pos` is a getter: computing positions is only worth it for entries that turn out to be wrong. */
 export type InputEntry =

@@ -1,10 +1,15 @@
 // `dnaflow dag`: the instance graph as Mermaid (renders on GitHub) or Graphviz DOT.
-import type { Plan } from "../plan/plan.js";
+import type { StageInstance } from "./types.js";
+
+/** What is drawn of a plan: each instance with its key and whether it is cached (a Plan fits; dag/ sits below plan/). */
+export interface RenderablePlan {
+  entries: ReadonlyArray<{ inst: StageInstance; key: string; action: "cached" | "run" }>;
+}
 
 const mermaidId = (i: number) => `s${i}`;
 const label = (s: string) => s.replace(/"/g, "'");
 
-export function toMermaid(plan: Plan): string {
+export function toMermaid(plan: RenderablePlan): string {
   const idx = new Map(plan.entries.map((e, i) => [e.inst.id, i]));
   const lines = ["flowchart TD"];
   plan.entries.forEach((e, i) => {
@@ -16,7 +21,7 @@ export function toMermaid(plan: Plan): string {
   return lines.join("\n") + "\n";
 }
 
-export function toDot(plan: Plan): string {
+export function toDot(plan: RenderablePlan): string {
   const q = (s: string) => JSON.stringify(s);
   const lines = ["digraph dnaflow {", "  rankdir=TB;", "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];"];
   for (const e of plan.entries) {

@@ -1,5 +1,6 @@
 // Stage instances: one per stage and matrix combination, with everything resolved except runtime paths.
-import type { MatrixCoords, Resources, StageDefinition } from "../stage.js";
+import type { MatrixCoords } from "../../core/instance-id.js";
+import type { Resources, StageDefinition } from "../stage.js";
 import type { RetryPolicy, StageSpec } from "../spec/types.js";
 
 export type BoundInput =
@@ -32,9 +33,4 @@ export interface Dag {
   /** Topological order. */
   instances: StageInstance[];
   byId: Map<string, StageInstance>;
-}
-
-export function instanceId(stageId: string, coords: MatrixCoords): string {
-  const keys = Object.keys(coords);
-  return keys.length ? `${stageId}[${keys.map((k) => `${k}=${coords[k]}`).join(",")}]` : stageId;
 }

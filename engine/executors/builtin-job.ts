@@ -1,5 +1,6 @@
 // The job description handed to a builtin stage's process: everything it needs, as plain JSON.
-import type { InputItem, LineageEntry, Resources } from "../stage.js";
+import type { InputItem } from "../../core/input-item.js";
+import type { LineageEntry, Resources } from "../stage.js";
 
 export interface BuiltinJob {
   stage: string;

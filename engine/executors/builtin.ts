@@ -1,14 +1,11 @@
-// Runs a builtin stage in a child Node process (builtin-child.js) and relays its events.
+// Runs a builtin stage in a child Node process (req.builtinChild, see builtin-child.ts) and relays its events.
 import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { BuiltinJob } from "./builtin-job.js";
 import { spawnInGroup } from "./process-group.js";
 import { lineageOf } from "./lineage.js";
 import { readEvents } from "./protocol.js";
 import { StageFailure, type ExecRequest } from "./types.js";
-
-const CHILD = fileURLToPath(new URL("./builtin-child.js", import.meta.url));
 
 export async function runBuiltin(req: ExecRequest): Promise<void> {
   const def = req.inst.def!;
@@ -25,7 +22,7 @@ export async function runBuiltin(req: ExecRequest): Promise<void> {
   };
   const jobFile = join(req.attempt.workDir, "job.json");
   writeFileSync(jobFile, JSON.stringify(job));
-  const child = spawnInGroup([process.execPath, CHILD, jobFile], {
+  const child = spawnInGroup([process.execPath, req.builtinChild, jobFile], {
     cwd: req.pipelineDir, // relative paths in params resolve against the pipeline file, as for run: stages
     env: { ...process.env, DNAFLOW_STAGE: req.inst.id, DNAFLOW_KEY: req.key },
     logFile: req.attempt.logFile,

@@ -2,7 +2,7 @@
 // in topological order. Only what the key covers, never stage ids or file names (renaming a stage keeps its key, so
 // anything a stage writes from this stays byte-identical). Model cards name their training data from it.
 import type { StageInstance } from "../dag/types.js";
-import { canonicalJson } from "../key.js";
+import { canonicalJson } from "../../core/key.js";
 import type { LineageEntry } from "../stage.js";
 
 export function lineageOf(inst: StageInstance): LineageEntry[] {

@@ -1,6 +1,6 @@
 // Events a stage process reports, one JSON object per line (the Python worker speaks the same protocol).
 import { createInterface } from "node:readline";
-import type { JsonValue } from "../stage.js";
+import type { JsonValue } from "../../core/json.js";
 import type { FinalUsage } from "./resource-sampler.js";
 
 export type StageEvent =

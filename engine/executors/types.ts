@@ -1,7 +1,11 @@
 // What an executor gets to run one attempt of one stage, and how it reports back.
-import type { Attempt } from "../../cache/store.js";
+import type { DigestCache } from "../../cache/digest-cache.js";
+import type { Attempt, Store } from "../../cache/store.js";
+import type { EventSink } from "../run/events.js";
 import type { StageInstance } from "../dag/types.js";
-import type { InputItem, JsonValue, Resources } from "../stage.js";
+import type { InputItem } from "../../core/input-item.js";
+import type { Resources } from "../stage.js";
+import type { JsonValue } from "../../core/json.js";
 
 export interface ExecRequest {
   inst: StageInstance;
@@ -11,6 +15,8 @@ export interface ExecRequest {
   checkpointDir: string;
   resources: Resources;
   pipelineDir: string;
+  /** Entry file that runs one builtin in a child process (engine/cli/builtin-child.ts). */
+  builtinChild: string;
   signal: AbortSignal;
   onProgress(done: number, total?: number, unit?: string, metrics?: Record<string, number | string | null>): void;
   onMeta(meta: Record<string, JsonValue>): void;
@@ -24,4 +30,24 @@ export class StageFailure extends Error {
   constructor(message: string, readonly inputError = false) {
     super(message);
   }
+}
+
+/** What a job runner (run/job.ts locally, slurm/run.ts on a cluster) gets besides the plan entry. */
+export interface JobContext {
+  store: Store;
+  digests: DigestCache;
+  pipelineName: string;
+  pipelineDir: string;
+  /** Absolute path of the pipeline file (executors that run a stage elsewhere load it again there). */
+  pipelineFile: string;
+  signal: AbortSignal;
+  emit: EventSink;
+  /** Entry file of the builtin child process; the CLI composes it with the registry of builtins. */
+  builtinChild: string;
+  /** The invocation's store/--set/--profile, so `dnaflow exec-stage` elsewhere plans the same keys. */
+  cli?: { store: string; cache?: string; set: string[]; profile?: string };
+}
+
+export class Cancelled extends Error {
+  override name = "Cancelled";
 }

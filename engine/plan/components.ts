@@ -4,7 +4,7 @@ import { isAbsolute, relative, resolve } from "node:path";
 import type { DigestCache } from "../../cache/digest-cache.js";
 import { listTree, treeDigest } from "../../cache/digest.js";
 import type { StageInstance } from "../dag/types.js";
-import { STORE_FORMAT, type KeyComponents } from "../key.js";
+import { STORE_FORMAT, type KeyComponents } from "../../core/key.js";
 import { WORKER_DIR } from "../python/interpreter.js";
 
 let workerDigestMemo: Promise<string> | undefined;

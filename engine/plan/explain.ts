@@ -1,5 +1,5 @@
 // Why a stage must run: the differences between its key components now and in the last recorded run.
-import type { KeyComponents } from "../key.js";
+import type { KeyComponents } from "../../core/key.js";
 import type { StageInstance } from "../dag/types.js";
 
 const show = (v: unknown) => (v === undefined ? "∅" : JSON.stringify(v));

@@ -3,7 +3,7 @@ import type { DigestCache } from "../../cache/digest-cache.js";
 import type { RunRecord } from "../../cache/runs.js";
 import type { Store } from "../../cache/store.js";
 import type { Dag, StageInstance } from "../dag/types.js";
-import { stageKey, type KeyComponents } from "../key.js";
+import { stageKey, type KeyComponents } from "../../core/key.js";
 import type { PipelineSpec } from "../spec/types.js";
 import { keyComponents } from "./components.js";
 import { explainChange } from "./explain.js";

@@ -4,7 +4,8 @@ import { execa } from "execa";
 import { appendFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
-import { StageInputError, type StageContext } from "../stage.js";
+import { StageInputError } from "../../core/errors.js";
+import type { StageContext } from "../stage.js";
 import { INSTALLING, WORKER_DIR, workerPython } from "./interpreter.js";
 
 export interface WorkerEvent {

@@ -2,8 +2,10 @@
 // in the store, by the same code (runJob), so keys and bytes do not depend on where a stage ran.
 import type { PlanEntry } from "../plan/plan.js";
 import type { ExecutorName } from "../spec/types.js";
-import type { InputItem, Resources } from "../stage.js";
-import { runJob, type JobContext } from "./job.js";
+import type { InputItem } from "../../core/input-item.js";
+import type { Resources } from "../stage.js";
+import type { JobContext } from "../executors/types.js";
+import { runJob } from "./job.js";
 import { runSlurmJob } from "../executors/slurm/run.js";
 
 /** Makes one stage (attempts, retries, publish); resolves with the seconds the successful attempt took. */

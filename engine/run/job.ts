@@ -2,37 +2,21 @@
 import { appendFileSync, existsSync, readdirSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import type { DigestCache } from "../../cache/digest-cache.js";
 import { listTree, sha256File } from "../../cache/digest.js";
 import type { Manifest } from "../../cache/manifest.js";
 import type { Attempt, Store } from "../../cache/store.js";
 import { longTimeoutSignal } from "../../lib/os/long-timeout.js";
 import { runBuiltin } from "../executors/builtin.js";
 import { runCommand } from "../executors/command.js";
+import { Cancelled, StageFailure, type JobContext } from "../executors/types.js";
 import { isSameProcessAlive, killGroup, processStartTime } from "../executors/process-group.js";
-import { takeGroupUsage, type StageUsage } from "../executors/resource-sampler.js";
-import { StageFailure } from "../executors/types.js";
+import { takeGroupUsage } from "../executors/resource-sampler.js";
+import type { StageUsage } from "../../core/usage.js";
 import type { PlanEntry } from "../plan/plan.js";
 import { formatDuration } from "../spec/units.js";
-import { WARNINGS_META, type InputItem, type JsonValue, type Resources } from "../stage.js";
-import type { EventSink } from "./events.js";
-
-export interface JobContext {
-  store: Store;
-  digests: DigestCache;
-  pipelineName: string;
-  pipelineDir: string;
-  /** Absolute path of the pipeline file (executors that run a stage elsewhere load it again there). */
-  pipelineFile: string;
-  signal: AbortSignal;
-  emit: EventSink;
-  /** The invocation's store/--set/--profile, so `dnaflow exec-stage` elsewhere plans the same keys. */
-  cli?: { store: string; cache?: string; set: string[]; profile?: string };
-}
-
-export class Cancelled extends Error {
-  override name = "Cancelled";
-}
+import { WARNINGS_META, type Resources } from "../stage.js";
+import type { InputItem } from "../../core/input-item.js";
+import type { JsonValue } from "../../core/json.js";
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -108,6 +92,7 @@ async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>,
       checkpointDir: ctx.store.checkpointDir(key),
       resources,
       pipelineDir: ctx.pipelineDir,
+      builtinChild: ctx.builtinChild,
       signal,
       onProgress: (done: number, total?: number, unit?: string, metrics?: Record<string, number | string | null>) =>
         ctx.emit({ type: "stage-progress", id: inst.id, done, total, unit, ...(metrics ? { metrics } : {}) }),

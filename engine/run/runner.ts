@@ -12,11 +12,12 @@ import { ProgressBoard } from "../../cache/progress.js";
 import { materializeAndVerify } from "../../cache/verify.js";
 import type { Plan, PlanEntry } from "../plan/plan.js";
 import type { ExecutorName } from "../spec/types.js";
-import type { InputItem, Resources } from "../stage.js";
+import type { InputItem } from "../../core/input-item.js";
+import type { Resources } from "../stage.js";
 import type { EventSink } from "./events.js";
 import { executorFor } from "./executors.js";
 import { stageInputs } from "./stage-inputs.js";
-import { Cancelled, type JobContext } from "./job.js";
+import { Cancelled, type JobContext } from "../executors/types.js";
 import { guardStall } from "./stall-guard.js";
 import { processStartTime } from "../executors/process-group.js";
 import type { HeldLease } from "../../cache/lease/leases.js";
@@ -38,6 +39,7 @@ export interface RunOptions {
   executor?: ExecutorName;
   /** How this run was invoked (store, --set, --profile), for executors that re-run one stage elsewhere. */
   cli?: JobContext["cli"];
+  builtinChild: JobContext["builtinChild"];
 }
 
 class Skipped extends Error {
@@ -208,7 +210,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
       await store.pullCheckpoint(e.key);
       const executor = executorFor(e, opts.executor ?? "local");
       const t = Date.now();
-      const jobCtx = { store, digests, pipelineName: plan.pipeline.name, pipelineDir: plan.pipeline.dir, pipelineFile: plan.pipeline.file, signal, emit, cli: opts.cli };
+      const jobCtx = { store, digests, pipelineName: plan.pipeline.name, pipelineDir: plan.pipeline.dir, pipelineFile: plan.pipeline.file, signal, emit, cli: opts.cli, builtinChild: opts.builtinChild };
       const seconds = await executor.run(e, inputs, e.inst.resources, jobCtx);
       await store.clearCheckpoint(e.key);
       for (const x of sameKey(e)) setStatus(x, { status: "ran", seconds: seconds || (Date.now() - t) / 1000 });

@@ -3,7 +3,7 @@
 // cluster node only verifies), so the paths handed to a stage are always those of intact objects.
 import type { Store } from "../../cache/store.js";
 import type { Plan, PlanEntry } from "../plan/plan.js";
-import type { InputItem } from "../stage.js";
+import type { InputItem } from "../../core/input-item.js";
 
 export async function stageInputs(
   e: PlanEntry,

@@ -1,8 +1,8 @@
 // Pipeline file → validated, normalized PipelineSpec (or a SpecError listing every problem with file:line:col).
 import { readFileSync } from "node:fs";
 import { basename, dirname, extname, relative, resolve } from "node:path";
-import { ProblemList, SpecError } from "../errors.js";
-import { didYouMean } from "../suggest.js";
+import { ProblemList, SpecError } from "../../core/errors.js";
+import { didYouMean } from "../../core/suggest.js";
 import { applyOverrides, parseSetArg, profileOverrides, type Override } from "./overrides.js";
 import { checkData } from "./data-check.js";
 import { checkSchema } from "./schema-check.js";

@@ -1,7 +1,7 @@
 // Param overrides from profiles and `--set a.b=value`: the path must exist, and the value keeps the default's type.
 import { parse as parseYaml } from "yaml";
-import type { ProblemList, SourcePos } from "../errors.js";
-import { didYouMean } from "../suggest.js";
+import type { ProblemList, SourcePos } from "../../core/errors.js";
+import { didYouMean } from "../../core/suggest.js";
 
 export interface Override {
   path: string[];

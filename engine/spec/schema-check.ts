@@ -3,8 +3,8 @@ import AjvModule from "ajv";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { ProblemList } from "../errors.js";
-import { didYouMean } from "../suggest.js";
+import type { ProblemList } from "../../core/errors.js";
+import { didYouMean } from "../../core/suggest.js";
 import type { JsonPath, SourceDoc } from "./source.js";
 
 const Ajv = AjvModule.default ?? AjvModule;

@@ -2,7 +2,7 @@
 // 10,000-stage pipelines); the position-keeping `yaml` document is built only when a message needs a position.
 import jsYaml from "js-yaml";
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type YAMLMap } from "yaml";
-import type { ProblemList, SourcePos } from "../errors.js";
+import type { ProblemList, SourcePos } from "../../core/errors.js";
 
 export type JsonPath = ReadonlyArray<string | number>;
 

@@ -1,7 +1,7 @@
 // CSV records with their line numbers (csv-parse: quoting, CRLF, BOM), for messages that point at file:line.
 import { readFile } from "node:fs/promises";
 import { parse } from "csv-parse/sync";
-import { StageInputError } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 
 export interface CsvRecord {
   fields: string[];

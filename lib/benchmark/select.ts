@@ -1,8 +1,8 @@
 // Task selection by glob: "prom/*", "tf/0", "**"; a leading suite name ("gue/prom/*") names the task list.
 import { statSync } from "node:fs";
 import { closest } from "fastest-levenshtein";
-import { StageInputError } from "../../engine/stage.js";
-import { didYouMean } from "../../engine/suggest.js";
+import { StageInputError } from "../../core/errors.js";
+import { didYouMean } from "../../core/suggest.js";
 import { discoverTasks } from "./source.js";
 
 /** `*` matches within one path segment, `**` across segments, `?` one character. */

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
 import { basename, join, relative, sep } from "node:path";
 import { promisify } from "node:util";
-import { StageInputError } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 import { digestFile, matches } from "../genome/download/checksums.js";
 import { downloadResumable } from "../genome/download/http-resume.js";
 import { ProgressMeter } from "../genome/download/progress-meter.js";

@@ -1,7 +1,7 @@
 // What makes a task unusable as a whole, beyond bad rows: a missing train or test split, and class labels that cannot
 // be learned or evaluated (an absurd class count, a class only in dev/test, a single class). Each is a StageInputError
 // naming the file and line.
-import { StageInputError } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 import type { SplitData } from "./task-csv.js";
 
 /** No DNA benchmark has anywhere near this many classes; a label past it is a typo or a regression column. */

@@ -1,6 +1,6 @@
 // One split file of a benchmark task (header with `sequence` and `label`; other columns ignored), checked row by row:
 // every problem is a StageInputError naming file:line.
-import { StageInputError } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 import { column, isEmptyLine, parseCsv } from "./csv.js";
 
 export interface SplitData {

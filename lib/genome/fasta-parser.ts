@@ -1,6 +1,6 @@
 // Push parser for FASTA bytes: validates, normalizes bases and hands them to a sink chunk by chunk.
 // Bounded memory: it holds one header line at most, never a record. Any line length, CRLF and blank lines are fine.
-import { StageInputError } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 import {
   CR, CTRL_MAX, HEADER, NEWLINE, N_WEIGHT, allBaseTables, describeByte, isIupacLetter, tableOffset,
   type AlphabetOptions,

@@ -6,7 +6,7 @@
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
-import { StageInputError } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 
 export type GenomeFileFormat = "fasta" | "gzip" | "2bit";
 

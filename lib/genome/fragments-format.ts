@@ -7,7 +7,7 @@
 // A fragment is never split across shards; shards rotate once they hold >= shardBases bases.
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { JsonValue } from "../../engine/stage.js";
+import type { JsonValue } from "../../core/json.js";
 import { BufferedFile } from "../segments/buffered-file.js";
 import { fileChunks } from "./fasta-source.js";
 import type { FragmentSink } from "./fragment-sink.js";

@@ -1,5 +1,5 @@
 // Keeps or drops whole FASTA records by name (e.g. only primary chromosomes, no _alt/_fix/chrUn/random).
-import { StageInputError } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 import type { FastaSink } from "./fasta-parser.js";
 
 export interface RecordFilterOptions {

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { StageInputError } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 import { column, isEmptyLine, readCsv } from "../benchmark/csv.js";
 import { classificationMetrics } from "./classification.js";
 import { regressionMetrics } from "./regression.js";

@@ -2,55 +2,40 @@
 // Every stage instance a run made or reused is looked at: an output holding metrics.json is a result, one holding
 // metrics.jsonl with loss events is a pretraining curve. Each run becomes a `run` axis value; results of different
 // stages or setups that would otherwise pool into one mean get a `stage` (or `setup`) coordinate.
+// `dnaflow compare RUN_A RUN_B …`: the same report across separately run pipelines. The CLI reads the runs' records
+// and objects from the store (engine/cli/commands/compare.ts) and passes them here as plain data. Every stage instance
+// a run made or reused is looked at: an output holding metrics.json is a result, one holding metrics.jsonl with loss
+// events is a pretraining curve. Each run becomes a `run` axis value; results of different stages or setups that would
+// otherwise pool into one mean get a `stage` (or `setup`) coordinate.
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { RunLog, type RunRecord } from "../../cache/runs.js";
-import type { Manifest } from "../../cache/manifest.js";
-import type { InputItem, MatrixCoords } from "../../engine/stage.js";
+import { coordsFromInstanceId, stageIdOf } from "../../core/instance-id.js";
+import type { InputItem } from "../../core/input-item.js";
 import { curvesFromInputs, resultsFromInputs, type ReportData, type ResultRecord } from "./data.js";
 import { renderReport, type RenderedReport } from "./render.js";
 import type { ReportOptions } from "./summarize.js";
 
-/** Matrix coordinates from an instance id: "finetune[seed=1,task=tf/0]" → { seed: 1, task: "tf/0" }. */
-export function coordsFromInstanceId(id: string): MatrixCoords {
-  const m = /^[^[]+\[(.*)\]$/.exec(id);
-  if (!m) return {};
-  const out: MatrixCoords = {};
-  for (const part of m[1].split(",")) {
-    const eq = part.indexOf("=");
-    if (eq < 0) continue;
-    const v = part.slice(eq + 1);
-    out[part.slice(0, eq)] = /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v === "true" ? true : v === "false" ? false : v;
-  }
-  return out;
+/** One published object a run made or reused, as read from the store by the caller. */
+export interface RunObject {
+  /** Stage instance id, e.g. "finetune[seed=1,task=tf/0]". */
+  instance: string;
+  key: string;
+  /** The builtin that made it ("" for a run: stage). */
+  uses: string;
+  /** Its params (the key's components). */
+  params: Record<string, unknown>;
+  /** Keys of the upstream objects it read: an eval/metrics stage's result replaces theirs. */
+  upstream: string[];
+  /** Output name → readable path of the published output. */
+  outputs: Record<string, string>;
 }
 
-/**
- * A run record by id, or for a pipeline name its latest complete run: finished ok and covering as many stages as the
- * largest of its recent runs (`dnaflow run FILE STAGE` makes a partial run, which would silently hide most results).
- * `warn` says when that is not simply the latest run.
- */
-export function findRun(store: string, idOrPipeline: string, warn: (message: string) => void = () => {}): RunRecord {
-  const log = new RunLog(join(store, "runs"));
-  const byId = log.read(idOrPipeline);
-  if (byId) return byId;
-  const recent = log.recent(idOrPipeline, 50);
-  if (!recent.length) {
-    const known = log.index().slice(-5).map((e) => `${e.id} (${e.pipeline})`);
-    throw new Error(`no run '${idOrPipeline}' in ${store} (a run id or a pipeline name; recent: ${known.join(", ") || "none"})`);
-  }
-  const size = (r: RunRecord) => Object.keys(r.stages).length;
-  const most = Math.max(...recent.map(size));
-  const complete = recent.find((r) => r.outcome === "ok" && size(r) === most);
-  const latest = recent[0];
-  if (!complete) {
-    warn(`${idOrPipeline}: no complete run (finished ok with all ${most} stages) among its last ${recent.length}; using the latest, ${latest.id} (${latest.outcome}, ${size(latest)} stages)`);
-    return latest;
-  }
-  if (complete !== latest)
-    warn(`${idOrPipeline}: the latest run ${latest.id} is partial (${latest.outcome}, ${size(latest)} of ${most} stages); using ${complete.id}, the latest complete run (name a run id to choose another)`);
-  return complete;
+/** A run as compare sees it: its id, pipeline name, and the objects of its stages that ran or were cached. */
+export interface ComparedRun {
+  id: string;
+  pipeline: string;
+  objects: RunObject[];
 }
 
 /** Params that tell two stages' setups apart: everything but the repeat (seed) and task, which are coordinates. */
@@ -84,26 +69,18 @@ function separateSetups(found: Array<{ r: ResultRecord; stage: string; setup: st
   for (const x of found) x.r.coords.setup = x.setup;
 }
 
-/** Results and loss curves of several runs; `runLabels` default to the pipeline names (with the id when repeated). */
-export async function collectFromRuns(store: string, runs: string[], taskAxis = "task", warn: (message: string) => void = () => {}, seedAxis = "seed"): Promise<ReportData & { warnings: string[] }> {
-  const warnings: string[] = [];
-  const recs = runs.map((r) => findRun(store, r, (m) => (warnings.push(m), warn(m))));
-  const names = recs.map((r) => r.pipeline);
-  const labels = recs.map((r, i) => (names.filter((n) => n === names[i]).length > 1 ? `${r.pipeline}@${r.id}` : r.pipeline));
+/** Results and loss curves of several runs; run labels are the pipeline names (with the id when repeated). */
+export async function collectFromRuns(runs: ComparedRun[], taskAxis = "task", seedAxis = "seed"): Promise<ReportData> {
+  const names = runs.map((r) => r.pipeline);
+  const labels = runs.map((r, i) => (names.filter((n) => n === names[i]).length > 1 ? `${r.pipeline}@${r.id}` : r.pipeline));
   const data: ReportData = { results: [], curves: [] };
   const seen = new Map<string, { r: ResultRecord; stage: string; setup: string; key: string }>();
   const replaced = new Set<string>();
-  for (const [i, rec] of recs.entries()) {
-    for (const [instance, st] of Object.entries(rec.stages).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (st.status !== "ran" && st.status !== "cached") continue;
-      const objDir = join(store, "objects", st.key);
-      const mf = join(objDir, "manifest.json");
-      if (!existsSync(mf)) continue;
-      const manifest = JSON.parse(readFileSync(mf, "utf8")) as Manifest;
+  for (const [i, run] of runs.entries()) {
+    for (const obj of [...run.objects].sort((a, b) => (a.instance < b.instance ? -1 : 1))) {
+      const { instance } = obj;
       const coords = { ...coordsFromInstanceId(instance), run: labels[i] };
-      const uses = "uses" in manifest.components.stage ? manifest.components.stage.uses : "";
-      for (const output of Object.keys(manifest.outputs)) {
-        const path = join(objDir, "out", output);
+      for (const [output, path] of Object.entries(obj.outputs)) {
         const item: InputItem = { path, from: `${labels[i]}:${instance}`, matrix: coords };
         const isDir = statSync(path).isDirectory();
         const hasMetrics = isDir ? existsSync(join(path, "metrics.json")) : output === "metrics" || path.endsWith("metrics.json");
@@ -114,12 +91,11 @@ export async function collectFromRuns(store: string, runs: string[], taskAxis = 
           } catch {
             continue; // not a metrics file after all
           }
-          const stage = instance.replace(/\[.*$/, "");
-          const setup = setupDigest(manifest.components.params ?? {}, seedAxis, taskAxis);
+          const stage = stageIdOf(instance);
+          const setup = setupDigest(obj.params, seedAxis, taskAxis);
           // An eval/metrics stage recomputes an upstream stage's metrics: keep its result, not the upstream's too.
-          if (uses === "eval/metrics")
-            for (const list of Object.values(manifest.components.inputs ?? {})) for (const i of list) if ("upstream" in i) replaced.add(i.upstream);
-          for (const r of results) seen.set(JSON.stringify([r.task, Object.entries(r.coords).sort(), instance, output]), { r, stage, setup, key: st.key });
+          if (obj.uses === "eval/metrics") for (const up of obj.upstream) replaced.add(up);
+          for (const r of results) seen.set(JSON.stringify([r.task, Object.entries(r.coords).sort(), instance, output]), { r, stage, setup, key: obj.key });
         }
         if (isDir && existsSync(join(path, "metrics.jsonl"))) data.curves.push(...curvesFromInputs([item]));
       }
@@ -128,11 +104,11 @@ export async function collectFromRuns(store: string, runs: string[], taskAxis = 
   const found = [...seen.values()].filter((x) => !replaced.has(x.key));
   separateSetups(found, seedAxis);
   data.results = found.map((x) => x.r);
-  return { ...data, warnings };
+  return data;
 }
 
 /** Collects and renders; the caller prints `terminal` and writes the files with writeReport(dir, report). */
-export async function compareRuns(store: string, runs: string[], opts: Partial<ReportOptions> = {}, warn?: (message: string) => void): Promise<RenderedReport> {
-  const data = await collectFromRuns(store, runs, "task", warn, opts.seedAxis ?? "seed");
-  return renderReport(data, { title: `dnaflow compare: ${runs.join(" vs ")}`, ...opts }, data.warnings);
+export async function compareRuns(runs: ComparedRun[], title: string, opts: Partial<ReportOptions> = {}, warnings: string[] = []): Promise<RenderedReport> {
+  const data = await collectFromRuns(runs, "task", opts.seedAxis ?? "seed");
+  return renderReport(data, { title, ...opts }, warnings);
 }

@@ -1,8 +1,9 @@
 // What a report is made of: metric results with their matrix coordinates, and pretraining loss curves.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { InputItem, MatrixCoords } from "../../engine/stage.js";
-import { StageInputError } from "../../engine/stage.js";
+import type { InputItem } from "../../core/input-item.js";
+import type { MatrixCoords } from "../../core/instance-id.js";
+import { StageInputError } from "../../core/errors.js";
 import { readMetricsArtifact, type SplitMetrics, type TaskKind } from "../metrics/index.js";
 
 export interface ResultRecord {

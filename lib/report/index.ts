@@ -1,7 +1,7 @@
 // Report rendering: results across matrix instances (or runs) → terminal table, markdown, CSV and HTML with SVG charts.
 export { barChart, type BarSeries, type ReferenceMark } from "./bar-chart.js";
 export { lineChart, type LineSeries } from "./line-chart.js";
-export { collectFromRuns, compareRuns, coordsFromInstanceId, findRun } from "./compare.js";
+export { collectFromRuns, compareRuns, type ComparedRun, type RunObject } from "./compare.js";
 export {
   curvesFromInputs,
   findEventLog,

@@ -1,7 +1,7 @@
 // Aggregates results across matrix instances: per task × variant the mean and spread over seeds, per-variant
 // averages, gain over a baseline (scratch) variant with paired statistics (bootstrap CI, Wilcoxon, sign test), the
 // same against the classical k-mer baseline, collapsed models, and the published reference numbers that apply.
-import type { MatrixCoords } from "../../engine/stage.js";
+import type { MatrixCoords } from "../../core/instance-id.js";
 import { reference, referenceNames, type ReferenceModel } from "../reference-results/references.js";
 import { globToRegExp } from "../benchmark/select.js";
 import { suites } from "../benchmark/suites.js";

@@ -10,7 +10,7 @@ import { createReadStream } from "node:fs";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import type { JsonValue } from "../../engine/stage.js";
+import type { JsonValue } from "../../core/json.js";
 import { BufferedFile } from "./buffered-file.js";
 
 export const SEGMENTS_FORMAT = "dnaflow.segments/1";

@@ -5,7 +5,8 @@ import { createHash } from "node:crypto";
 import { mkdirSync, statSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
-import { defineStage, StageInputError } from "../../engine/stage.js";
+import { defineStage } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 import { describeTask, taskKind, type TaskInfo, type TaskSet } from "../../lib/benchmark/artifact.js";
 import { selectTasks, splitSuitePrefix, tasksNotInSuite } from "../../lib/benchmark/select.js";
 import {

@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runWorker } from "../../engine/python/run-worker.js";
-import { defineStage, StageInputError, WARNINGS_META } from "../../engine/stage.js";
+import { defineStage, WARNINGS_META } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 import { readTaskSet } from "../../lib/benchmark/artifact.js";
 import { collapseWarning, metricsFromPredictions, readPredictions } from "../../lib/metrics/index.js";
 

@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { defineStage, StageInputError, WARNINGS_META } from "../../engine/stage.js";
+import { defineStage, WARNINGS_META } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 import { readTaskSet } from "../../lib/benchmark/artifact.js";
 import { collapseWarning, metricsFromPredictions, readPredictions, type TaskKind } from "../../lib/metrics/index.js";
 

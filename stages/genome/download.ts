@@ -2,7 +2,8 @@
 // A checksum mismatch fails the stage, so nothing is published; the manifest records url, size, checksums, time.
 import { copyFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { defineStage, StageInputError } from "../../engine/stage.js";
+import { defineStage } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 import { digestFile, matches, type Checksum, type FileDigests } from "../../lib/genome/download/checksums.js";
 import { downloadResumable } from "../../lib/genome/download/http-resume.js";
 import { PRESETS } from "../../lib/genome/download/presets.js";

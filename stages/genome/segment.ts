@@ -1,6 +1,7 @@
 // genome/segment: cuts N-free fragments into seeded random-length segments (or fixed windows), optionally with
 // reverse complements; writes the segments artifact (lib/segments/format.ts) with each segment's origin.
-import { defineStage, StageInputError } from "../../engine/stage.js";
+import { defineStage } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 import { readFragments } from "../../lib/genome/fragments-format.js";
 import { Segmenter, type SegmenterOptions } from "../../lib/genome/segmenter.js";
 import { SegmentsWriter } from "../../lib/segments/format.js";

@@ -1,6 +1,7 @@
 // genome/split: divides a segments artifact into train / validation / test segments artifacts, by an exact seeded
 // fraction or by holding out whole records (chromosomes). Origins are kept.
-import { defineStage, StageInputError } from "../../engine/stage.js";
+import { defineStage } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 import { FractionAssigner, RecordAssigner, type SplitName } from "../../lib/genome/split-assigner.js";
 import { join } from "node:path";
 import { readSegmentsMeta, SegmentsWriter } from "../../lib/segments/format.js";

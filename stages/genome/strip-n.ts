@@ -1,7 +1,8 @@
 // genome/strip-n: reads a genome (FASTA, gzip/bgzip FASTA or .2bit), keeps the chosen records, splits them at runs
 // of N and writes the fragments of at least minLength bases (format: lib/genome/fragments-format.ts).
 import { stat } from "node:fs/promises";
-import { defineStage, StageInputError } from "../../engine/stage.js";
+import { defineStage } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 import type { AmbiguityPolicy } from "../../lib/genome/alphabet.js";
 import { FragmentsWriter } from "../../lib/genome/fragments-format.js";
 import { NSplitter } from "../../lib/genome/n-splitter.js";

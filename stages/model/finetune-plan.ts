@@ -1,7 +1,7 @@
 // model/finetune's plan-time checks: init/model agreement and the task against what the tasks input will hold, so
 // these mistakes fail `dnaflow plan` with file:line:col instead of minutes into a run (the run checks them again).
 import type { PlanInput, PlanView } from "../../engine/stage.js";
-import { didYouMean } from "../../engine/suggest.js";
+import { didYouMean } from "../../core/suggest.js";
 import { plannedTaskNames } from "../../lib/benchmark/select.js";
 import { suiteNames } from "../../lib/benchmark/suites.js";
 import type { FinetuneParams } from "./finetune-params.js";

@@ -4,7 +4,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runWorker } from "../../engine/python/run-worker.js";
-import { defineStage, StageInputError, type JsonValue } from "../../engine/stage.js";
+import { defineStage } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
+import type { JsonValue } from "../../core/json.js";
 import { pretrainCard, writeModelCard } from "../../lib/model-card/write.js";
 import { verifyShardsTokenizer } from "../../lib/tokenizers/token-shards-reader.js";
 import { pretrainParamsSchema, type PretrainParams } from "./pretrain-params.js";

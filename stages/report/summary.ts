@@ -2,7 +2,8 @@
 // (self-contained, inline SVG), report.md and results.csv; the table goes to the stage log. Inputs: docs/evaluation.md.
 import { join } from "node:path";
 import { writeFile } from "node:fs/promises";
-import { defineStage, StageInputError } from "../../engine/stage.js";
+import { defineStage } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 import { referenceNames } from "../../lib/reference-results/references.js";
 import { curvesFromInputs, renderReport, resultsFromInputs, writeReport } from "../../lib/report/index.js";
 

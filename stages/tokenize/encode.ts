@@ -3,7 +3,8 @@
 import { readFile, readdir, stat } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { defineStage, StageInputError, type StageContext } from "../../engine/stage.js";
+import { defineStage, type StageContext } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 import { readSegments, readSegmentsMeta } from "../../lib/segments/format.js";
 import { LineScanner } from "../../lib/segments/line-scanner.js";
 import { encodeLinesParallel } from "../../lib/tokenizers/parallel-encode.js";

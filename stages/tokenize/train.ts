@@ -3,7 +3,9 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { defineStage, StageInputError, type JsonValue, type StageContext } from "../../engine/stage.js";
+import { defineStage, type StageContext } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
+import type { JsonValue } from "../../core/json.js";
 import { readSegments, readSegmentsMeta } from "../../lib/segments/format.js";
 import { specialIdsOf } from "../../lib/tokenizers/alphabet.js";
 import { BpeCorpus } from "../../lib/tokenizers/bpe-corpus.js";

@@ -1,10 +1,10 @@
 // Small pieces with sharp edges: canonical JSON, the resource pool, sizes and durations, did-you-mean.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { canonicalJson, stageKey, STORE_FORMAT, type KeyComponents } from "../../engine/key.js";
+import { canonicalJson, stageKey, STORE_FORMAT, type KeyComponents } from "../../core/key.js";
 import { ResourcePool } from "../../engine/run/resources.js";
 import { parseDuration, parseSize } from "../../engine/spec/units.js";
-import { closest } from "../../engine/suggest.js";
+import { closest } from "../../core/suggest.js";
 
 test("canonical JSON sorts keys at every level and drops undefined", () => {
   assert.equal(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } }), '{"a":{"d":[3,{"y":2,"z":1}]},"b":1}');

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { StageInputError } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 import stripN from "../../stages/genome/strip-n.js";
 import { runStage } from "../helpers/stage-harness.js";
 import { CHR2, tempFile } from "./helpers.js";

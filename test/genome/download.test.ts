@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { StageInputError } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 import download from "../../stages/genome/download.js";
 import { runStage } from "../helpers/stage-harness.js";
 import { startServer, type Behaviour } from "./http-fixture-server.js";

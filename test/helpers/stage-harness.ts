@@ -2,7 +2,9 @@
 import { mkdtempSync, mkdirSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { InputItem, JsonValue, StageContext, StageDefinition } from "../../engine/stage.js";
+import type { InputItem } from "../../core/input-item.js";
+import type { StageContext, StageDefinition } from "../../engine/stage.js";
+import type { JsonValue } from "../../core/json.js";
 import { resolveStageParams } from "../../engine/stage-params.js";
 
 export interface HarnessResult {

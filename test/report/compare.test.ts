@@ -1,10 +1,15 @@
-// compareRuns: results from two runs' records in a store (objects with metrics.json / metrics.jsonl outputs).
+// compare: results from two runs' records in a store (objects with metrics.json / metrics.jsonl outputs).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compareRuns, coordsFromInstanceId } from "../../lib/report/index.js";
+import { FsStore } from "../../cache/fs-store.js";
+import { coordsFromInstanceId } from "../../core/instance-id.js";
+import { compareStoreRuns } from "../../engine/cli/commands/compare.js";
+
+/** compare as the CLI runs it: the runs read through the Store interface, then rendered by lib/report. */
+const compareRuns = (dir: string, runs: string[], opts = {}, warn?: (m: string) => void) => compareStoreRuns(new FsStore(dir), runs, opts, warn);
 
 function store(): string {
   const s = mkdtempSync(join(tmpdir(), "dnaflow-compare-"));

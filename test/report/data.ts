@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { InputItem } from "../../engine/stage.js";
+import type { InputItem } from "../../core/input-item.js";
 
 export const TASKS = ["prom/prom_core_all", "tf/0", "EMP/H3"];
 /** Test MCC: base per task, + tokenizer effect, + pretraining gain, + seed noise. Known, so the tests can check means. */

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { InputItem } from "../../engine/stage.js";
+import type { InputItem } from "../../core/input-item.js";
 import { renderReport, resultsFromInputs } from "../../lib/report/index.js";
 import { pairedStats } from "../../lib/metrics/paired.js";
 

@@ -9,7 +9,7 @@ import { runStage } from "../helpers/stage-harness.js";
 import { fixture } from "../helpers/paths.js";
 import train from "../../stages/tokenize/train.js";
 import encode from "../../stages/tokenize/encode.js";
-import { StageInputError } from "../../engine/stage.js";
+import { StageInputError } from "../../core/errors.js";
 import { readTokenRows, readTokenShardsMeta } from "../../lib/tokenizers/token-shards-reader.js";
 
 const plain = readFileSync(fixture("tokenize", "gue", "prom_core_tata_test.csv"), "utf8");

@@ -1,6 +1,6 @@
 // dnaflow dag FILE [--format mermaid|dot]
 import { toDot, toMermaid } from "../../dag/render.js";
-import { SpecError } from "../../errors.js";
+import { SpecError } from "../../../core/errors.js";
 import { load, type CommonOptions } from "../context.js";
 
 export async function dagCmd(file: string, opts: CommonOptions & { format?: string }): Promise<number> {

@@ -5,11 +5,12 @@
 import { hostname } from "node:os";
 import { materializeAndVerify } from "../../../cache/verify.js";
 import { writeResult, clearResult, progressFileFor, writeProgress, type ExecResult } from "../../executors/slurm/result.js";
-import { StageFailure } from "../../executors/types.js";
+import { Cancelled, StageFailure } from "../../executors/types.js";
 import { plainReporter } from "../../reporters/plain.js";
 import type { EventSink } from "../../run/events.js";
-import { Cancelled, runJob } from "../../run/job.js";
+import { runJob } from "../../run/job.js";
 import { stageInputs } from "../../run/stage-inputs.js";
+import { BUILTIN_CHILD } from "../builtins.js";
 import { load, type CommonOptions } from "../context.js";
 
 export interface ExecStageOptions extends CommonOptions {
@@ -85,6 +86,7 @@ export async function execStageCmd(file: string, opts: ExecStageOptions): Promis
       pipelineFile: plan.pipeline.file,
       signal: controller.signal,
       emit,
+      builtinChild: BUILTIN_CHILD,
     };
     // One attempt per job: retries (with their backoff) are separate jobs, so a retry need not hold an allocation
     // and may land on another node.

@@ -9,7 +9,8 @@ import type { RunRecord } from "../../../cache/runs.js";
 import type { Store } from "../../../cache/store.js";
 import { buildRoCrate, type CrateStage } from "../../../lib/provenance/ro-crate.js";
 import { buildDag } from "../../dag/build.js";
-import { SpecError } from "../../errors.js";
+import { SpecError } from "../../../core/errors.js";
+import { builtins } from "../builtins.js";
 import { contentDigest } from "../../plan/components.js";
 import { loadPipeline } from "../../spec/load.js";
 import { openStore } from "../context.js";
@@ -55,7 +56,7 @@ export async function exportCmd(run: string, opts: ExportOptions): Promise<numbe
   try {
     const pipeline = loadPipeline(path, { set: rec.set, profile: rec.profile });
     const digests = new DigestCache(store.statePath("digests.json"));
-    for (const inst of buildDag(pipeline).instances) {
+    for (const inst of buildDag(pipeline, builtins).instances) {
       for (const list of Object.values(inst.inputs)) {
         for (const b of list) if (b.kind === "file" && existsSync(b.path)) external.set(await contentDigest(b.path, digests), { uri: pathToFileURL(b.path).href, name: b.shown });
       }

@@ -3,10 +3,10 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { RUN_HEARTBEAT_MS, type RunRecord } from "../../../cache/runs.js";
 import { isSameProcessAlive } from "../../executors/process-group.js";
-import { SpecError } from "../../errors.js";
+import { SpecError } from "../../../core/errors.js";
 import type { PlanEntry } from "../../plan/plan.js";
 import { formatDuration } from "../../spec/units.js";
-import { didYouMean } from "../../suggest.js";
+import { didYouMean } from "../../../core/suggest.js";
 import { fileAndStage, load, type CommonOptions, type Loaded } from "../context.js";
 
 function entryFor(loaded: Loaded, stage: string): PlanEntry {

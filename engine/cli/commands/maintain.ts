@@ -4,7 +4,7 @@ import { DigestCache } from "../../../cache/digest-cache.js";
 import { LayeredStore } from "../../../cache/layered-store.js";
 import type { Store } from "../../../cache/store.js";
 import { verifyObject } from "../../../cache/verify.js";
-import { SpecError } from "../../errors.js";
+import { SpecError } from "../../../core/errors.js";
 import { isSameProcessAlive } from "../../executors/process-group.js";
 import { formatBytes, parseDuration } from "../../spec/units.js";
 import { load, openStore, storeFor, type CommonOptions } from "../context.js";

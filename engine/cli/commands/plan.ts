@@ -1,6 +1,6 @@
 // dnaflow plan FILE [--explain]: what would run and why, without running anything.
 import { relative } from "node:path";
-import { canonicalJson } from "../../key.js";
+import { canonicalJson } from "../../../core/key.js";
 import { load, type CommonOptions } from "../context.js";
 
 export async function planCmd(file: string, opts: CommonOptions & { explain?: boolean; json?: boolean }): Promise<number> {

@@ -5,17 +5,18 @@ import { FsStore } from "../../../cache/fs-store.js";
 import { LayeredStore } from "../../../cache/layered-store.js";
 import type { RunRecord } from "../../../cache/runs.js";
 import type { Store } from "../../../cache/store.js";
-import { FatalError, SpecError } from "../../errors.js";
+import { FatalError, SpecError } from "../../../core/errors.js";
 import { killAllGroups } from "../../executors/process-group.js";
 import { jsonReporter } from "../../reporters/json.js";
 import { plainReporter } from "../../reporters/plain.js";
 import { ttyReporter } from "../../reporters/tty.js";
 import type { EventSink } from "../../run/events.js";
-import { Cancelled } from "../../run/job.js";
+import { Cancelled } from "../../executors/types.js";
 import { detectResources } from "../../run/resources.js";
 import { runPlan } from "../../run/runner.js";
 import type { ExecutorName } from "../../spec/types.js";
-import { didYouMean } from "../../suggest.js";
+import { didYouMean } from "../../../core/suggest.js";
+import { BUILTIN_CHILD } from "../builtins.js";
 import { load, type CommonOptions } from "../context.js";
 
 export interface RunCliOptions extends CommonOptions {
@@ -79,6 +80,7 @@ export async function runCmd(file: string, targets: string[], opts: RunCliOption
     file,
     set: opts.set,
     executor: opts.executor,
+    builtinChild: BUILTIN_CHILD,
     cli: { store: loaded.store.location, cache: opts.cache, set: opts.set ?? [], profile: opts.profile },
   });
   process.off("SIGINT", onSignal);

@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs";
 import type { Manifest } from "../../../cache/manifest.js";
 import { listTree } from "../../../cache/digest.js";
-import { SpecError } from "../../errors.js";
+import { SpecError } from "../../../core/errors.js";
 import type { PlanEntry } from "../../plan/plan.js";
 import { formatBytes, formatDuration } from "../../spec/units.js";
 import { load, type CommonOptions, type Loaded } from "../context.js";

@@ -1,6 +1,6 @@
 // dnaflow push / pull: move a pipeline's objects (or a whole store's) between a local store and an S3 store.
 import { LayeredStore } from "../../../cache/layered-store.js";
-import { SpecError } from "../../errors.js";
+import { SpecError } from "../../../core/errors.js";
 import { formatBytes } from "../../spec/units.js";
 import { load, storeFor, type CommonOptions } from "../context.js";
 

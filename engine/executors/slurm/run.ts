@@ -5,10 +5,10 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { PlanEntry } from "../../plan/plan.js";
-import type { InputItem, Resources } from "../../stage.js";
+import type { InputItem } from "../../../core/input-item.js";
+import type { Resources } from "../../stage.js";
 import { formatDuration } from "../../spec/units.js";
-import { Cancelled, type JobContext } from "../../run/job.js";
-import { StageFailure } from "../types.js";
+import { Cancelled, StageFailure, type JobContext } from "../types.js";
 import { scancel, slurmCmd, trackJob, untrackJob } from "./cli.js";
 import { collectJobOutput } from "./logs.js";
 import { clearResult, readProgress, readResult, type JobProgress } from "./result.js";

@@ -3,7 +3,7 @@
 // resource changed. Retries with exponential backoff; an idle timeout catches stalled connections.
 import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { StageInputError } from "../../../engine/stage.js";
+import { StageInputError } from "../../../core/errors.js";
 
 export interface ResumableDownloadOptions {
   url: string;

@@ -1,7 +1,7 @@
 // Resolves where a download comes from and what checksum it must have (params over preset over checksum file).
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { StageInputError } from "../../../engine/stage.js";
+import { StageInputError } from "../../../core/errors.js";
 import { findChecksum, type Checksum } from "./checksums.js";
 import { PRESETS, type DownloadSource } from "./presets.js";
 

@@ -105,3 +105,8 @@ export function withPath<E>(e: E, path: string): E {
   if (err && typeof err === "object" && typeof err.code === "string" && !err.path) err.path = path;
   return e;
 }
+
+/** Thrown by a stage for bad input: the message names the file/record/line; the engine prints it without a stack. */
+export class StageInputError extends Error {
+  override name = "StageInputError";
+}
