@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { listTree, sha256File } from "../../cache/digest.js";
 import type { Manifest } from "../../cache/manifest.js";
 import type { Attempt, Store } from "../../cache/store.js";
-import { longTimeoutSignal } from "../../lib/os/long-timeout.js";
+import { longTimeoutSignal, MAX_TIMER_MS } from "../../lib/os/long-timeout.js";
 import { runBuiltin } from "../executors/builtin.js";
 import { runCommand } from "../executors/command.js";
 import { Cancelled, StageFailure, type JobContext } from "../executors/types.js";
@@ -18,10 +18,22 @@ import { WARNINGS_META, type Resources } from "../stage.js";
 import type { InputItem } from "../../core/input-item.js";
 import type { JsonValue } from "../../core/json.js";
 
+/** Waits `ms` (any finite length: a doubled backoff can pass setTimeout's 2^31 ms limit) unless `signal` aborts. */
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
+    if (signal.aborted) return reject(signal.reason);
+    const due = longTimeoutSignal(ms);
+    if (due.aborted) return resolve();
+    const keepAlive = setInterval(() => {}, MAX_TIMER_MS); // the long-timeout timers are unref'd; a pending retry keeps the engine alive
+    const settle = () => {
+      clearInterval(keepAlive);
+      due.removeEventListener("abort", settle);
+      signal.removeEventListener("abort", settle);
+      if (signal.aborted) reject(signal.reason);
+      else resolve();
+    };
+    due.addEventListener("abort", settle, { once: true });
+    signal.addEventListener("abort", settle, { once: true });
   });
 
 /** Runs the entry until it is published or out of attempts. Resolves with the seconds the successful attempt took. */

@@ -6,7 +6,7 @@ import { reference, referenceNames, type ReferenceModel } from "../reference-res
 import { globToRegExp } from "../benchmark/select.js";
 import { suites } from "../benchmark/suites.js";
 import { pairedStats, type PairedStats } from "../metrics/paired.js";
-import type { ResultRecord } from "./data.js";
+import { BASELINE_AXIS, type ResultRecord } from "./data.js";
 
 export interface ReportOptions {
   title: string;
@@ -78,6 +78,11 @@ function meanSd(v: number[]): { mean: number | null; sd: number | null } {
   return { mean, sd: Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) };
 }
 
+/** A variant's name when no axis varies: the classical baseline's model (e.g. "4-mer logistic-regression"), else "result". */
+function soleLabel(r: ResultRecord, c: MatrixCoords): string {
+  return r.classical && c[BASELINE_AXIS] !== undefined ? String(c[BASELINE_AXIS]) : "result";
+}
+
 export function summarize(results: ResultRecord[], opts: Partial<ReportOptions> = {}): Summary {
   const o: ReportOptions = { ...DEFAULT_OPTIONS, ...opts };
   const warnings: string[] = [];
@@ -92,7 +97,7 @@ export function summarize(results: ResultRecord[], opts: Partial<ReportOptions> 
   for (const r of results) {
     const c = variantCoords(r.coords);
     const id = key(c);
-    if (!variants.has(id)) variants.set(id, { id, coords: c, label: axes.map((a) => `${a}=${c[a] ?? "–"}`).join(" · ") || "result" });
+    if (!variants.has(id)) variants.set(id, { id, coords: c, label: axes.map((a) => `${a}=${c[a] ?? "–"}`).join(" · ") || soleLabel(r, c) });
   }
   const variantOf = (r: ResultRecord) => key(variantCoords(r.coords));
   const tasks = [...new Set(results.map((r) => r.task))].sort();

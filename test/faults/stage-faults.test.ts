@@ -81,3 +81,18 @@ test("timeout: 30d (past 2^31 ms) does not kill the stage at once", () => {
   assert.doesNotMatch(r.stderr, /timed out/);
   assert.equal(objectKeys(join(dir, ".dnaflow")).length, 1);
 });
+
+test("a retry backoff past 2^31 ms waits instead of retrying at once", async () => {
+  // The stage counts its attempts in a file beside the pipeline; with `backoff: 30d` the second attempt is weeks away.
+  const dir = tempProject({
+    "p.yaml": "stages:\n  a:\n    run: [sh, -c, 'echo x >> attempts.txt; exit 1']\n    outputs: [out]\n    retries: { attempts: 1, backoff: 30d }\n",
+  });
+  const child = dnaflowAsync(["run", "p.yaml"], { cwd: dir });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const early = await Promise.race([exited.then(() => "exited"), new Promise((r) => setTimeout(() => r("waiting"), 3000))]);
+  assert.equal(early, "waiting", "the engine must still be waiting for the backoff, not have retried and exited");
+  assert.equal(readFileSync(join(dir, "attempts.txt"), "utf8"), "x\n", "exactly one attempt before the backoff");
+  child.kill("SIGINT");
+  assert.equal(await exited, 130);
+  assert.equal(objectKeys(join(dir, ".dnaflow")).length, 0);
+});

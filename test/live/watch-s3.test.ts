@@ -83,7 +83,7 @@ test("a watcher with its own cache sees a pretraining on another machine through
       const r = watch().stages.find((s: any) => s.stage === "pretrain");
       return r?.state === "silent" ? r : undefined;
     }, 30_000);
-    assert.ok(silent.heartbeatAgeS > 2, `age ${silent.heartbeatAgeS}`);
+    assert.ok(silent.heartbeatAgeS >= 2, `age ${silent.heartbeatAgeS}`); // silent means unchanged for a whole TTL (2 s)
   } finally {
     killAll();
   }
