@@ -91,6 +91,15 @@ def load_data(cfg, tok: SequenceTokenizer, task: dict, model_max: int):
     return out, want, longest
 
 
+def _imported_with_remote_code(model_dir: str) -> bool:
+    """Whether model/import brought this directory in with trustRemoteCode: true (its import.json says so)."""
+    info = os.path.join(model_dir, "import.json")
+    if not os.path.exists(info):
+        return False
+    with open(info) as f:
+        return bool(json.load(f).get("trustRemoteCode"))
+
+
 def build(cfg, task, tok_meta: Tokenizer):
     from transformers import AutoConfig, AutoModelForSequenceClassification
 
@@ -105,10 +114,16 @@ def build(cfg, task, tok_meta: Tokenizer):
         tj = os.path.join(d, "tokenizer.json")
         if os.path.exists(tj) and _sha256(tj) != tok_meta.digest:
             raise ConfigError(f"pretrained: {d} was pretrained with another tokenizer than {tok_meta.file} (tokenizer.json differs)")
-        conf = AutoConfig.from_pretrained(d, num_labels=num_labels, problem_type=problem)
+        # A model/import made with trustRemoteCode (DNABERT-2 style, import.json) ships its own classes: the user's consent
+        # there covers running them here; their attention is their own, so no attn_implementation is forced on them.
+        trust = _imported_with_remote_code(d)
+        conf = AutoConfig.from_pretrained(d, num_labels=num_labels, problem_type=problem, trust_remote_code=trust)
         if conf.vocab_size != tok_meta.vocab_size:
             raise ConfigError(f"pretrained: vocabulary {conf.vocab_size} does not match the tokenizer's {tok_meta.vocab_size}")
-        model = AutoModelForSequenceClassification.from_pretrained(d, config=conf, attn_implementation="sdpa")
+        if trust and "AutoModelForSequenceClassification" not in (getattr(conf, "auto_map", None) or {}):
+            raise ConfigError(f"pretrained: {d} ships its own code but its config.json auto_map has no AutoModelForSequenceClassification to finetune")
+        load = {"trust_remote_code": True} if trust else {"attn_implementation": "sdpa"}
+        model = AutoModelForSequenceClassification.from_pretrained(d, config=conf, **load)
     else:
         conf = build_config(cfg["model"], tok_meta)
         conf.num_labels, conf.problem_type = num_labels, problem

@@ -10,22 +10,9 @@ import { join } from "node:path";
 import { dnaflow, planJson, runAndKillEngineAt } from "../helpers/cli.js";
 import { fixture } from "../helpers/paths.js";
 import { ENV, PYTHON, TINY, outputOf, project, requireWorkerPython, tinyPipeline } from "../model/helpers.js";
+import { FINETUNE } from "./finetune-stages.js";
 
 requireWorkerPython();
-
-const FINETUNE = `
-  benchmark:
-    uses: data/benchmark@1
-    inputs: { source: gue }
-  finetune:
-    uses: model/finetune@1
-    with: { init: pretrained, task: prom/prom_core_tata, batchSize: 16, epochs: 1, lr: 0.002, warmupSteps: 2, evalEvery: 5, checkpointEvery: 50, seed: 7 }
-    inputs:
-      tasks: "\${{ stages.benchmark.outputs.tasks }}"
-      tokenizer: "\${{ stages.tokenizer.outputs.tokenizer }}"
-      model: "\${{ stages.pretrain.outputs.model }}"
-    resources: { cpus: 1 }
-`;
 
 /** Every scalar series in a directory of event files, as TensorBoard itself reads it. */
 function readScalars(dir: string): Record<string, Array<[number, number]>> {

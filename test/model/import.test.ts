@@ -155,8 +155,26 @@ for (const [kind, params, message] of [
   });
 }
 
-test("custom code with trustRemoteCode: true: imported with its .py files, and the directory loads with trust_remote_code", () => {
-  const dir = tempProject({ "p.yaml": `stages:\n  imp:\n    uses: model/import@1\n    with: { trustRemoteCode: true }\n    inputs: { source: ck }\n` });
+test("custom code with trustRemoteCode: true: imported with its .py files, loads with trust_remote_code, and finetunes with its own classes", () => {
+  const dir = tempProject({
+    "p.yaml": `stages:
+  imp:
+    uses: model/import@1
+    with: { trustRemoteCode: true }
+    inputs: { source: ck }
+  benchmark:
+    uses: data/benchmark@1
+    inputs: { source: gue }
+  finetune:
+    uses: model/finetune@1
+    with: { task: prom/prom_core_tata, init: pretrained, batchSize: 16, epochs: 1, trainRows: 64, lr: 0.002, warmupSteps: 1, evalEvery: 2, seed: 7 }
+    inputs:
+      tasks: "\${{ stages.benchmark.outputs.tasks }}"
+      tokenizer: "\${{ stages.imp.outputs.tokenizer }}"
+      model: "\${{ stages.imp.outputs.model }}"
+`,
+  });
+  cpSync(fixture("benchmark", "gue", "prom"), join(dir, "gue", "prom"), { recursive: true });
   checkpoint("custom", join(dir, "ck"));
   const r = dnaflow(["run", "p.yaml"], { cwd: dir, env: ENV });
   assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -165,6 +183,14 @@ test("custom code with trustRemoteCode: true: imported with its .py files, and t
   const info = JSON.parse(readFileSync(join(model, "import.json"), "utf8"));
   assert.deepEqual([info.architecture, info.trustRemoteCode], ["CustomBertForMaskedLM", true]);
   assert.equal(py(`import sys\nfrom transformers import AutoModelForMaskedLM\nprint(type(AutoModelForMaskedLM.from_pretrained(sys.argv[1], trust_remote_code=True)).__name__)`, model), "CustomBertForMaskedLM");
+  // the finetuned model is the checkpoint's own sequence classifier, and reloads as one
+  const tuned = outputOf(dir, "finetune", "model");
+  const rows = readFileSync(join(outputOf(dir, "finetune", "metrics"), "predictions.csv"), "utf8").trim().split("\n");
+  assert.ok(rows.length > 600, `${rows.length} prediction rows`);
+  assert.equal(
+    py(`import sys\nfrom transformers import AutoModelForSequenceClassification\nprint(type(AutoModelForSequenceClassification.from_pretrained(sys.argv[1], trust_remote_code=True)).__name__)`, tuned),
+    "CustomBertForSequenceClassification",
+  );
 });
 
 test("ModernBERT (fast tokenizer.json): imports as a masked LM with its files kept", () => {

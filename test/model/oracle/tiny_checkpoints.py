@@ -40,11 +40,12 @@ if KIND in ("dnabert6", "custom", "bert-base"):
             "from transformers import BertConfig\n\n\nclass CustomBertConfig(BertConfig):\n    model_type = 'custombert'\n"
         )
         open(os.path.join(OUT, "modeling_custom.py"), "w").write(
-            "from transformers import BertForMaskedLM\n\nfrom .configuration_custom import CustomBertConfig\n\n\n"
-            "class CustomBertForMaskedLM(BertForMaskedLM):\n    config_class = CustomBertConfig\n"
+            "from transformers import BertForMaskedLM, BertForSequenceClassification\n\nfrom .configuration_custom import CustomBertConfig\n\n\n"
+            "class CustomBertForMaskedLM(BertForMaskedLM):\n    config_class = CustomBertConfig\n\n\n"
+            "class CustomBertForSequenceClassification(BertForSequenceClassification):\n    config_class = CustomBertConfig\n"
         )
         d = conf.to_dict()
-        d.update(model_type="custombert", architectures=["CustomBertForMaskedLM"], auto_map={"AutoConfig": "configuration_custom.CustomBertConfig", "AutoModelForMaskedLM": "modeling_custom.CustomBertForMaskedLM"})
+        d.update(model_type="custombert", architectures=["CustomBertForMaskedLM"], auto_map={"AutoConfig": "configuration_custom.CustomBertConfig", "AutoModelForMaskedLM": "modeling_custom.CustomBertForMaskedLM", "AutoModelForSequenceClassification": "modeling_custom.CustomBertForSequenceClassification"})
         json.dump(d, open(os.path.join(OUT, "config.json"), "w"), indent=2)
         torch.save(model.state_dict(), os.path.join(OUT, "pytorch_model.bin"))
         print(json.dumps(sorted(os.listdir(OUT))))
