@@ -2,7 +2,7 @@
 // link to outside, a timeout past 2^31 ms.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dnaflow, dnaflowAsync, events, objectKeys, planJson, tempProject } from "../helpers/cli.js";
 
@@ -16,10 +16,13 @@ const alive = (pgid: number) => {
 };
 
 test("an orphaned builtin (engine SIGKILLed) stops with one quiet line in its log, no stack trace", async () => {
-  // ~30 MB of plain FASTA: strip-n reports progress (bytes read) every 200 ms for a few seconds after the engine is gone.
+  // ~240 MB of plain FASTA: strip-n (~150 MB/s) keeps reporting progress (bytes read) every 200 ms for a second or more
+  // after the engine is gone, so its next report meets the broken pipe (30 MB could finish before any further report).
   const line = "ACGTTGCA".repeat(10) + "\n";
   const dir = tempProject({ "p.yaml": "stages:\n  strip:\n    uses: genome/strip-n@1\n    with: { minLength: 1 }\n    inputs: { fasta: g.fa }\n" });
-  writeFileSync(join(dir, "g.fa"), ">chr1\n" + line.repeat(370_000));
+  const chunk = line.repeat(370_000);
+  writeFileSync(join(dir, "g.fa"), ">chr1\n");
+  for (let i = 0; i < 8; i++) appendFileSync(join(dir, "g.fa"), chunk);
   const child = dnaflowAsync(["run", "p.yaml", "--json"], { cwd: dir });
   let buf = "";
   await new Promise<void>((resolve, reject) => {
