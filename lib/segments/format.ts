@@ -63,15 +63,7 @@ export class SegmentsWriter {
 
   /** Synchronous fast path: writes bytes[start, end) as one segment. */
   append(bytes: Uint8Array, start: number, end: number, origin?: SegmentOrigin): void {
-    this.withOrigins ??= origin !== undefined;
-    if (this.withOrigins !== (origin !== undefined)) throw new Error("segments: give an origin for every segment or for none");
-    const cur = this.shards[this.shards.length - 1];
-    if (!cur || cur.bases >= this.shardBases) this.rotate();
-    const info = this.shards[this.shards.length - 1];
-    info.count++;
-    info.bases += end - start;
-    this.seq!.write(bytes, start, end);
-    this.seq!.writeByte(10);
+    this.writeSequence(bytes, start, end, origin !== undefined);
     if (origin) this.bed!.writeString(`${origin.record}\t${origin.start}\t${origin.end}\t.\t0\t${origin.strand}\n`);
   }
 
@@ -80,19 +72,24 @@ export class SegmentsWriter {
    * them): routing segments between artifacts without decoding them.
    */
   appendRaw(seq: Uint8Array, seqStart: number, seqEnd: number, bed?: { bytes: Uint8Array; start: number; end: number }): void {
-    this.withOrigins ??= bed !== undefined;
-    if (this.withOrigins !== (bed !== undefined)) throw new Error("segments: give an origin for every segment or for none");
-    const cur = this.shards[this.shards.length - 1];
-    if (!cur || cur.bases >= this.shardBases) this.rotate();
-    const info = this.shards[this.shards.length - 1];
-    info.count++;
-    info.bases += seqEnd - seqStart;
-    this.seq!.write(seq, seqStart, seqEnd);
-    this.seq!.writeByte(10);
+    this.writeSequence(seq, seqStart, seqEnd, bed !== undefined);
     if (bed) {
       this.bed!.write(bed.bytes, bed.start, bed.end);
       this.bed!.writeByte(10);
     }
+  }
+
+  /** The sequence line of one segment, in the current shard (a new one once it holds shardBases). */
+  private writeSequence(bytes: Uint8Array, start: number, end: number, hasOrigin: boolean): void {
+    this.withOrigins ??= hasOrigin;
+    if (this.withOrigins !== hasOrigin) throw new Error("segments: give an origin for every segment or for none");
+    const cur = this.shards[this.shards.length - 1];
+    if (!cur || cur.bases >= this.shardBases) this.rotate();
+    const info = this.shards[this.shards.length - 1];
+    info.count++;
+    info.bases += end - start;
+    this.seq!.write(bytes, start, end);
+    this.seq!.writeByte(10);
   }
 
   private rotate(): void {
