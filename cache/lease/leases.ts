@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { LeaseBackend, LeaseOwner, LeaseRecord, LeaseVersion } from "./types.js";
+import { sleep } from "../../lib/os/sleep.js";
 
 export interface LeaseOptions {
   ttlMs: number;
@@ -16,18 +17,6 @@ export interface LeaseOptions {
 export type AcquireResult = { held: HeldLease } | { done: true };
 
 const now = () => performance.now();
-const sleep = (ms: number, signal?: AbortSignal, unref = false) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    if (unref) t.unref(); // heartbeats alone never keep the process alive
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-
 /** Full jitter: a uniform delay in [base/2, base], so runners that collided once do not collide in step again. */
 const jitter = (ms: number) => ms / 2 + Math.random() * (ms / 2);
 

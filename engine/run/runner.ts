@@ -22,6 +22,7 @@ import { guardStall } from "./stall-guard.js";
 import { processStartTime } from "../executors/process-group.js";
 import type { HeldLease } from "../../cache/lease/leases.js";
 import { ResourcePool, clampToCapacity } from "./resources.js";
+import { sleep } from "../../lib/os/sleep.js";
 
 export interface RunOptions {
   store: Store;
@@ -53,13 +54,6 @@ class NeedsRepair extends Error {
     super(`upstream ${up.inst.id} is corrupt: ${problems[0]}`);
   }
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => (clearTimeout(t), signal.removeEventListener("abort", done), resolve());
-    const t = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 
 export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> {
   const { store, digests } = opts;

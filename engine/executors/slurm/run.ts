@@ -14,6 +14,7 @@ import { collectJobOutput } from "./logs.js";
 import { clearResult, readProgress, readResult, type JobProgress } from "./result.js";
 import { jobScript, sbatchArgs } from "./sbatch.js";
 import { describe, isActive, isHeld, isLost, queryJob, type JobInfo } from "./state.js";
+import { sleep } from "../../../lib/os/sleep.js";
 
 /** A job that ended without a verdict from the stage (node failure, preemption, killed): worth resubmitting. */
 export class LostJob extends StageFailure {
@@ -39,17 +40,6 @@ const publishedGrace = () => Math.max(10_000, 5 * pollMs());
 
 /** Pending reasons that no amount of waiting changes: the request exceeds what the partition, account or QOS allow. */
 const NEVER_STARTS = /^(Partition(Config|NodeLimit|TimeLimit)|BadConstraints|Invalid(Account|QOS)|(Account|QOS)NotAllowed|QOSMax\w*PerJob\w*)$/;
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 
 /** Job scripts, outputs and result files of a key: $DNAFLOW_SLURM_DIR/<store hash>/<key>, else <store>/state/slurm/<key>. */
 export function slurmDir(ctx: Pick<JobContext, "store">, key: string): string {
