@@ -11,6 +11,7 @@ import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { startCeph, type CephServer } from "../infra/ceph-server.js";
 import { dnaflow, dnaflowAsync, events } from "../helpers/cli.js";
 import { ENV, project, requireWorkerPython, tinyPipeline } from "../model/helpers.js";
+import { until as poll } from "../helpers/until.js";
 
 let ceph: CephServer;
 before(async () => {
@@ -27,15 +28,8 @@ const LONG = `      model: { layers: 2, hidden: 32, heads: 2, intermediate: 64, 
       checkpointEvery: 100000
       seed: 3`;
 
-async function until<T>(what: string, fn: () => T | undefined, ms = 180_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+/** The shared poll, with this file's patience: watch refreshes are whole CLI runs. */
+const until = <T>(what: string, fn: () => T | undefined, ms = 180_000): Promise<T> => poll(what, fn, ms, 500);
 
 test("a watcher with its own cache sees a pretraining on another machine through S3, then sees it go silent", async () => {
   const url = `s3://${await ceph.bucket("watch")}/team/run1`;

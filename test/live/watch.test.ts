@@ -8,6 +8,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { dnaflow, dnaflowAsync, events } from "../helpers/cli.js";
 import { ENV, project, requireWorkerPython, tinyPipeline } from "../model/helpers.js";
+import { until as poll } from "../helpers/until.js";
 
 requireWorkerPython();
 
@@ -28,15 +29,8 @@ function watchOnce(dir: string): any {
   return JSON.parse(r.stdout.trim());
 }
 
-async function until<T>(what: string, fn: () => T | undefined, ms = 120_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+/** The shared poll, with this file's patience: watch refreshes are whole CLI runs. */
+const until = <T>(what: string, fn: () => T | undefined, ms = 120_000): Promise<T> => poll(what, fn, ms, 300);
 
 test("watch from another process: step, loss, tokens/s and host of a running pretrain; silent after SIGKILL of the engine", async () => {
   const dir = project(tinyPipeline(LONG));

@@ -48,15 +48,7 @@ export function jobIds(events: Array<Record<string, any>>, id?: string): string[
     .filter((x): x is string => !!x);
 }
 
-export async function until<T>(what: string, fn: () => T | undefined | false, ms = 30_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { until } from "../helpers/until.js";
 
 /** Every file of every object in a store, as key/relative path → bytes. */
 export function storeBytes(store: string): Map<string, Buffer> {
