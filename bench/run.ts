@@ -51,7 +51,7 @@ for (const name of Object.keys(sections)) {
       body = keptSection(name);
     }
   } else body = keptSection(name);
-  if (body) parts.push(`<!-- section:${name} -->${body.startsWith("\n") ? "" : "\n"}${body.trim()}\n<!-- /section:${name} -->`);
+  if (body) parts.push(`<!-- section:${name} -->\n${body.trim()}\n<!-- /section:${name} -->`);
 }
 writeFileSync(file, `# Benchmarks\n\nWritten by \`npm run bench\` (\`npm run bench -- engine\` for one section). Each section names its command, machine and date, and measures its peer in the same run.\n\n${parts.join("\n\n")}\n`);
 process.stderr.write(`bench: wrote ${file}\n`);
