@@ -6,6 +6,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, sta
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { aptInstall } from "./util.js";
 
 const SMALT_CHRX = "/usr/share/doc/smalt/test/data/hs37chrXtrunc.fa.gz";
 const SYNTH_RECORDS = 4;
@@ -14,6 +15,9 @@ const SYNTH_BASES = 55_000_000; // per record: 220 Mbp, ~224 MB of FASTA text
 interface Run { seconds: number; rssMB: number }
 
 export default async function bench(): Promise<string> {
+  // A fresh machine has neither: install them as the other sections install their peers.
+  if (!which("seqkit")) aptInstall(["seqkit"]);
+  if (!existsSync(SMALT_CHRX)) aptInstall(["smalt-examples"]);
   const seqkit = which("seqkit");
   if (!seqkit) throw new Error("bench/genome: seqkit not found (Debian package: seqkit)");
   if (!existsSync(SMALT_CHRX)) throw new Error(`bench/genome: ${SMALT_CHRX} not found (Debian package: smalt-examples)`);

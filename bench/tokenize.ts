@@ -19,6 +19,8 @@ import { KmerOverlappingTokenizer } from "../lib/tokenizers/kmer-overlapping.js"
 import { DEFAULT_SPECIAL_TOKENS } from "../lib/tokenizers/alphabet.js";
 import { loadTokenizer } from "../lib/tokenizers/tokenizer-file.js";
 import { encodeWithSpecials, type DnaTokenizer } from "../lib/tokenizers/tokenizer.js";
+import { workerPython } from "../engine/python/interpreter.js";
+import { aptInstall } from "./util.js";
 
 const CHRX = "/usr/share/doc/smalt/test/data/hs37chrXtrunc.fa.gz";
 const SELF = fileURLToPath(import.meta.url);
@@ -27,6 +29,7 @@ const HF_BENCH = join(ROOT, "test", "tokenize", "oracle", "hf_bench.py");
 const SEGMENT = 1000;
 
 function corpusLines(mbp: number): string[] {
+  if (!existsSync(CHRX)) aptInstall(["smalt-examples"]);
   if (!existsSync(CHRX)) throw new Error(`${CHRX} missing: apt-get install smalt-examples`);
   const text = gunzipSync(readFileSync(CHRX)).toString("latin1");
   const seq = text.split("\n").filter((l) => !l.startsWith(">")).join("").toUpperCase().replace(/[^ACGT]/g, "");
@@ -36,9 +39,11 @@ function corpusLines(mbp: number): string[] {
   return lines;
 }
 
+// The training worker's interpreter has HF tokenizers pinned; a fresh clone's system Python does not.
+let hfPython = "python3";
 function python(args: string[]): any {
-  const r = spawnSync("python3", [HF_BENCH, ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`HF bench failed (${r.status}): ${r.stderr || r.error?.message} — pip install -r test/python-requirements.txt`);
+  const r = spawnSync(hfPython, [HF_BENCH, ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`HF bench failed (${r.status}): ${r.stderr || r.error?.message}`);
   return JSON.parse(r.stdout);
 }
 
@@ -85,6 +90,7 @@ export default async function bench(): Promise<string> {
   const minFreq = 4;
   const dir = mkdtempSync(join(tmpdir(), "dnaflow-bench-tok-"));
   const lines = corpusLines(mbp);
+  hfPython = await workerPython({ log: (l) => process.stderr.write(`bench tokenize: ${l}\n`) });
   const corpusFile = join(dir, "corpus.txt");
   writeFileSync(corpusFile, lines.join("\n") + "\n");
   const bases = lines.length * SEGMENT;

@@ -47,5 +47,7 @@ export function have(cmd: string): boolean {
 
 /** Installs Debian packages a benchmark compares against (the bench may install; tests may not rely on it). */
 export function aptInstall(packages: string[]): void {
-  execFileSync("sh", ["-c", `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${packages.join(" ")} > /dev/null`], { stdio: "inherit" });
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  execFileSync("apt-get", ["update", "-qq"], { stdio: ["ignore", "ignore", "inherit"], env });
+  execFileSync("apt-get", ["install", "-y", "-qq", ...packages], { stdio: ["ignore", "ignore", "inherit"], env });
 }
