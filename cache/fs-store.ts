@@ -8,7 +8,7 @@ import { SpecError, withPath } from "../core/errors.js";
 import { fsyncDir, writeFileAtomic } from "./atomic.js";
 import type { Manifest } from "./manifest.js";
 import { FsLeaseBackend } from "./lease/fs-backend.js";
-import { Leases, type LeaseOptions } from "./lease/leases.js";
+import { heartbeatMs, Leases, type LeaseOptions } from "./lease/leases.js";
 import { isSameProcessAlive, processStartTime } from "../lib/os/process-liveness.js";
 import { parseProgress, type ProgressRecord } from "./progress.js";
 import { RunLog } from "./runs.js";
@@ -306,10 +306,13 @@ function whyNotCreated(e: unknown, dir: string): unknown {
   }
 }
 
-/** Lease timing: $DNAFLOW_LEASE_TTL seconds (default 60); a held lease heartbeats every TTL/3. */
+/**
+ * Lease timing: $DNAFLOW_LEASE_TTL seconds (default 60); a held lease heartbeats every TTL/3 and a waiter polls at the
+ * same period (faster polls would see no more changes), so it takes over a dead lease within about TTL + 2 polls.
+ */
 export function defaultLeaseOptions(): LeaseOptions {
   const ttlMs = Number(process.env.DNAFLOW_LEASE_TTL || 60) * 1000;
-  return { ttlMs, pollMs: Math.min(2000, Math.max(100, ttlMs / 4)), isAlive: isSameProcessAlive, pidStart: processStartTime(process.pid) };
+  return { ttlMs, pollMs: Math.min(2000, Math.max(100, heartbeatMs(ttlMs))), isAlive: isSameProcessAlive, pidStart: processStartTime(process.pid) };
 }
 
 export function duBytes(path: string): number {

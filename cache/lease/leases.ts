@@ -64,11 +64,15 @@ export class Leases {
    */
   async tryAcquire(key: string, stage: string, opts: { isDone: () => Promise<boolean>; onWait(msg: string): void }): Promise<AcquireResult | { busy: string }> {
     for (let race = 0; race < 3; race++) {
-      const created = await this.backend.create(key, this.recordFor(stage, 0));
-      if (created) return this.holdUnlessDone(key, stage, created, opts.isDone);
-      if (await opts.isDone()) return { done: true };
+      // Read first: a runner waiting on a live holder polls this, so a poll is one read and one isDone, nothing more
+      // (on S3 a read is a listing and a GET; creating first would cost a second read per poll).
       const v = await this.backend.read(key);
-      if (!v) continue; // released between our create and read: try again
+      if (await opts.isDone()) return { done: true };
+      if (!v) {
+        const created = await this.backend.create(key, this.recordFor(stage, 0));
+        if (created) return this.holdUnlessDone(key, stage, created, opts.isDone);
+        continue; // another runner created it between our read and create: look again
+      }
       const stale = this.staleReason(key, v);
       if (!stale) return { busy: v.rec ? `${v.rec.owner.stage} on ${v.rec.owner.host} (pid ${v.rec.owner.pid})` : "an unreadable lease" };
       const token = await this.backend.replace(key, v.token, this.recordFor(stage, 0));

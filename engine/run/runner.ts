@@ -172,8 +172,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
       }
       // Held by another runner: wait without a slot (this runner's other ready stages use it), then try again.
       if (outcome.busy !== told) emit({ type: "stage-waiting", id: e.inst.id, reason: `held by ${outcome.busy}; waiting` }), (told = outcome.busy);
-      await sleep(store.leases.opts.pollMs, stop.signal);
-      if (await isDone()) return markCached(e);
+      await sleep(store.leases.opts.pollMs, stop.signal); // tryAcquire looks at isDone first thing
     }
   };
 
