@@ -130,7 +130,10 @@ function writeSyntheticFasta(path: string): void {
   const buf = Buffer.allocUnsafe(4 << 20);
   let used = 0;
   const put = (b: number) => {
-    if (used === buf.length) (writeSync(fd, buf, 0, used), (used = 0));
+    if (used === buf.length) {
+      writeSync(fd, buf, 0, used);
+      used = 0;
+    }
     buf[used++] = b;
   };
   const ACGT = Buffer.from("ACGTacgt");
@@ -145,7 +148,10 @@ function writeSyntheticFasta(path: string): void {
       }
       left--;
       put(inN ? 78 : ACGT[(rnd() & 3) + lower]);
-      if (++col === 60) (put(10), (col = 0));
+      if (++col === 60) {
+        put(10);
+        col = 0;
+      }
     }
     if (col) put(10);
   }

@@ -108,13 +108,19 @@ export function writeSyntheticGenome(path: string, scale = 1, seed = 42): Genome
             maskLeft = 200 + rng.below(5800);
           }
           maskLeft--;
-          if (bitsLeft === 0) (bits = rng.next()), (bitsLeft = 16);
+          if (bitsLeft === 0) {
+            bits = rng.next();
+            bitsLeft = 16;
+          }
           b = UPPER[bits & 3] | (lower ? 32 : 0);
           bits >>>= 2;
           bitsLeft--;
         }
         out[used++] = b;
-        if (++col === LINE) (out[used++] = 10), (col = 0);
+        if (++col === LINE) {
+          out[used++] = 10;
+          col = 0;
+        }
         if (used >= CHUNK) flush();
       }
       if (col) out[used++] = 10;

@@ -41,6 +41,7 @@ function corpusLines(mbp: number): string[] {
 
 // The training worker's interpreter has HF tokenizers pinned; a fresh clone's system Python does not.
 let hfPython = "python3";
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- hf_bench.py prints a different JSON shape per command
 function python(args: string[]): any {
   const r = spawnSync(hfPython, [HF_BENCH, ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`HF bench failed (${r.status}): ${r.stderr || r.error?.message}`);

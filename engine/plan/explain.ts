@@ -9,17 +9,20 @@ function diffValues(prefix: string, a: unknown, b: unknown, out: string[]): void
   const isObj = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
   if (isObj(a) && isObj(b)) {
     const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
-    for (const k of keys) diffValues(`${prefix}.${k}`, (a as any)[k], (b as any)[k], out);
+    for (const k of keys) diffValues(`${prefix}.${k}`, (a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], out);
   } else if (JSON.stringify(a) !== JSON.stringify(b)) {
     out.push(`${prefix} ${show(a)} → ${show(b)}`);
   }
 }
 
+/** Either kind of stage component (builtin or command), so one side can be compared field by field with the other. */
+type EitherStage = { uses?: string; version?: number; revision?: number; run?: string[] | string; scripts?: Record<string, string> };
+
 /** Human-readable differences, most specific first. `inst` names upstream stages for their keys. */
 export function explainChange(before: KeyComponents, now: KeyComponents, inst: StageInstance): string[] {
   const out: string[] = [];
   if (before.format !== now.format) out.push(`store format ${before.format} → ${now.format}`);
-  const [sb, sn] = [before.stage as any, now.stage as any];
+  const [sb, sn] = [before.stage as EitherStage, now.stage as EitherStage];
   if (sn.uses !== undefined) {
     if (sb.uses !== sn.uses) out.push(`stage changed: ${sb.uses ?? "run: command"} → ${sn.uses}`);
     else {
@@ -38,7 +41,7 @@ export function explainChange(before: KeyComponents, now: KeyComponents, inst: S
     const bound = inst.inputs[name] ?? [];
     if (ib.length !== inow.length) out.push(`input ${name}: ${ib.length} → ${inow.length} artifacts`);
     inow.forEach((x, i) => {
-      const y = ib[i] as any;
+      const y = ib[i] as { content?: string; upstream?: string; output?: string } | undefined;
       const b = bound[i];
       if ("content" in x) {
         if (y?.content !== x.content) out.push(`input ${name} (${b?.kind === "file" ? b.shown : "file"}) content changed (${y?.content ? short(y.content) : "∅"} → ${short(x.content)})`);

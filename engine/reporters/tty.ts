@@ -42,11 +42,17 @@ export function ttyReporter(): EventSink {
       running.set(e.id, bars.create(1, 0, { stage: e.id, unit: "", started: Date.now(), hasTotal: false } satisfies Payload));
     } else if (e.type === "stage-progress") {
       const bar = running.get(e.id);
-      if (bar && e.total) bar.setTotal(e.total), bar.update(e.done, { unit: e.unit ?? "", hasTotal: true });
+      if (bar && e.total) {
+        bar.setTotal(e.total);
+        bar.update(e.done, { unit: e.unit ?? "", hasTotal: true });
+      }
       else if (bar && e.unit) bar.update(0, { unit: e.unit, hasTotal: false }); // a phase without a count: its words
     } else if (e.type === "stage-done" || e.type === "stage-failed") {
       const bar = running.get(e.id);
-      if (bar) bars.remove(bar), running.delete(e.id);
+      if (bar) {
+        bars.remove(bar);
+        running.delete(e.id);
+      }
     }
   };
 }

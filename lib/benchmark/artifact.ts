@@ -76,7 +76,10 @@ export function describeTask(
   for (const [split, s] of Object.entries(splits)) {
     let minLength = s.sequences.length ? Infinity : 0;
     let maxLength = 0;
-    for (const x of s.sequences) (minLength = Math.min(minLength, x.length)), (maxLength = Math.max(maxLength, x.length));
+    for (const x of s.sequences) {
+      minLength = Math.min(minLength, x.length);
+      maxLength = Math.max(maxLength, x.length);
+    }
     const si: SplitInfo = {
       file: `${name}/${split}.csv`,
       rows: s.sequences.length,

@@ -41,7 +41,11 @@ export function selectTasks(available: string[], patterns: string[], where: stri
   const res = patterns.map((p) => ({ p, re: globToRegExp(p), hits: 0 }));
   const picked = available.filter((t) => {
     let any = false;
-    for (const r of res) if (r.re.test(t)) (r.hits++, (any = true));
+    for (const r of res) {
+      if (!r.re.test(t)) continue;
+      r.hits++;
+      any = true;
+    }
     return any;
   });
   const none = res.filter((r) => r.hits === 0);

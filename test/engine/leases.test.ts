@@ -34,7 +34,9 @@ test("a lease whose heartbeats keep coming is never taken, even with a wildly sk
   const beats = (async () => {
     for (let b = 1; beating; b++) {
       await sleep(100);
-      if (beating) token = (await backend.replace(key, token, foreign(b, "1970-01-01T00:00:00Z")))!, (lastBeat = Date.now());
+      if (!beating) break;
+      token = (await backend.replace(key, token, foreign(b, "1970-01-01T00:00:00Z")))!;
+      lastBeat = Date.now();
     }
   })();
   const acquiring = me.acquire(key, "pretrain", { signal: ac.signal, isDone: async () => false, onWait: (m) => waits.push(m) });

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { dnaflow, events, ran, runAndKillEngineAt } from "../helpers/cli.js";
+import { dnaflow, ran, runAndKillEngineAt } from "../helpers/cli.js";
 import { fixture } from "../helpers/paths.js";
 import { ENV, PYTHON, TINY, bytes, outputOf, project, requireWorkerPython, tinyPipeline } from "../model/helpers.js";
 
@@ -148,7 +148,7 @@ test("a finetune run records its checkpoint selection and collapsed splits in me
 
 test("the engine SIGKILLed at a random finetune step, then rerun: predictions.csv and metrics.json byte-identical to an uninterrupted run", async () => {
   const ref = referenceRun();
-  const dir = ftProject(STAGES().replace(/  finetune-scratch:[\s\S]*$/, ""));
+  const dir = ftProject(STAGES().replace(/ {2}finetune-scratch:[\s\S]*$/, ""));
   const step = 4 + Math.floor(Math.random() * 15); // of 25: still training when the kill lands
   await runAndKillEngineAt(dir, PRETRAINED, step, ENV);
   const key = outputOf(dir, PRETRAINED, "metrics").split("/").at(-3)!;

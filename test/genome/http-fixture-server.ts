@@ -43,7 +43,7 @@ export async function startServer(body: Buffer, plan: (i: number) => Behaviour =
     const ifRange = req.headers["if-range"];
     const partial = m && !b.ignoreRange && (!ifRange || ifRange === etag || b.ignoreIfRange);
     const from = partial ? Number(m![1]) : 0;
-    let out = Buffer.from(data.subarray(from));
+    const out = Buffer.from(data.subarray(from));
     if (b.corrupt && out.length > 10) out[10] ^= 0xff;
     res.writeHead(partial ? 206 : 200, {
       "content-length": out.length,

@@ -45,7 +45,8 @@ export async function inspectPage(url: string, expression: string, width = 1200)
       if (msg.id !== undefined && pending.has(msg.id)) {
         const p = pending.get(msg.id)!;
         pending.delete(msg.id);
-        msg.error ? p.fail(new Error(`${msg.error.message}`)) : p.ok(msg.result);
+        if (msg.error) p.fail(new Error(`${msg.error.message}`));
+        else p.ok(msg.result);
       } else listeners.forEach((l) => l(msg));
     }
   });

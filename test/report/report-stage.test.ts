@@ -36,7 +36,7 @@ test("report/summary writes report.html, report.md, results.csv and logs the tab
   assert.equal(csv.length, 1 + 24 * 2, "one row per instance and split");
   const md = readFileSync(join(dir, "report.md"), "utf8");
   assert.match(md, /^# ablation\n/);
-  assert.match(md, /\| tf\/0 \| DNABERT-2 \(published\) \|  \| mcc \| 0\.7199 \|/);
+  assert.match(md, /\| tf\/0 \| DNABERT-2 \(published\) \| {2}\| mcc \| 0\.7199 \|/);
   assert.match(md, /\| tf\/0 \| pretrained \| bpe \| mcc \| 0\.7300 \| 0\.0141 \| 2 \| 0\.1000 \|/);
   assert.match(md, /NT-2500M-multi \(published\) \| 0\.6693 \| 28 \| GUE all \(3 of these tasks here\)/);
   const html = readFileSync(join(dir, "report.html"), "utf8");

@@ -111,7 +111,11 @@ test("train stats of k-mer and single-nucleotide tokenizers (a byte scan) equal 
     const tok = createFixedTokenizer(params.kind, (params as { k?: number }).k ?? 0, got.specialTokens ?? ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]);
     const oracle = new StatsCollector(tok);
     const buf = new IdBuffer();
-    for (const s of mixed) buf.clear(), tok.encode(s, buf), oracle.add(s.length, buf);
+    for (const s of mixed) {
+      buf.clear();
+      tok.encode(s, buf);
+      oracle.add(s.length, buf);
+    }
     const { tokenizerDigest, ...rest } = got;
     assert.match(tokenizerDigest, /^[0-9a-f]{64}$/);
     assert.deepEqual(rest, oracle.result(), params.kind);

@@ -21,7 +21,10 @@ export interface ExecStageOptions extends CommonOptions {
 }
 
 export async function execStageCmd(file: string, opts: ExecStageOptions): Promise<number> {
-  if (opts.result) clearResult(opts.result), clearResult(progressFileFor(opts.result));
+  if (opts.result) {
+    clearResult(opts.result);
+    clearResult(progressFileFor(opts.result));
+  }
   const finish = (code: number, r: Omit<ExecResult, "host">): number => {
     if (opts.result) writeResult(opts.result, { ...r, host: hostname() });
     if (r.error) process.stderr.write(`dnaflow exec-stage: ${r.error}\n`);
