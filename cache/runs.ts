@@ -12,7 +12,6 @@ export interface StageRecord {
   /** Only for stages that did not come from the cache: a cached object's manifest already holds its components. */
   components?: KeyComponents;
   seconds?: number;
-  attempts?: number;
   error?: string;
 }
 
