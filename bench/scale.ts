@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { FsLayout } from "../cache/layout.js";
 import { readSegments } from "../lib/segments/format.js";
 import { IdBuffer } from "../lib/tokenizers/id-buffer.js";
 import { loadTokenizer } from "../lib/tokenizers/tokenizer-file.js";
@@ -130,7 +131,8 @@ export default async function bench(): Promise<string> {
 
     // The tokenizer libraries alone, on the first 100 MB of the train segments, for the encode ratio.
     const keys = JSON.parse(spawnSync(process.execPath, [CLI, "plan", "scale.yaml", "--json", "--store", store], { cwd: dir, encoding: "utf8" }).stdout).stages as Array<{ id: string; key: string }>;
-    const out = (id: string, o: string) => join(store, "objects", keys.find((k) => k.id === id)!.key, "out", o);
+    const layout = new FsLayout(store);
+    const out = (id: string, o: string) => layout.output(keys.find((k) => k.id === id)!.key, o);
     const lib: Record<string, number> = {};
     for (const t of ["kmer6", "bpe4096", "nucleotide"]) lib[t] = await libraryRate(out(`tokenizer[tokenizer=${t}]`, "tokenizer"), out("split", "train"), 100 * Math.min(1, size * 10));
 

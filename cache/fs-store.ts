@@ -8,18 +8,16 @@ import { SpecError, withPath } from "../core/errors.js";
 import { fsyncDir, writeFileAtomic } from "./atomic.js";
 import type { Manifest } from "./manifest.js";
 import { FsLeaseBackend } from "./lease/fs-backend.js";
+import { FsLayout } from "./layout.js";
 import { heartbeatMs, Leases, type LeaseOptions } from "./lease/leases.js";
 import { isSameProcessAlive, processStartTime } from "../lib/os/process-liveness.js";
 import { parseProgress, type ProgressRecord } from "./progress.js";
 import { RunLog } from "./runs.js";
 import type { Attempt, AttemptOwner, Store } from "./store.js";
 
-const OWNER_FILE = "owner.json";
-/** Subdirectory of a checkpoint directory where the worker writes TensorBoard event files (worker/tracking.py). */
-const TENSORBOARD = "tensorboard";
-
 export class FsStore implements Store {
   readonly root: string;
+  readonly layout: FsLayout;
   readonly runs: RunLog;
   readonly leases: Leases;
 
@@ -29,8 +27,8 @@ export class FsStore implements Store {
     if (st && !st.isDirectory()) {
       throw new SpecError([{ message: `store ${this.root} is a file, not a directory: --store (or $DNAFLOW_STORE) takes a directory or s3://bucket/prefix` }]);
     }
-    for (const d of ["objects", "attempts", "checkpoints", "logs", "runs", "quarantine", "state", "leases"]) {
-      const dir = join(this.root, d);
+    this.layout = new FsLayout(this.root);
+    for (const dir of this.layout.directories()) {
       if (statSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue; // a read-only store that exists is readable
       try {
         mkdirSync(dir, { recursive: true });
@@ -38,8 +36,8 @@ export class FsStore implements Store {
         throw withPath(whyNotCreated(e, dir), dir);
       }
     }
-    this.runs = new RunLog(join(this.root, "runs"));
-    this.leases = new Leases(new FsLeaseBackend(join(this.root, "leases")), leaseOptions);
+    this.runs = new RunLog(this.layout);
+    this.leases = new Leases(new FsLeaseBackend(this.layout.leases()), leaseOptions);
   }
 
   async isPublished(key: string): Promise<boolean> {
@@ -56,45 +54,41 @@ export class FsStore implements Store {
 
   async clearCheckpoint(key: string): Promise<void> {
     // The training curves outlive the checkpoints: they are how a finished run is looked at (docs/monitoring.md).
-    const tb = join(this.root, "checkpoints", key, TENSORBOARD);
+    const tb = this.layout.checkpointTensorboard(key);
     if (existsSync(tb)) {
-      const dest = join(this.root, TENSORBOARD, key);
+      const dest = this.layout.tensorboard(key);
       await rm(dest, { recursive: true, force: true });
-      mkdirSync(join(this.root, TENSORBOARD), { recursive: true });
+      mkdirSync(this.layout.tensorboards(), { recursive: true });
       await rename(tb, dest);
     }
-    await rm(join(this.root, "checkpoints", key), { recursive: true, force: true });
+    await rm(this.layout.checkpoint(key), { recursive: true, force: true });
   }
 
   tensorboardDir(key: string): string | undefined {
-    return [join(this.root, TENSORBOARD, key), join(this.root, "checkpoints", key, TENSORBOARD)].find((d) => existsSync(d));
+    return [this.layout.tensorboard(key), this.layout.checkpointTensorboard(key)].find((d) => existsSync(d));
   }
 
   get location(): string {
     return this.root;
   }
 
-  private objectDir(key: string): string {
-    return join(this.root, "objects", key);
-  }
-
   /** One directory listing; has() also checks the key's manifest is whole (a 0-byte or truncated one is not published). */
   publishedKeys(): Set<string> {
-    return new PublishedKeys(readdirSync(join(this.root, "objects")), (key) => this.hasObject(key));
+    return new PublishedKeys(readdirSync(this.layout.objects()), (key) => this.hasObject(key));
   }
 
   /** Published here: the object's manifest exists and is whole. An unreadable manifest means not published, everywhere. */
   hasObject(key: string): boolean {
-    return manifestIsWhole(join(this.objectDir(key), "manifest.json"));
+    return manifestIsWhole(this.layout.objectManifest(key));
   }
 
   outputPath(key: string, output: string): string {
-    return join(this.objectDir(key), "out", output);
+    return this.layout.output(key, output);
   }
 
   readManifest(key: string): Manifest | undefined {
     try {
-      return JSON.parse(readFileSync(join(this.objectDir(key), "manifest.json"), "utf8"));
+      return JSON.parse(readFileSync(this.layout.objectManifest(key), "utf8"));
     } catch {
       return undefined;
     }
@@ -102,34 +96,33 @@ export class FsStore implements Store {
 
   async beginAttempt(key: string, owner: AttemptOwner): Promise<Attempt> {
     const id = `${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
-    const dir = join(this.root, "attempts", `${key}.${id}`);
+    const dir = this.layout.attempt(key, id);
     const attempt: Attempt = {
       key,
       id,
       dir,
-      outDir: join(dir, "out"),
-      workDir: join(dir, "work"),
-      logFile: join(this.root, "logs", key, `${id}.log`),
+      outDir: this.layout.attemptOut(dir),
+      workDir: this.layout.attemptWork(dir),
+      logFile: this.layout.log(key, id),
     };
     mkdirSync(attempt.outDir, { recursive: true });
     mkdirSync(attempt.workDir, { recursive: true });
-    mkdirSync(join(this.root, "logs", key), { recursive: true });
+    mkdirSync(this.layout.logs(key), { recursive: true });
     this.updateOwner(attempt, owner);
     return attempt;
   }
 
   updateOwner(attempt: Attempt, owner: AttemptOwner): void {
-    writeFileSync(join(attempt.dir, OWNER_FILE), JSON.stringify(owner));
+    writeFileSync(this.layout.attemptOwner(attempt.dir), JSON.stringify(owner));
   }
 
   attemptsOf(key: string): Array<{ dir: string; owner?: AttemptOwner }> {
-    const base = join(this.root, "attempts");
-    return readdirSync(base)
-      .filter((n) => n.startsWith(`${key}.`))
+    return readdirSync(this.layout.attempts())
+      .filter((n) => this.layout.keyOfAttempt(n) === key)
       .map((n) => {
-        const dir = join(base, n);
+        const dir = join(this.layout.attempts(), n);
         try {
-          return { dir, owner: JSON.parse(readFileSync(join(dir, OWNER_FILE), "utf8")) as AttemptOwner };
+          return { dir, owner: JSON.parse(readFileSync(this.layout.attemptOwner(dir), "utf8")) as AttemptOwner };
         } catch {
           return { dir };
         }
@@ -138,11 +131,11 @@ export class FsStore implements Store {
 
   async publish(attempt: Attempt, manifest: Manifest): Promise<"published" | "exists"> {
     await rm(attempt.workDir, { recursive: true, force: true });
-    rmSync(join(attempt.dir, OWNER_FILE), { force: true });
-    writeFileAtomic(join(attempt.dir, "manifest.json"), JSON.stringify(manifest, null, 1));
+    rmSync(this.layout.attemptOwner(attempt.dir), { force: true });
+    writeFileAtomic(this.layout.attemptManifest(attempt.dir), JSON.stringify(manifest, null, 1));
     fsyncDir(attempt.dir);
     fsyncDir(attempt.outDir);
-    const target = this.objectDir(attempt.key);
+    const target = this.layout.object(attempt.key);
     for (let tries = 0; ; tries++) {
       try {
         // rename(2) of a directory onto an existing non-empty directory fails: the first publisher wins.
@@ -162,7 +155,7 @@ export class FsStore implements Store {
         throw e;
       }
     }
-    fsyncDir(join(this.root, "objects"));
+    fsyncDir(this.layout.objects());
     return "published";
   }
 
@@ -175,17 +168,22 @@ export class FsStore implements Store {
   }
 
   checkpointDir(key: string): string {
-    const d = join(this.root, "checkpoints", key);
+    const d = this.layout.checkpoint(key);
     mkdirSync(d, { recursive: true });
     return d;
   }
 
   logsOf(key: string): string[] {
-    const d = join(this.root, "logs", key);
+    const d = this.layout.logs(key);
     if (!existsSync(d)) return [];
     return readdirSync(d)
       .map((n) => join(d, n))
       .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
+  }
+
+  newLog(key: string, name: string): string {
+    mkdirSync(this.layout.logs(key), { recursive: true });
+    return this.layout.log(key, name);
   }
 
   async quarantine(key: string, reason: string): Promise<void> {
@@ -194,44 +192,44 @@ export class FsStore implements Store {
   }
 
   private async setAside(key: string, reason: string): Promise<void> {
-    const dest = join(this.root, "quarantine", `${key}.${Date.now().toString(36)}`);
+    const dest = this.layout.quarantined(key, Date.now().toString(36));
     try {
-      await rename(this.objectDir(key), dest);
+      await rename(this.layout.object(key), dest);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return; // another runner set it aside first
       throw e;
     }
-    writeFileSync(join(dest, "QUARANTINED.txt"), `${new Date().toISOString()} ${reason}\n`);
+    writeFileSync(this.layout.quarantineNote(dest), `${new Date().toISOString()} ${reason}\n`);
   }
 
   async removeObject(key: string): Promise<number> {
-    const dir = this.objectDir(key);
+    const dir = this.layout.object(key);
     const bytes = duBytes(dir);
     // Rename first so a reader never sees a half-deleted object.
-    const doomed = join(this.root, "attempts", `${key}.gc-${randomBytes(3).toString("hex")}`);
+    const doomed = this.layout.attempt(key, `gc-${randomBytes(3).toString("hex")}`);
     await rename(dir, doomed);
     await rm(doomed, { recursive: true, force: true });
-    await rm(join(this.root, "checkpoints", key), { recursive: true, force: true });
-    await rm(join(this.root, TENSORBOARD, key), { recursive: true, force: true });
+    await rm(this.layout.checkpoint(key), { recursive: true, force: true });
+    await rm(this.layout.tensorboard(key), { recursive: true, force: true });
     return bytes;
   }
 
   statePath(name: string): string {
-    return join(this.root, "state", name);
+    return this.layout.state(name);
   }
 
   // Progress records of running attempts (cache/progress.ts): progress/<key>.json, replaced atomically.
   async writeProgress(rec: ProgressRecord): Promise<void> {
-    mkdirSync(join(this.root, "progress"), { recursive: true });
-    writeFileAtomic(join(this.root, "progress", `${rec.key}.json`), JSON.stringify(rec));
+    mkdirSync(this.layout.progressDir(), { recursive: true });
+    writeFileAtomic(this.layout.progress(rec.key), JSON.stringify(rec));
   }
 
   async removeProgress(key: string): Promise<void> {
-    await rm(join(this.root, "progress", `${key}.json`), { force: true });
+    await rm(this.layout.progress(key), { force: true });
   }
 
   async listProgress(): Promise<ProgressRecord[]> {
-    const dir = join(this.root, "progress");
+    const dir = this.layout.progressDir();
     if (!existsSync(dir)) return [];
     const out: ProgressRecord[] = [];
     for (const n of readdirSync(dir)) {

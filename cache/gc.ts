@@ -31,17 +31,17 @@ export async function collectGarbage(store: FsStore, opts: GcOptions): Promise<G
   for (const key of store.publishedKeys()) {
     if (roots.has(key)) continue;
     const m = store.readManifest(key);
-    const made = m ? Date.parse(m.timings.finished) : statSync(join(store.root, "objects", key)).mtimeMs;
+    const made = m ? Date.parse(m.timings.finished) : statSync(store.layout.object(key)).mtimeMs;
     if (made > cutoff) continue;
-    const bytes = opts.dryRun ? duBytes(join(store.root, "objects", key)) : await store.removeObject(key);
+    const bytes = opts.dryRun ? duBytes(store.layout.object(key)) : await store.removeObject(key);
     report.removed.push({ key, bytes });
     report.bytes += bytes;
   }
   // Attempts whose engine is gone (killed runs) are garbage once past the grace period.
-  const attempts = join(store.root, "attempts");
+  const attempts = store.layout.attempts();
   for (const name of readdirSync(attempts)) {
     const dir = join(attempts, name);
-    const key = name.split(".")[0];
+    const key = store.layout.keyOfAttempt(name);
     const owner = store.attemptsOf(key).find((a) => a.dir === dir)?.owner;
     if (owner && owner.host === hostname() && opts.isAlive(owner.pid, owner.pidStart)) continue;
     if (statSync(dir).mtimeMs > cutoff) continue;
@@ -52,12 +52,12 @@ export async function collectGarbage(store: FsStore, opts: GcOptions): Promise<G
   }
   // Checkpoints: resumable state of a key nobody will resume (not a root, or already published), untouched for the grace
   // period and not being made (no lease, no live attempt on this host).
-  const checkpoints = join(store.root, "checkpoints");
+  const checkpoints = store.layout.checkpoints();
   for (const key of existsSync(checkpoints) ? readdirSync(checkpoints) : []) {
     if (roots.has(key) && !store.hasObject(key)) continue;
-    if (existsSync(join(store.root, "leases", key))) continue;
+    if (existsSync(store.layout.lease(key))) continue;
     if (store.attemptsOf(key).some((a) => !a.owner || a.owner.host !== hostname() || opts.isAlive(a.owner.pid, a.owner.pidStart))) continue;
-    const dir = join(checkpoints, key);
+    const dir = store.layout.checkpoint(key);
     if (newestMtime(dir) > cutoff) continue;
     const bytes = duBytes(dir);
     if (!opts.dryRun) await rm(dir, { recursive: true, force: true });

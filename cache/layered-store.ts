@@ -7,10 +7,10 @@
 // (publishedKeys, hasObject), and the next runner that needs it uploads it (isPublished) instead of trusting it.
 import { mkdirSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
-import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { fsyncDir, writeFileAtomic } from "./atomic.js";
 import { FsStore, defaultLeaseOptions } from "./fs-store.js";
+import { S3Layout } from "./layout.js";
 import { Leases } from "./lease/leases.js";
 import type { Manifest } from "./manifest.js";
 import { explainS3Error, makeClient, parseS3Url, type S3Location } from "./s3/client.js";
@@ -34,6 +34,8 @@ export class LayeredStore implements Store {
   private remoteKeys = new Set<string>();
   private readonly remote: S3Remote;
   private readonly loc: S3Location;
+  /** One for the store's lifetime: lease waiters and heartbeats name keys through it on every poll. */
+  private readonly layout: S3Layout;
   private readonly leaseBackend: S3LeaseBackend;
   /** Checkpoint syncs in flight, and keys whose checkpoints were cleared (a late sync must not bring them back). */
   private readonly syncs = new Map<string, Promise<void>>();
@@ -41,8 +43,9 @@ export class LayeredStore implements Store {
 
   private constructor(readonly local: FsStore, url: string) {
     this.loc = parseS3Url(url);
-    this.remote = new S3Remote(makeClient(), this.loc);
-    this.leaseBackend = new S3LeaseBackend(this.remote.s3, this.loc);
+    this.layout = new S3Layout(this.loc.prefix);
+    this.remote = new S3Remote(makeClient(), this.loc, this.layout);
+    this.leaseBackend = new S3LeaseBackend(this.remote.s3, this.loc, this.layout);
     this.leases = new Leases(this.leaseBackend, defaultLeaseOptions());
     this.runs = local.runs;
   }
@@ -111,13 +114,14 @@ export class LayeredStore implements Store {
     const m = await this.wrap(this.remote.manifest(key));
     if (!m) throw new Error(`object ${key.slice(0, 10)} is not in ${this.loc.url}`);
     this.remoteKeys.add(key);
-    const tmp = join(this.local.root, "attempts", `${key}.pull-${randomBytes(3).toString("hex")}`);
-    mkdirSync(join(tmp, "out"), { recursive: true });
+    const fs = this.local.layout;
+    const tmp = fs.attempt(key, `pull-${randomBytes(3).toString("hex")}`);
+    mkdirSync(fs.attemptOut(tmp), { recursive: true });
     try {
-      await this.wrap(this.remote.download(m, join(tmp, "out")));
-      writeFileAtomic(join(tmp, "manifest.json"), JSON.stringify(m, null, 1));
+      await this.wrap(this.remote.download(m, fs.attemptOut(tmp)));
+      writeFileAtomic(fs.attemptManifest(tmp), JSON.stringify(m, null, 1));
       fsyncDir(tmp);
-      await rename(tmp, join(this.local.root, "objects", key)).catch((e) => {
+      await rename(tmp, fs.object(key)).catch((e) => {
         if (!this.local.hasObject(key)) throw e; // else another process pulled it first
       });
     } finally {
@@ -179,7 +183,7 @@ export class LayeredStore implements Store {
     const deadline = performance.now() + publishPatienceMs();
     for (let n = 0; ; n++) {
       try {
-        const r = await this.remote.upload(m, join(this.local.root, "objects", key, "out"));
+        const r = await this.remote.upload(m, this.local.layout.objectOut(key));
         this.remoteKeys.add(key);
         await this.remote.collectAttempts(key, orphanGraceMs(), async () => true).catch(() => 0);
         return r;
@@ -217,6 +221,10 @@ export class LayeredStore implements Store {
     return this.local.logsOf(key);
   }
 
+  newLog(key: string, name: string): string {
+    return this.local.newLog(key, name);
+  }
+
   /** A corrupt object is set aside here and unpublished in S3 (its files deleted), so every runner makes it again. */
   async quarantine(key: string, reason: string): Promise<void> {
     if (this.local.hasObject(key)) await this.local.quarantine(key, reason);
@@ -242,12 +250,19 @@ export class LayeredStore implements Store {
     return this.local.statePath(name);
   }
 
+  /** The S3 URI of a published output (or of a file inside it), or undefined when its manifest is not in the cache. */
+  outputUri(key: string, output: string, file?: string): string | undefined {
+    const attempt = this.local.readManifest(key)?.attempt;
+    if (!attempt) return undefined;
+    return `s3://${this.loc.bucket}/${this.layout.output(key, attempt, output)}${file ? `/${file}` : ""}`;
+  }
+
   /** Uploads a locally published object unless the remote has it: "pushed" or "present". */
   async pushObject(key: string): Promise<"pushed" | "present"> {
     if (this.remoteKeys.has(key) || (await this.wrap(this.remote.has(key)))) return "present";
     const m = this.local.readManifest(key);
     if (!m) throw new Error(`object ${key.slice(0, 10)} is not in the local store`);
-    const r = await this.wrap(this.remote.upload(m, join(this.local.root, "objects", key, "out")));
+    const r = await this.wrap(this.remote.upload(m, this.local.layout.objectOut(key)));
     this.remoteKeys.add(key);
     return r === "published" ? "pushed" : "present";
   }
@@ -274,14 +289,14 @@ export class LayeredStore implements Store {
 
   // Progress records live in S3 so a watcher on any machine sees them (cache/progress-s3.ts).
   writeProgress(rec: ProgressRecord): Promise<void> {
-    return this.wrap(writeProgressS3(this.remote.s3, this.loc, rec));
+    return this.wrap(writeProgressS3(this.remote.s3, this.loc, this.layout, rec));
   }
 
   removeProgress(key: string): Promise<void> {
-    return this.wrap(removeProgressS3(this.remote.s3, this.loc, key));
+    return this.wrap(removeProgressS3(this.remote.s3, this.loc, this.layout, key));
   }
 
   listProgress(): Promise<ProgressRecord[]> {
-    return this.wrap(listProgressS3(this.remote.s3, this.loc));
+    return this.wrap(listProgressS3(this.remote.s3, this.loc, this.layout));
   }
 }

@@ -1,6 +1,6 @@
 // Live progress of running stages, for `dnaflow watch` on any machine that reads the store. The runner keeps each
 // running stage's latest progress event (step/total, loss, tokens/s) and writes one small record per key with every
-// lease heartbeat: progress/<key>.json on a filesystem store, <prefix>/progress/<key>.json on S3. The record is removed
+// lease heartbeat, at the layout's progress(key) (cache/layout.ts) on a filesystem or S3 store. The record is removed
 // once the key is published and marked `ended` when the attempt stops without publishing. Not part of any object:
 // it holds hosts and times, which never enter published outputs.
 import { hostname } from "node:os";

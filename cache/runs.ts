@@ -1,8 +1,8 @@
 // Run records: what each run planned and did. They are the history behind `plan --explain`, `status`, and gc roots.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { KeyComponents } from "../core/key.js";
 import { writeFileAtomic } from "./atomic.js";
+import type { FsLayout } from "./layout.js";
 
 export type StageOutcome = "cached" | "ran" | "failed" | "skipped" | "cancelled" | "planned";
 
@@ -12,7 +12,6 @@ export interface StageRecord {
   /** Only for stages that did not come from the cache: a cached object's manifest already holds its components. */
   components?: KeyComponents;
   seconds?: number;
-  attempts?: number;
   error?: string;
 }
 
@@ -53,34 +52,35 @@ interface IndexEntry {
 }
 
 export class RunLog {
-  constructor(private readonly dir: string) {}
+  constructor(private readonly layout: FsLayout) {}
 
   static newId(now = new Date()): string {
     return `${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   }
 
   write(rec: RunRecord): void {
-    writeFileAtomic(join(this.dir, `${rec.id}.json`), JSON.stringify(rec));
+    writeFileAtomic(this.layout.runRecord(rec.id), JSON.stringify(rec));
     const index = this.index().filter((e) => e.id !== rec.id);
     index.push({ id: rec.id, pipeline: rec.pipeline, started: rec.started, outcome: rec.outcome });
-    writeFileAtomic(join(this.dir, "index.json"), JSON.stringify(index));
+    writeFileAtomic(this.layout.runIndex(), JSON.stringify(index));
   }
 
   /** Rewrites only the record (a heartbeat): the index entry does not change while a run goes on. */
   touch(rec: RunRecord): void {
-    writeFileAtomic(join(this.dir, `${rec.id}.json`), JSON.stringify(rec));
+    writeFileAtomic(this.layout.runRecord(rec.id), JSON.stringify(rec));
   }
 
   index(): IndexEntry[] {
-    const p = join(this.dir, "index.json");
+    const p = this.layout.runIndex();
     if (!existsSync(p)) return [];
     try {
       return JSON.parse(readFileSync(p, "utf8"));
     } catch {
       // A damaged index is rebuilt from the records themselves.
-      return readdirSync(this.dir)
-        .filter((f) => f.endsWith(".json") && f !== "index.json")
-        .map((f) => this.read(f.slice(0, -5)))
+      return readdirSync(this.layout.runs())
+        .map((f) => this.layout.runIdOf(f))
+        .filter((id): id is string => !!id)
+        .map((id) => this.read(id))
         .filter((r): r is RunRecord => !!r)
         .map((r) => ({ id: r.id, pipeline: r.pipeline, started: r.started, outcome: r.outcome }));
     }
@@ -88,7 +88,7 @@ export class RunLog {
 
   read(id: string): RunRecord | undefined {
     try {
-      return JSON.parse(readFileSync(join(this.dir, `${id}.json`), "utf8"));
+      return JSON.parse(readFileSync(this.layout.runRecord(id), "utf8"));
     } catch {
       return undefined;
     }
@@ -129,6 +129,6 @@ export class RunLog {
 
   remove(id: string): void {
     const index = this.index().filter((e) => e.id !== id);
-    writeFileAtomic(join(this.dir, "index.json"), JSON.stringify(index));
+    writeFileAtomic(this.layout.runIndex(), JSON.stringify(index));
   }
 }

@@ -53,6 +53,8 @@ export interface Store extends ProgressStore {
   checkpointDir(key: string): string;
   /** Log files of a key, oldest first. */
   logsOf(key: string): string[];
+  /** A log file of a key under a name of its own (a Slurm job that failed before its attempt began); its directory exists. */
+  newLog(key: string, name: string): string;
   /** Moves a corrupted object aside (kept for inspection); its key becomes absent. */
   quarantine(key: string, reason: string): Promise<void>;
   removeObject(key: string): Promise<number>;

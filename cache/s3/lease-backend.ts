@@ -1,6 +1,6 @@
 // Leases on S3 with nothing but create-if-absent (If-None-Match: *), which every S3-compatible server we target
 // enforces (Ceph RGW 16 does; it rejects If-Match on PUT). A lease is a sequence of generations
-// leases/<key>/<000000000007>; writing generation n+1 succeeds for exactly one runner, so a heartbeat or a takeover
+// <lease(key)>/<000000000007> (cache/layout.ts); writing generation n+1 succeeds for exactly one runner, so a heartbeat or a takeover
 // is an atomic compare-and-swap on n. Release writes a "released" generation: numbering never restarts.
 //
 // Old generations are pruned (only the newest two are kept), so a lease held for days stays two small objects and the
@@ -9,6 +9,7 @@
 // The newest generation is never deleted, which makes that check sound. Listings are paginated all the same (a
 // store left by an older dnaflow may hold thousands of generations; they are pruned on the next write).
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { S3Layout } from "../layout.js";
 import type { LeaseBackend, LeaseRecord, LeaseVersion } from "../lease/types.js";
 import { httpStatus, type S3Location } from "./client.js";
 
@@ -24,10 +25,15 @@ interface Generation {
 export class S3LeaseBackend implements LeaseBackend {
   private readonly pruning = new Set<string>();
 
-  constructor(private readonly s3: S3Client, private readonly loc: S3Location) {}
+  /** Made once here, not per request: a waiter polls prefix() on every tick. */
+  constructor(
+    private readonly s3: S3Client,
+    private readonly loc: S3Location,
+    private readonly layout = new S3Layout(loc.prefix),
+  ) {}
 
   private prefix(key: string): string {
-    return `${this.loc.prefix ? this.loc.prefix + "/" : ""}leases/${key}/`;
+    return `${this.layout.lease(key)}/`;
   }
 
   /** Generation numbers present, ascending (every page: never judged from a partial listing). */

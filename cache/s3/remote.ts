@@ -1,8 +1,6 @@
-// Objects and checkpoints in S3. Layout under the prefix:
-//   manifests/<key>.json                      published objects: one small object each, so listing keys is cheap
-//   objects/<key>/<attempt>/out/<path>        the files a manifest lists; uploaded first, under the attempt's id
-//   checkpoints/<key>/<path>                  a copy of the stage's checkpoint directory, synced at each heartbeat
-//   quarantine/<key>.<time>.json              manifests of objects found corrupt (their files are deleted)
+// Objects and checkpoints in S3, named by S3Layout (cache/layout.ts): a manifest per published object; the files it
+// lists, uploaded first, under the upload attempt's id; a copy of each stage's checkpoint directory, synced at each
+// heartbeat; the manifests of objects found corrupt set aside in quarantine (their files deleted).
 // A manifest is written last and only if none exists (If-None-Match: *), so an object appears whole or not at all,
 // and two runners racing on the same key never mix files: each uploads under its own attempt id.
 // Files carry their sha256 as metadata (x-amz-meta-dnaflow-sha256): checkpoint sync compares content by it, never by
@@ -26,6 +24,7 @@ import { pipeline } from "node:stream/promises";
 import { sha256File } from "../digest.js";
 import type { Manifest } from "../manifest.js";
 import { CorruptObject } from "../verify.js";
+import { S3Layout } from "../layout.js";
 import { httpStatus, type S3Location } from "./client.js";
 
 const SHA_META = "dnaflow-sha256";
@@ -50,11 +49,11 @@ export class S3Remote {
   /** sha256 of local checkpoint files by path + stamp, so unchanged files are not rehashed at every heartbeat. */
   private readonly localSha = new Map<string, string>();
 
-  constructor(readonly s3: S3Client, readonly loc: S3Location) {}
-
-  k(...parts: string[]): string {
-    return [this.loc.prefix, ...parts].filter(Boolean).join("/");
-  }
+  constructor(
+    readonly s3: S3Client,
+    readonly loc: S3Location,
+    readonly layout = new S3Layout(loc.prefix),
+  ) {}
 
   async listAll(prefix: string): Promise<Listed[]> {
     const out: Listed[] = [];
@@ -68,13 +67,13 @@ export class S3Remote {
   }
 
   async publishedKeys(): Promise<Set<string>> {
-    const base = this.k("manifests") + "/";
-    return new Set((await this.listAll(base)).map((o) => o.key.slice(base.length).replace(/\.json$/, "")));
+    const base = this.layout.manifests() + "/";
+    return new Set((await this.listAll(base)).map((o) => this.layout.keyOfManifest(o.key)));
   }
 
   async has(key: string): Promise<boolean> {
     try {
-      await this.s3.send(new HeadObjectCommand({ Bucket: this.loc.bucket, Key: this.k("manifests", `${key}.json`) }));
+      await this.s3.send(new HeadObjectCommand({ Bucket: this.loc.bucket, Key: this.layout.manifest(key) }));
       return true;
     } catch (e) {
       if (httpStatus(e) === 404) return false;
@@ -84,7 +83,7 @@ export class S3Remote {
 
   async manifest(key: string): Promise<Manifest | undefined> {
     try {
-      const r = await this.s3.send(new GetObjectCommand({ Bucket: this.loc.bucket, Key: this.k("manifests", `${key}.json`) }));
+      const r = await this.s3.send(new GetObjectCommand({ Bucket: this.loc.bucket, Key: this.layout.manifest(key) }));
       return JSON.parse(await r.Body!.transformToString());
     } catch (e) {
       if (httpStatus(e) === 404) return undefined;
@@ -100,7 +99,7 @@ export class S3Remote {
    */
   async download(m: Manifest, outDir?: string): Promise<void> {
     for (const f of m.files) {
-      const r = await this.s3.send(new GetObjectCommand({ Bucket: this.loc.bucket, Key: this.k("objects", m.key, m.attempt, "out", f.path) })).catch((e) => {
+      const r = await this.s3.send(new GetObjectCommand({ Bucket: this.loc.bucket, Key: this.layout.objectFile(m.key, m.attempt, f.path) })).catch((e) => {
         if (httpStatus(e) === 404) throw new CorruptObject(`${f.path}: missing in the remote object`);
         throw e;
       });
@@ -153,10 +152,9 @@ export class S3Remote {
    * copy is never published: CorruptObject), then its manifest if none exists.
    */
   async upload(m: Manifest, outDir: string): Promise<"published" | "exists"> {
-    const attemptPrefix = this.k("objects", m.key, m.attempt) + "/";
     try {
       for (const f of m.files) {
-        const sent = await this.put(attemptPrefix + "out/" + f.path, join(outDir, f.path), f.sha256);
+        const sent = await this.put(this.layout.objectFile(m.key, m.attempt, f.path), join(outDir, f.path), f.sha256);
         if (sent.size !== f.size || sent.sha256 !== f.sha256) throw new CorruptObject(`${f.path}: the local copy differs from its manifest (not uploaded)`);
       }
     } catch (e) {
@@ -164,7 +162,7 @@ export class S3Remote {
       throw e;
     }
     try {
-      await this.s3.send(new PutObjectCommand({ Bucket: this.loc.bucket, Key: this.k("manifests", `${m.key}.json`), Body: JSON.stringify(m, null, 1), IfNoneMatch: "*" }));
+      await this.s3.send(new PutObjectCommand({ Bucket: this.loc.bucket, Key: this.layout.manifest(m.key), Body: JSON.stringify(m, null, 1), IfNoneMatch: "*" }));
       return "published";
     } catch (e) {
       if (httpStatus(e) !== 412) throw e;
@@ -177,15 +175,15 @@ export class S3Remote {
   }
 
   private async deleteAttempt(key: string, attempt: string): Promise<void> {
-    await this.deletePrefix(this.k("objects", key, attempt) + "/");
+    await this.deletePrefix(this.layout.objectAttempt(key, attempt) + "/");
   }
 
-  /** Moves a corrupt object's manifest to quarantine/ and deletes its files: the key is no longer published. */
+  /** Moves a corrupt object's manifest to quarantine and deletes its files: the key is no longer published. */
   async unpublish(key: string): Promise<void> {
-    const src = this.k("manifests", `${key}.json`);
+    const src = this.layout.manifest(key);
     const m = await this.manifest(key).catch(() => undefined);
     await this.s3
-      .send(new CopyObjectCommand({ Bucket: this.loc.bucket, Key: this.k("quarantine", `${key}.${Date.now()}.json`), CopySource: `${this.loc.bucket}/${src}` }))
+      .send(new CopyObjectCommand({ Bucket: this.loc.bucket, Key: this.layout.quarantined(key, String(Date.now())), CopySource: `${this.loc.bucket}/${src}` }))
       .catch(() => {});
     await this.s3.send(new DeleteObjectCommand({ Bucket: this.loc.bucket, Key: src }));
     if (m?.attempt) await this.deleteAttempt(key, m.attempt).catch(() => {}); // a later gc/verify collects it if this fails
@@ -197,7 +195,7 @@ export class S3Remote {
    * The number of attempts deleted.
    */
   async collectAttempts(key: string, graceMs: number, leaseHeld: () => Promise<boolean>): Promise<number> {
-    const base = this.k("objects", key) + "/";
+    const base = this.layout.object(key) + "/";
     const byAttempt = new Map<string, number>();
     for (const o of await this.listAll(base)) {
       const attempt = o.key.slice(base.length).split("/")[0];
@@ -211,9 +209,9 @@ export class S3Remote {
     return candidates.length;
   }
 
-  /** Keys that have upload attempts under objects/ (published or not). */
+  /** Keys that have upload attempts (published or not). */
   async keysWithAttempts(): Promise<Set<string>> {
-    const base = this.k("objects") + "/";
+    const base = this.layout.objects() + "/";
     return new Set((await this.listAll(base)).map((o) => o.key.slice(base.length).split("/")[0]));
   }
 
@@ -246,7 +244,7 @@ export class S3Remote {
 
   /** Mirrors the local checkpoint directory to S3: files whose content differs go up, files gone locally are deleted. */
   async pushCheckpoint(key: string, dir: string): Promise<void> {
-    const base = this.k("checkpoints", key) + "/";
+    const base = this.layout.checkpoint(key) + "/";
     const remote = new Map((await this.listAll(base)).map((o) => [o.key.slice(base.length), o]));
     const local = listFiles(dir);
     // In the order they were written: a completion marker a writer adds last (e.g. a checkpoint's manifest.json)
@@ -285,7 +283,7 @@ export class S3Remote {
   }
 
   async clearCheckpoint(key: string): Promise<void> {
-    await this.deletePrefix(this.k("checkpoints", key) + "/");
+    await this.deletePrefix(this.layout.checkpoint(key) + "/");
   }
 
   /**
@@ -294,7 +292,7 @@ export class S3Remote {
    * never half a file. The number of files fetched.
    */
   async pullCheckpoint(key: string, dir: string): Promise<number> {
-    const base = this.k("checkpoints", key) + "/";
+    const base = this.layout.checkpoint(key) + "/";
     const local = listFiles(dir);
     let n = 0;
     for (const o of await this.listAll(base)) {

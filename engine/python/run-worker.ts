@@ -16,8 +16,6 @@ export interface WorkerEvent {
 export interface WorkerRun {
   /** Every event the worker emitted, in order, except `progress` (one per step: too many to hold for long runs). */
   events: WorkerEvent[];
-  /** The last `progress` event, if any. */
-  lastProgress?: WorkerEvent;
 }
 
 /**
@@ -51,7 +49,6 @@ export async function runWorker<P>(
     killSignal: "SIGTERM",
   });
   const events: WorkerEvent[] = [];
-  let lastProgress: WorkerEvent | undefined;
   let error: WorkerEvent | undefined;
   for await (const line of createInterface({ input: child.stdout! })) {
     let e: WorkerEvent;
@@ -63,7 +60,6 @@ export async function runWorker<P>(
     }
     if (opts.eventsFile) appendFileSync(opts.eventsFile, line + "\n");
     if (e.event === "progress") {
-      lastProgress = e;
       if (typeof e.step === "number") ctx.progress(e.step, e.total as number | undefined, "steps", watchedMetrics(e));
       continue;
     }
@@ -77,7 +73,7 @@ export async function runWorker<P>(
     throw error.inputError ? new StageInputError(msg) : new Error(msg);
   }
   if (r.exitCode !== 0) throw new Error(`worker ${command} exited with ${r.signal ?? r.exitCode} (see the stage log)`);
-  return { events, lastProgress };
+  return { events };
 }
 
 /** The fields of a worker `progress` event that `dnaflow watch` shows (scalars only; the rest stays in the logs). */

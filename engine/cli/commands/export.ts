@@ -13,6 +13,7 @@ import { SpecError } from "../../../core/errors.js";
 import { builtins } from "../builtins.js";
 import { contentDigest } from "../../plan/components.js";
 import { loadPipeline } from "../../spec/load.js";
+import { LayeredStore } from "../../../cache/layered-store.js";
 import { openStore } from "../context.js";
 
 export interface ExportOptions {
@@ -35,10 +36,8 @@ function findRun(store: Store, run: string): RunRecord {
 /** Where a published output lives, as an absolute URI: s3://… for an S3 store, else a file:// URL. */
 function outputUris(store: Store): (key: string, output: string, file?: string) => string {
   return (key, output, file) => {
-    if (store.location.startsWith("s3://")) {
-      const attempt = store.readManifest(key)?.attempt;
-      if (attempt) return `${store.location.replace(/\/$/, "")}/objects/${key}/${attempt}/out/${output}${file ? `/${file}` : ""}`;
-    }
+    const remote = store instanceof LayeredStore ? store.outputUri(key, output, file) : undefined;
+    if (remote) return remote;
     return pathToFileURL(join(store.outputPath(key, output), file ?? "")).href;
   };
 }

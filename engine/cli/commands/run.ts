@@ -94,7 +94,7 @@ function readOnlyReason(store: Store): string | undefined {
   const local = store instanceof FsStore ? store : store instanceof LayeredStore ? store.local : undefined;
   if (!local) return undefined;
   try {
-    accessSync(join(local.root, "runs"), constants.W_OK);
+    accessSync(local.layout.runs(), constants.W_OK);
     return undefined;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code ?? "not writable";

@@ -1,7 +1,6 @@
 // The job's own output (what Slurm wrote to --output: exec-stage's event lines, its errors, anything the node said)
 // is appended to the stage log that job wrote, so `dnaflow log` shows one story per attempt.
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import type { Store } from "../../../cache/store.js";
 
 const MAX_BYTES = 1 << 20;
@@ -19,12 +18,7 @@ function tail(file: string): string {
  */
 export function collectJobOutput(store: Store, key: string, before: Set<string>, jobId: string, outFile: string, summary: string): string {
   const created = store.logsOf(key).filter((l) => !before.has(l));
-  let log = created.at(-1);
-  if (!log) {
-    const logsDir = join(store.location, "logs");
-    log = existsSync(logsDir) ? join(logsDir, key, `slurm-${jobId}.log`) : outFile.replace(/\.out$/, ".log");
-    mkdirSync(dirname(log), { recursive: true });
-  }
+  const log = created.at(-1) ?? store.newLog(key, `slurm-${jobId}`);
   appendFileSync(log, `# dnaflow: slurm job ${jobId} ended ${summary}; its output (${outFile}):\n${tail(outFile)}# dnaflow: end of slurm job ${jobId} output\n`);
   return log;
 }
