@@ -19,9 +19,9 @@ export function retryDelay(policy: RetryPolicy, failures: number): number {
   return Math.min(MAX_RETRY_DELAY_MS, policy.backoffMs * 2 ** Math.max(0, failures - 1));
 }
 
-/** Whether another attempt follows the `failures`-th counted failure: retries left, and not the stage's bad input. */
+/** Whether another attempt follows the `failures`-th counted failure: retries left (`max`), and not the stage's bad input. */
 export function shouldRetry(policy: RetryPolicy, failures: number, failure: StageFailure): boolean {
-  return failures <= policy.attempts && !failure.inputError;
+  return failures <= policy.max && !failure.inputError;
 }
 
 /** Waits out a backoff; an abort (interrupt, fail-fast, a lost lease) ends the wait with Cancelled, never a retry. */
