@@ -8,7 +8,7 @@ import type { Store } from "../../cache/store.js";
 import { buildDag } from "../dag/build.js";
 import { builtins } from "./builtins.js";
 import type { Dag } from "../dag/types.js";
-import { mergeProblems, SpecError } from "../../core/errors.js";
+import { formatProblem, mergeProblems, SpecError } from "../../core/errors.js";
 import { makePlan, type Plan } from "../plan/plan.js";
 import { loadPipeline } from "../spec/load.js";
 import type { PipelineSpec } from "../spec/types.js";
@@ -67,6 +67,7 @@ export async function load(file: string, opts: CommonOptions): Promise<Loaded> {
 export function loadAndBuild(file: string, opts: CommonOptions): { pipeline: PipelineSpec; dag: Dag } {
   try {
     const pipeline = loadPipeline(file, { set: opts.set, profile: opts.profile });
+    for (const w of pipeline.warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`); // deprecated spellings
     return { pipeline, dag: buildDag(pipeline, builtins) };
   } catch (e) {
     if (!(e instanceof SpecError) || !e.partial) throw e;

@@ -5,10 +5,13 @@ import { join } from "node:path";
 import { listTree, sha256File } from "../../cache/digest.js";
 import type { Manifest } from "../../cache/manifest.js";
 import type { Attempt, Store } from "../../cache/store.js";
-import { longTimeoutSignal, MAX_TIMER_MS } from "../../lib/os/long-timeout.js";
+import { longTimeoutSignal } from "../../lib/os/long-timeout.js";
+import { sleep } from "../../lib/os/sleep.js";
 import { runBuiltin } from "../executors/builtin.js";
 import { runCommand } from "../executors/command.js";
 import { Cancelled, StageFailure, type JobContext } from "../executors/types.js";
+import { asStageFailure, retryDelay, shouldRetry, waitToRetry } from "../executors/retry.js";
+import { rememberOutputDigests } from "../executors/output-digests.js";
 import { isSameProcessAlive, killGroup, processStartTime } from "../executors/process-group.js";
 import { takeGroupUsage } from "../executors/resource-sampler.js";
 import type { StageUsage } from "../../core/usage.js";
@@ -18,42 +21,21 @@ import { WARNINGS_META, type Resources } from "../stage.js";
 import type { InputItem } from "../../core/input-item.js";
 import type { JsonValue } from "../../core/json.js";
 
-/** Waits `ms` (any finite length: a doubled backoff can pass setTimeout's 2^31 ms limit) unless `signal` aborts. */
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const due = longTimeoutSignal(ms);
-    if (due.aborted) return resolve();
-    const keepAlive = setInterval(() => {}, MAX_TIMER_MS); // the long-timeout timers are unref'd; a pending retry keeps the engine alive
-    const settle = () => {
-      clearInterval(keepAlive);
-      due.removeEventListener("abort", settle);
-      signal.removeEventListener("abort", settle);
-      if (signal.aborted) reject(signal.reason);
-      else resolve();
-    };
-    due.addEventListener("abort", settle, { once: true });
-    signal.addEventListener("abort", settle, { once: true });
-  });
-
 /** Runs the entry until it is published or out of attempts. Resolves with the seconds the successful attempt took. */
 export async function runJob(entry: PlanEntry, inputs: Record<string, InputItem[]>, resources: Resources, ctx: JobContext): Promise<number> {
   const { inst } = entry;
-  const attempts = inst.retries.attempts + 1;
   for (let n = 1; ; n++) {
     if (ctx.signal.aborted) throw new Cancelled("cancelled");
     try {
       return await runAttempt(entry, inputs, resources, n, ctx);
     } catch (e) {
       if (ctx.signal.aborted) throw new Cancelled("cancelled");
-      const failure = e instanceof StageFailure ? e : new StageFailure((e as Error).message ?? String(e));
-      const retry = n < attempts && !failure.inputError;
-      const delay = inst.retries.backoffMs * 2 ** (n - 1);
+      const failure = asStageFailure(e);
+      const retry = shouldRetry(inst.retries, n, failure);
+      const delay = retryDelay(inst.retries, n);
       ctx.emit({ type: "stage-failed", id: inst.id, key: entry.key, error: failure.message, attempt: n, retryInMs: retry ? delay : undefined, log: lastLog(ctx.store, entry.key) });
       if (!retry) throw failure;
-      await sleep(delay, ctx.signal).catch(() => {
-        throw new Cancelled("cancelled");
-      });
+      await waitToRetry(delay, ctx.signal);
     }
   }
 }
@@ -79,6 +61,7 @@ async function clearStaleAttempts(entry: PlanEntry, ctx: JobContext): Promise<vo
     if (!waiting || ctx.store.hasObject(entry.key)) return;
     ctx.emit({ type: "stage-waiting", id: entry.inst.id, reason: "another dnaflow process on this host is running it" });
     await sleep(500, ctx.signal);
+    if (ctx.signal.aborted) throw new Cancelled("cancelled");
   }
 }
 
@@ -123,10 +106,7 @@ async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>,
     }
     const manifest = await buildManifest(entry, attempt, meta, started, ctx.pipelineName, takeGroupUsage(pgid));
     const result = await ctx.store.publish(attempt, manifest);
-    for (const f of manifest.files) {
-      const [output, ...rest] = f.path.split("/");
-      ctx.digests.remember(join(ctx.store.outputPath(key, output), ...rest), f.sha256);
-    }
+    rememberOutputDigests(ctx.store, ctx.digests, key, manifest);
     const seconds = manifest.timings.seconds;
     appendFileSync(attempt.logFile, `# dnaflow: ${result} after ${seconds.toFixed(2)}s\n`);
     ctx.emit({ type: "stage-done", id: inst.id, key, seconds, published: result });

@@ -1,7 +1,7 @@
 // Pipeline file → validated, normalized PipelineSpec (or a SpecError listing every problem with file:line:col).
 import { readFileSync } from "node:fs";
 import { basename, dirname, extname, relative, resolve } from "node:path";
-import { ProblemList, SpecError } from "../../core/errors.js";
+import { ProblemList, SpecError, type SpecProblem } from "../../core/errors.js";
 import { didYouMean } from "../../core/suggest.js";
 import { applyOverrides, parseSetArg, profileOverrides, type Override } from "./overrides.js";
 import { checkData } from "./data-check.js";
@@ -67,8 +67,9 @@ function normalize(data: Record<string, any>, src: SourceDoc, file: string, show
   const params = applyOverrides((data.params ?? {}) as Record<string, unknown>, overrides, problems);
 
   const defaults = (data.defaults ?? {}) as Record<string, any>;
+  const warnings = new Map<string, SpecProblem>();
   const stages: StageSpec[] = Object.entries(data.stages as Record<string, any>).map(([id, s]) =>
-    normalizeStage(id, s, { ...defaults, executor: data.executor, slurm: data.slurm }, src, problems),
+    normalizeStage(id, s, { ...defaults, executor: data.executor, slurm: data.slurm }, src, problems, warnings),
   );
   const spec: PipelineSpec = {
     file,
@@ -79,12 +80,20 @@ function normalize(data: Record<string, any>, src: SourceDoc, file: string, show
     stages,
     source: src,
     profile: opts.profile,
+    warnings: [...warnings.values()],
   };
   if (!o.keepGoing) problems.throwIfAny(spec);
   return spec;
 }
 
-function normalizeStage(id: string, s: Record<string, any>, defaults: Record<string, any>, src: SourceDoc, problems: ProblemList): StageSpec {
+function normalizeStage(
+  id: string,
+  s: Record<string, any>,
+  defaults: Record<string, any>,
+  src: SourceDoc,
+  problems: ProblemList,
+  warnings: Map<string, SpecProblem>,
+): StageSpec {
   const at = (...p: Array<string | number>) => src.pos(["stages", id, ...p]);
   let uses: StageSpec["uses"];
   if (s.uses) {
@@ -135,7 +144,7 @@ function normalizeStage(id: string, s: Record<string, any>, defaults: Record<str
     outputs: s.outputs,
     matrix,
     resources: { ...(defaults.resources ?? {}), ...(s.resources ?? {}) },
-    retries: retryPolicy(s.retries ?? defaults.retries),
+    retries: retryPolicy(s.retries !== undefined ? ["stages", id, "retries"] : ["defaults", "retries"], s.retries ?? defaults.retries, src, problems, warnings),
     timeoutMs: parseDuration(s.timeout ?? defaults.timeout),
     env,
     passEnv: [...new Set([...(defaults.passEnv ?? []), ...(s.passEnv ?? [])])],
@@ -148,11 +157,22 @@ function slurmOptions(o: Record<string, any>): SlurmOptions {
   return { partition: o.partition, account: o.account, qos: o.qos, timeMs: parseDuration(o.time), extraArgs: o.extraArgs };
 }
 
-function retryPolicy(v: unknown): RetryPolicy {
-  if (typeof v === "number") return { attempts: v, backoffMs: 1000 };
+/**
+ * `retries: N` or `{ max: N, backoff: 30s }`: N retries after the first failure. The old `{ attempts: N }` (the same N)
+ * still loads, with a warning naming where it is written and what to write instead.
+ */
+function retryPolicy(path: string[], v: unknown, src: SourceDoc, problems: ProblemList, warnings: Map<string, SpecProblem>): RetryPolicy {
+  if (typeof v === "number") return { max: v, backoffMs: 1000 };
   if (v && typeof v === "object") {
-    const o = v as { attempts?: number; backoff?: unknown };
-    return { attempts: o.attempts ?? 1, backoffMs: parseDuration(o.backoff) ?? 1000 };
+    const o = v as { max?: number; attempts?: number; backoff?: unknown };
+    if (o.attempts !== undefined) {
+      const at = src.pos([...path, "attempts"], { key: true });
+      if (o.max !== undefined) problems.add(`${path.join(".")}: 'attempts' is the old name of 'max'; write only max: ${o.max}`, at);
+      const instead = `{ max: ${o.max ?? o.attempts}${o.backoff !== undefined ? `, backoff: ${src.textAt([...path, "backoff"]) || String(o.backoff)}` : ""} }`;
+      const w = { ...at, message: `${path.join(".")}: 'attempts' is deprecated (it counts retries after the first failure); write retries: ${instead}` };
+      warnings.set(`${at.line}:${at.col}`, w);
+    }
+    return { max: o.max ?? o.attempts ?? 1, backoffMs: parseDuration(o.backoff) ?? 1000 };
   }
-  return { attempts: 0, backoffMs: 1000 };
+  return { max: 0, backoffMs: 1000 };
 }

@@ -1,11 +1,13 @@
 // The validated pipeline, normalized: what the DAG builder consumes.
 import type { SourceDoc } from "./source.js";
+import type { SpecProblem } from "../../core/errors.js";
 
 export type Scalar = string | number | boolean;
 
 export interface RetryPolicy {
-  /** Extra attempts after the first failure. */
-  attempts: number;
+  /** Retries after the first failure: a stage with `max: 3` runs at most 4 times. */
+  max: number;
+  /** The wait before the first retry; doubled before each further one. */
   backoffMs: number;
 }
 
@@ -58,4 +60,6 @@ export interface PipelineSpec {
   source: SourceDoc;
   /** Profile applied, if any. */
   profile?: string;
+  /** Deprecated spellings that still load (file:line:col each); the CLI prints them as warnings. */
+  warnings: SpecProblem[];
 }

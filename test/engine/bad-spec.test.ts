@@ -30,6 +30,7 @@ const cases: Case[] = [
   { name: "unknown top-level key with suggestion", yaml: "stage:\n  a:\n    run: [true]\n", expect: /p\.yaml:1:1: unknown key 'stage' in pipeline \(did you mean 'stages'\?\)/ },
   { name: "unknown stage key with suggestion", yaml: ok("  b:\n    run: [true]\n    output: [o]\n"), expect: /p\.yaml:11:5: unknown key 'output' in stages\.b \(did you mean 'outputs'\?\)/ },
   { name: "wrong type", yaml: ok("  b:\n    run: [true]\n    outputs: [o]\n    retries: lots\n"), expect: /p\.yaml:12:14: stages\.b\.retries: invalid value "lots"/ },
+  { name: "retries: both max and its old name attempts", yaml: ok("  b:\n    run: [true]\n    outputs: [o]\n    retries: { max: 2, attempts: 2 }\n"), expect: /^p\.yaml:12:24: stages\.b\.retries: 'attempts' is the old name of 'max'; write only max: 2$/m },
   { name: "unknown builtin with suggestion", yaml: ok("  b:\n    uses: core/write-txt@1\n    with: { text: x }\n"), expect: /p\.yaml:10:11: stage 'b': unknown stage 'core\/write-txt' \(did you mean 'core\/write-text'\?\)/ },
   { name: "builtin version that does not exist", yaml: ok("  b:\n    uses: core/write-text@9\n    with: { text: x }\n"), expect: /p\.yaml:10:11: stage 'b': stage 'core\/write-text' has no version 9/ },
   { name: "unknown builtin param with suggestion", yaml: ok("  b:\n    uses: core/write-text@1\n    with: { txt: x }\n"), expect: /p\.yaml:11:13: stage 'b': with\.txt: unknown param 'txt' \(did you mean 'text'\?\)/ },

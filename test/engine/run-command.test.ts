@@ -1,7 +1,7 @@
 // run: stages: params reach the command verbatim and are never executed; failures, retries, timeouts, fail-fast.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dnaflow, events, planJson, ran, tempProject } from "../helpers/cli.js";
 
@@ -74,7 +74,7 @@ test("retries with backoff succeed on a later attempt; a timeout fails the stage
 stages:
   flaky:
     run: [sh, -c, 'n=$(cat "$DNAFLOW_CHECKPOINT_DIR/n" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$DNAFLOW_CHECKPOINT_DIR/n"; [ $n -ge 3 ] || exit 1; echo $n > "$DNAFLOW_OUTPUT_OUT"']
-    retries: { attempts: 2, backoff: 50ms }
+    retries: { max: 2, backoff: 50ms }
     outputs: [out]
   slow:
     run: [sleep, "5"]
@@ -90,6 +90,32 @@ stages:
   const key = ev.find((e) => e.type === "stage-done" && e.id === "flaky")!.key;
   assert.equal(readFileSync(join(dir, ".dnaflow", "objects", key, "out", "out"), "utf8"), "3\n", "the third attempt published; the checkpoint dir survived failures");
   assert.ok(ev.some((e) => e.type === "stage-failed" && e.id === "slow" && e.error === "timed out after 300ms"));
+});
+
+test("retries: the old { attempts } loads with a warning naming file:line and the same retries as max; retries are not part of the key", () => {
+  const flaky = (retries: string) => `
+stages:
+  flaky:
+    run: [sh, -c, 'n=$(cat "$DNAFLOW_CHECKPOINT_DIR/n" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$DNAFLOW_CHECKPOINT_DIR/n"; [ $n -ge 3 ] || exit 1; echo $n > "$DNAFLOW_OUTPUT_OUT"']
+    retries: ${retries}
+    outputs: [out]
+`;
+  const dir = tempProject({ "p.yaml": flaky("{ attempts: 2, backoff: 20ms }") });
+  const r = dnaflow(["run", "p.yaml", "--json"], { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  const warnings = r.stderr.split("\n").filter((l) => l.startsWith("warning:"));
+  assert.deepEqual(warnings, ["warning: p.yaml:5:16: stages.flaky.retries: 'attempts' is deprecated (it counts retries after the first failure); write retries: { max: 2, backoff: 20ms }"]);
+  assert.deepEqual(events(r.stdout).filter((e) => e.type === "stage-failed").map((e) => e.retryInMs), [20, 40], "attempts: 2 is two retries, as max: 2");
+  const key = planJson(dir, "p.yaml")[0].key;
+  for (const retries of ["{ max: 2, backoff: 20ms }", "5", "{ max: 0 }"]) {
+    writeFileSync(join(dir, "p.yaml"), flaky(retries));
+    const p = planJson(dir, "p.yaml")[0];
+    assert.equal(p.key, key, `retries: ${retries} keeps the key`);
+    assert.equal(p.action, "cached");
+    const again = dnaflow(["run", "p.yaml"], { cwd: dir });
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /warning/, "max: is the current spelling");
+  }
 });
 
 test("a stage that forgets an output or writes an undeclared one fails with a clear message", () => {

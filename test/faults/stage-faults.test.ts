@@ -88,7 +88,7 @@ test("timeout: 30d (past 2^31 ms) does not kill the stage at once", () => {
 test("a retry backoff past 2^31 ms waits instead of retrying at once", async () => {
   // The stage counts its attempts in a file beside the pipeline; with `backoff: 30d` the second attempt is weeks away.
   const dir = tempProject({
-    "p.yaml": "stages:\n  a:\n    run: [sh, -c, 'echo x >> attempts.txt; exit 1']\n    outputs: [out]\n    retries: { attempts: 1, backoff: 30d }\n",
+    "p.yaml": "stages:\n  a:\n    run: [sh, -c, 'echo x >> attempts.txt; exit 1']\n    outputs: [out]\n    retries: { max: 1, backoff: 30d }\n",
   });
   const child = dnaflowAsync(["run", "p.yaml"], { cwd: dir });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));

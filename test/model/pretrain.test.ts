@@ -82,7 +82,7 @@ test("bad input: hidden not divisible by heads, maxPositions below the block len
   for (const [with_, message, extra] of cases) {
     let yaml = tinyPipeline(with_, extra);
     if (extra) yaml = yaml.replace('inputs: { tokenizer: "${{ stages.tokenizer.outputs.tokenizer }}", train:', 'inputs: { tokenizer: "${{ stages.other.outputs.tokenizer }}", train:');
-    const dir = project(yaml.replace("stages:\n", "defaults:\n  retries: { attempts: 3, backoff: 10ms }\nstages:\n"));
+    const dir = project(yaml.replace("stages:\n", "defaults:\n  retries: { max: 3, backoff: 10ms }\nstages:\n"));
     const r = dnaflow(["run", "p.yaml", "--json"], { cwd: dir, env: ENV });
     assert.equal(r.code, 1, r.stderr);
     const ev = events(r.stdout);

@@ -111,7 +111,7 @@ stages:
   bad:
     run: [sh, -c, 'echo to-stdout; echo boom-on-stderr >&2; exit 3']
     outputs: [o]
-    retries: { attempts: 1, backoff: 0.2s }
+    retries: { max: 1, backoff: 0.2s }
 `,
   });
   const r = dnaflow(["run", "p.yaml", "--executor", "slurm", "--json"], { cwd: dir, env: env() });

@@ -93,7 +93,7 @@ export async function execStageCmd(file: string, opts: ExecStageOptions): Promis
     };
     // One attempt per job: retries (with their backoff) are separate jobs, so a retry need not hold an allocation
     // and may land on another node.
-    const single = { ...entry, inst: { ...entry.inst, retries: { attempts: 0, backoffMs: 0 } } };
+    const single = { ...entry, inst: { ...entry.inst, retries: { max: 0, backoffMs: 0 } } };
     try {
       const seconds = await runJob(single, inputs, entry.inst.resources, ctx);
       return finish(0, { outcome: published, seconds });

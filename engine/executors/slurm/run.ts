@@ -15,6 +15,8 @@ import { clearResult, readProgress, readResult, type JobProgress } from "./resul
 import { jobScript, sbatchArgs } from "./sbatch.js";
 import { describe, isActive, isHeld, isLost, queryJob, type JobInfo } from "./state.js";
 import { sleep } from "../../../lib/os/sleep.js";
+import { rememberOutputDigests } from "../output-digests.js";
+import { asStageFailure, retryDelay, shouldRetry, waitToRetry } from "../retry.js";
 
 /** A job that ended without a verdict from the stage (node failure, preemption, killed): worth resubmitting. */
 export class LostJob extends StageFailure {
@@ -87,7 +89,6 @@ export async function runSlurmJob(entry: PlanEntry, inputs: Record<string, Input
     const q = await queryJob(prev.job);
     if (!("error" in q) && isActive(q.state)) adopt = prev.job;
   }
-  const attempts = inst.retries.attempts + 1;
   let failures = 0;
   let lost = 0;
   for (let n = 1; ; n++) {
@@ -108,7 +109,7 @@ export async function runSlurmJob(entry: PlanEntry, inputs: Record<string, Input
       return await followJob(entry, jobId, n, dir, before, ctx);
     } catch (e) {
       if (e instanceof Cancelled || ctx.signal.aborted) throw new Cancelled("cancelled");
-      const failure = e instanceof StageFailure ? e : new StageFailure((e as Error)?.message ?? String(e));
+      const failure = asStageFailure(e);
       const log = ctx.store.logsOf(key).filter((l) => !before.has(l)).at(-1);
       if (failure instanceof LostJob && lost < maxResubmits()) {
         lost++;
@@ -116,11 +117,11 @@ export async function runSlurmJob(entry: PlanEntry, inputs: Record<string, Input
         continue;
       }
       failures++;
-      const retry = failures < attempts && !failure.inputError;
-      const delay = inst.retries.backoffMs * 2 ** (failures - 1);
+      const retry = shouldRetry(inst.retries, failures, failure);
+      const delay = retryDelay(inst.retries, failures);
       ctx.emit({ type: "stage-failed", id: inst.id, key, error: failure.message, attempt: n, retryInMs: retry ? delay : undefined, log });
       if (!retry) throw failure;
-      await sleep(delay, ctx.signal);
+      await waitToRetry(delay, ctx.signal);
     }
   }
 }
@@ -182,10 +183,7 @@ async function followJob(entry: PlanEntry, jobId: string, n: number, dir: string
   clearResult(resultFile);
   if (await ctx.store.isPublished(key)) {
     const m = ctx.store.hasObject(key) ? ctx.store.readManifest(key) : undefined; // a remote store: made local on use
-    for (const f of m?.files ?? []) {
-      const [output, ...rest] = f.path.split("/");
-      ctx.digests.remember(join(ctx.store.outputPath(key, output), ...rest), f.sha256);
-    }
+    if (m) rememberOutputDigests(ctx.store, ctx.digests, key, m);
     const seconds = result?.seconds || m?.timings.seconds || 0;
     ctx.emit({ type: "stage-done", id: inst.id, key, seconds, published: result?.outcome === "exists" ? "exists" : "published" });
     return seconds;
