@@ -5,10 +5,12 @@
 //                    position of the fragment's first base in its record)
 //   part-00000.bed   "chr2\t10000\t2333275\n": the same fragments in BED coordinates (0-based, half-open)
 // A fragment is never split across shards; shards rotate once they hold >= shardBases bases.
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { JsonValue } from "../../core/json.js";
-import { BufferedFile } from "../segments/buffered-file.js";
+import { writeArtifactMeta } from "../sharded/artifact-meta.js";
+import { readArtifactMeta } from "../sharded/reader.js";
+import { ShardRotation } from "../sharded/shard-rotation.js";
 import { fileChunks } from "./fasta-source.js";
 import type { FragmentSink } from "./fragment-sink.js";
 
@@ -30,14 +32,16 @@ export interface FragmentsMeta {
 }
 
 export class FragmentsWriter implements FragmentSink {
-  private readonly shards: FragmentShardInfo[] = [];
-  private fa?: BufferedFile;
-  private bed?: BufferedFile;
+  private readonly shards: ShardRotation<FragmentShardInfo, "fa" | "bed">;
   private record = "";
   private start = 0;
-  private closing: Promise<unknown>[] = [];
 
-  constructor(private readonly dir: string, private readonly shardBases = 256 << 20) {}
+  constructor(private readonly dir: string, shardBases = 256 << 20) {
+    this.shards = new ShardRotation(dir, shardBases, (base) => {
+      const info = { file: `${base}.fa`, bed: `${base}.bed`, count: 0, bases: 0 };
+      return { info, files: { fa: info.file, bed: info.bed }, bufferSizes: { bed: 1 << 16 } };
+    });
+  }
 
   async open(): Promise<this> {
     await mkdir(this.dir, { recursive: true });
@@ -45,73 +49,39 @@ export class FragmentsWriter implements FragmentSink {
   }
 
   fragmentStart(record: string, start: number): void {
-    const cur = this.shards[this.shards.length - 1];
-    if (!cur || cur.bases >= this.shardBases) this.rotate();
+    this.shards.current();
     this.record = record;
     this.start = start;
-    this.fa!.writeString(`>${record}:${start + 1}\n`);
+    this.shards.files.fa!.writeString(`>${record}:${start + 1}\n`);
   }
 
   fragmentBases(buf: Buffer, start: number, end: number): void {
-    this.fa!.write(buf, start, end);
+    this.shards.files.fa!.write(buf, start, end);
   }
 
   fragmentEnd(length: number): void {
-    this.fa!.writeByte(10);
-    this.bed!.writeString(`${this.record}\t${this.start}\t${this.start + length}\n`);
-    const cur = this.shards[this.shards.length - 1];
+    this.shards.files.fa!.writeByte(10);
+    this.shards.files.bed!.writeString(`${this.record}\t${this.start}\t${this.start + length}\n`);
+    const cur = this.shards.last;
     cur.count++;
     cur.bases += length;
   }
 
-  private rotate(): void {
-    this.closeShard();
-    const base = `part-${String(this.shards.length).padStart(5, "0")}`;
-    const info = { file: `${base}.fa`, bed: `${base}.bed`, count: 0, bases: 0 };
-    this.shards.push(info);
-    this.fa = new BufferedFile(join(this.dir, info.file));
-    this.bed = new BufferedFile(join(this.dir, info.bed), 1 << 16);
-  }
-
-  private closeShard(): void {
-    // Closing finishes in the background; close() awaits it (the catch only defers the error to there).
-    for (const f of [this.fa, this.bed]) if (f) this.closing.push(settle(f.close()));
-    this.fa = this.bed = undefined;
-  }
-
   /** Backpressure: resolves when the bytes in flight are few again. Call between input chunks. */
   async drain(): Promise<void> {
-    await this.fa?.drain();
+    await this.shards.drain();
   }
 
   async close(info?: Record<string, JsonValue>): Promise<FragmentsMeta> {
-    this.closeShard();
-    for (const r of await Promise.all(this.closing)) if (r instanceof Error) throw r;
-    const meta: FragmentsMeta = {
-      format: FRAGMENTS_FORMAT,
-      count: this.shards.reduce((a, s) => a + s.count, 0),
-      bases: this.shards.reduce((a, s) => a + s.bases, 0),
-      shards: this.shards,
-      ...(info ? { info } : {}),
-    };
-    await writeFile(join(this.dir, "meta.json.tmp"), JSON.stringify(meta, null, 2) + "\n");
-    await rename(join(this.dir, "meta.json.tmp"), join(this.dir, "meta.json"));
+    const { count, bases } = await this.shards.close();
+    const meta: FragmentsMeta = { format: FRAGMENTS_FORMAT, count, bases, shards: this.shards.shards, ...(info ? { info } : {}) };
+    await writeArtifactMeta(this.dir, meta);
     return meta;
   }
 }
 
-const settle = (p: Promise<void>): Promise<unknown> => p.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
-
 export async function readFragmentsMeta(dir: string): Promise<FragmentsMeta> {
-  const path = join(dir, "meta.json");
-  let meta: FragmentsMeta;
-  try {
-    meta = JSON.parse(await readFile(path, "utf8"));
-  } catch (e) {
-    throw new Error(`${path}: not a fragments artifact (${(e as Error).message})`);
-  }
-  if (meta.format !== FRAGMENTS_FORMAT) throw new Error(`${path}: format '${meta.format}', expected '${FRAGMENTS_FORMAT}'`);
-  return meta;
+  return readArtifactMeta<FragmentsMeta>(dir, [FRAGMENTS_FORMAT], "fragments");
 }
 
 /**

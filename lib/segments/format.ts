@@ -7,11 +7,14 @@
 //                      "record\tstart\tend\t.\t0\tstrand\n" (0-based, half-open; strand "-" = reverse complement).
 //                      Present for every shard (shards[i].origins names it) or for none.
 import { createReadStream } from "node:fs";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { JsonValue } from "../../core/json.js";
-import { BufferedFile } from "./buffered-file.js";
+import { writeArtifactMeta } from "../sharded/artifact-meta.js";
+import type { LineScanner } from "../sharded/line-scanner.js";
+import { readArtifactMeta, shardScanners } from "../sharded/reader.js";
+import { ShardRotation } from "../sharded/shard-rotation.js";
 
 export const SEGMENTS_FORMAT = "dnaflow.segments/1";
 
@@ -42,13 +45,16 @@ export interface SegmentOrigin {
 
 /** Writes segments into shards of at most `shardBases` bases each; call close() to write meta.json. */
 export class SegmentsWriter {
-  private shards: SegmentShardInfo[] = [];
-  private seq?: BufferedFile;
-  private bed?: BufferedFile;
+  private readonly shards: ShardRotation<SegmentShardInfo, "seq" | "bed">;
   private withOrigins?: boolean;
-  private closing: Promise<unknown>[] = [];
 
-  constructor(private readonly dir: string, private readonly shardBases = 64 << 20) {}
+  constructor(private readonly dir: string, shardBases = 64 << 20) {
+    this.shards = new ShardRotation(dir, shardBases, (base) => {
+      const info: SegmentShardInfo = { file: `${base}.seq`, count: 0, bases: 0 };
+      if (this.withOrigins) info.origins = `${base}.bed`;
+      return { info, files: { seq: info.file, bed: info.origins }, bufferSizes: { bed: 1 << 20 } };
+    });
+  }
 
   async open(): Promise<this> {
     await mkdir(this.dir, { recursive: true });
@@ -64,7 +70,7 @@ export class SegmentsWriter {
   /** Synchronous fast path: writes bytes[start, end) as one segment. */
   append(bytes: Uint8Array, start: number, end: number, origin?: SegmentOrigin): void {
     this.writeSequence(bytes, start, end, origin !== undefined);
-    if (origin) this.bed!.writeString(`${origin.record}\t${origin.start}\t${origin.end}\t.\t0\t${origin.strand}\n`);
+    if (origin) this.shards.files.bed!.writeString(`${origin.record}\t${origin.start}\t${origin.end}\t.\t0\t${origin.strand}\n`);
   }
 
   /**
@@ -74,8 +80,9 @@ export class SegmentsWriter {
   appendRaw(seq: Uint8Array, seqStart: number, seqEnd: number, bed?: { bytes: Uint8Array; start: number; end: number }): void {
     this.writeSequence(seq, seqStart, seqEnd, bed !== undefined);
     if (bed) {
-      this.bed!.write(bed.bytes, bed.start, bed.end);
-      this.bed!.writeByte(10);
+      const f = this.shards.files.bed!;
+      f.write(bed.bytes, bed.start, bed.end);
+      f.writeByte(10);
     }
   }
 
@@ -83,65 +90,34 @@ export class SegmentsWriter {
   private writeSequence(bytes: Uint8Array, start: number, end: number, hasOrigin: boolean): void {
     this.withOrigins ??= hasOrigin;
     if (this.withOrigins !== hasOrigin) throw new Error("segments: give an origin for every segment or for none");
-    const cur = this.shards[this.shards.length - 1];
-    if (!cur || cur.bases >= this.shardBases) this.rotate();
-    const info = this.shards[this.shards.length - 1];
+    const info = this.shards.current();
     info.count++;
     info.bases += end - start;
-    this.seq!.write(bytes, start, end);
-    this.seq!.writeByte(10);
-  }
-
-  private rotate(): void {
-    this.finishShard();
-    const base = `part-${String(this.shards.length).padStart(5, "0")}`;
-    const info: SegmentShardInfo = { file: `${base}.seq`, count: 0, bases: 0 };
-    if (this.withOrigins) info.origins = `${base}.bed`;
-    this.shards.push(info);
-    this.seq = new BufferedFile(join(this.dir, info.file));
-    if (info.origins) this.bed = new BufferedFile(join(this.dir, info.origins), 1 << 20);
-  }
-
-  private finishShard(): void {
-    // Closing finishes in the background; close() awaits it (the catch only defers the error to there).
-    for (const f of [this.seq, this.bed])
-      if (f) this.closing.push(f.close().catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))));
-    this.seq = this.bed = undefined;
+    const seq = this.shards.files.seq!;
+    seq.write(bytes, start, end);
+    seq.writeByte(10);
   }
 
   /** Backpressure for append(): resolves when the bytes in flight are few again. */
   async drain(): Promise<void> {
-    await this.seq?.drain();
-    await this.bed?.drain();
+    await this.shards.drain();
   }
 
   async close(info?: Record<string, JsonValue>): Promise<SegmentsMeta> {
-    this.finishShard();
-    for (const r of await Promise.all(this.closing)) if (r instanceof Error) throw r;
-    const meta: SegmentsMeta = {
-      format: SEGMENTS_FORMAT,
-      count: this.shards.reduce((a, s) => a + s.count, 0),
-      bases: this.shards.reduce((a, s) => a + s.bases, 0),
-      shards: this.shards,
-      ...(info ? { info } : {}),
-    };
-    const tmp = join(this.dir, "meta.json.tmp");
-    await writeFile(tmp, JSON.stringify(meta, null, 2) + "\n");
-    await rename(tmp, join(this.dir, "meta.json"));
+    const { count, bases } = await this.shards.close();
+    const meta: SegmentsMeta = { format: SEGMENTS_FORMAT, count, bases, shards: this.shards.shards, ...(info ? { info } : {}) };
+    await writeArtifactMeta(this.dir, meta);
     return meta;
   }
 }
 
 export async function readSegmentsMeta(dir: string): Promise<SegmentsMeta> {
-  const path = join(dir, "meta.json");
-  let meta: SegmentsMeta;
-  try {
-    meta = JSON.parse(await readFile(path, "utf8"));
-  } catch (e) {
-    throw new Error(`${path}: not a segments artifact (${(e as Error).message})`);
-  }
-  if (meta.format !== SEGMENTS_FORMAT) throw new Error(`${path}: format '${meta.format}', expected '${SEGMENTS_FORMAT}'`);
-  return meta;
+  return readArtifactMeta<SegmentsMeta>(dir, [SEGMENTS_FORMAT], "segments");
+}
+
+/** The shards' sequence lines as bytes, one LineScanner per shard (the fast path of stages that scan every segment). */
+export function segmentLines(dir: string, meta: SegmentsMeta): Generator<LineScanner> {
+  return shardScanners(dir, meta.shards.map((s) => s.file));
 }
 
 /** Streams every segment in shard order. Memory stays bounded by one line. */

@@ -2,7 +2,7 @@
 // (encode-worker.ts) encode batches of ~1 MB of sequences. Results are applied in batch order, so the output is
 // exactly the sequential encoder's. At most 2 batches per worker are in flight: memory stays bounded.
 import { Worker } from "node:worker_threads";
-import type { LineScanner } from "../segments/line-scanner.js";
+import type { LineScanner } from "../sharded/line-scanner.js";
 
 const WORKER = new URL("./encode-worker.js", import.meta.url);
 const BATCH_BYTES = 1 << 20;

@@ -9,7 +9,7 @@ export const TOKEN_SHARDS_FORMAT = "dnaflow.tokens/1";
 export const TOKENS_FILE = "tokens.bin";
 export const INDEX_FILE = "index.bin";
 export const LABELS_FILE = "labels.bin";
-export const META_FILE = "meta.json";
+export { META_FILE } from "../sharded/artifact-meta.js";
 
 export type TokenDtype = "uint16" | "uint32";
 export type Packing = "blocks" | "rows";

@@ -2,6 +2,7 @@
 // error, never a silent mix of vocabularies.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { readArtifactMeta } from "../sharded/reader.js";
 import { loadTokenizer } from "./tokenizer-file.js";
 import { INDEX_FILE, META_FILE, TOKEN_SHARDS_FORMAT, TOKENS_FILE, type TokenShardsMeta } from "./token-shards-format.js";
 
@@ -10,15 +11,7 @@ export class TokenShardsError extends Error {
 }
 
 export async function readTokenShardsMeta(dir: string): Promise<TokenShardsMeta> {
-  const path = join(dir, META_FILE);
-  let meta: TokenShardsMeta;
-  try {
-    meta = JSON.parse(await readFile(path, "utf8"));
-  } catch (e) {
-    throw new TokenShardsError(`${path}: not a token shards artifact (${(e as Error).message})`);
-  }
-  if (meta.format !== TOKEN_SHARDS_FORMAT) throw new TokenShardsError(`${path}: format '${meta.format}', expected '${TOKEN_SHARDS_FORMAT}'`);
-  return meta;
+  return readArtifactMeta<TokenShardsMeta>(dir, [TOKEN_SHARDS_FORMAT], "token shards", (m) => new TokenShardsError(m));
 }
 
 /** Throws unless the shards were encoded with exactly this tokenizer.json (sha256 of its bytes). */

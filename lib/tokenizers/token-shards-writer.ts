@@ -1,12 +1,13 @@
 // Streams rows of token ids into tokens.bin / index.bin (and labels.bin). Rows are appended synchronously into large
-// buffers that are written on libuv's threadpool (lib/segments/buffered-file.ts) while encoding goes on; the caller
+// buffers that are written on libuv's threadpool (lib/sharded/buffered-file.ts) while encoding goes on; the caller
 // awaits drain() now and then, which bounds the buffers in flight, so memory stays bounded whatever the corpus size.
 // Bytes are a pure function of the rows: deterministic.
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { endianness } from "node:os";
 import { join } from "node:path";
-import { BufferedFile } from "../segments/buffered-file.js";
-import { INDEX_FILE, LABELS_FILE, META_FILE, TOKENS_FILE, type TokenDtype, type TokenShardsMeta } from "./token-shards-format.js";
+import { writeArtifactMeta } from "../sharded/artifact-meta.js";
+import { BufferedFile } from "../sharded/buffered-file.js";
+import { INDEX_FILE, LABELS_FILE, TOKENS_FILE, type TokenDtype, type TokenShardsMeta } from "./token-shards-format.js";
 
 const STAGE_IDS = 1 << 16; // ids converted to the on-disk dtype in batches of this many
 
@@ -85,6 +86,6 @@ export class TokenShardsWriter {
     await this.tokens.close();
     await this.index.close();
     await this.labels?.close();
-    await writeFile(join(this.dir, META_FILE), JSON.stringify(meta, null, 2) + "\n");
+    await writeArtifactMeta(this.dir, meta);
   }
 }

@@ -5,7 +5,7 @@ import { StageInputError } from "../../core/errors.js";
 import { FractionAssigner, RecordAssigner, type SplitName } from "../../lib/genome/split-assigner.js";
 import { join } from "node:path";
 import { readSegmentsMeta, SegmentsWriter } from "../../lib/segments/format.js";
-import { LineScanner } from "../../lib/segments/line-scanner.js";
+import { LineScanner } from "../../lib/sharded/line-scanner.js";
 import { ensureInputSpace } from "../space-check.js";
 import { treeBytes } from "../../lib/os/disk-space.js";
 

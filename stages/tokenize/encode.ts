@@ -5,8 +5,8 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { defineStage, type StageContext } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
-import { readSegments, readSegmentsMeta } from "../../lib/segments/format.js";
-import { LineScanner } from "../../lib/segments/line-scanner.js";
+import { readSegments, readSegmentsMeta, segmentLines } from "../../lib/segments/format.js";
+import type { LineScanner } from "../../lib/sharded/line-scanner.js";
 import { encodeLinesParallel } from "../../lib/tokenizers/parallel-encode.js";
 import { IdBuffer } from "../../lib/tokenizers/id-buffer.js";
 import { Packer } from "../../lib/tokenizers/packing.js";
@@ -166,7 +166,7 @@ async function segmentSource(dir: string): Promise<Source> {
       for await (const sequence of readSegments(dir)) yield { sequence };
     },
     *lines() {
-      for (const shard of meta.shards) yield new LineScanner(join(dir, shard.file));
+      yield* segmentLines(dir, meta);
     },
   };
 }

@@ -6,12 +6,11 @@ import { join } from "node:path";
 import { defineStage, type StageContext } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
 import type { JsonValue } from "../../core/json.js";
-import { readSegments, readSegmentsMeta } from "../../lib/segments/format.js";
+import { readSegments, readSegmentsMeta, segmentLines } from "../../lib/segments/format.js";
 import { specialIdsOf } from "../../lib/tokenizers/alphabet.js";
 import { BpeCorpus } from "../../lib/tokenizers/bpe-corpus.js";
 import { trainBpe, type BpeTrainStats } from "../../lib/tokenizers/bpe-trainer.js";
 import { FixedVocabStats, StatsCollector } from "../../lib/tokenizers/corpus-stats.js";
-import { LineScanner } from "../../lib/segments/line-scanner.js";
 import { createFixedTokenizer } from "../../lib/tokenizers/create.js";
 import { specialTokensMap, tokenizerConfig } from "../../lib/tokenizers/hf-companion-files.js";
 import { tokenizerJsonText } from "../../lib/tokenizers/hf-json.js";
@@ -104,8 +103,7 @@ async function fixedVocabStats(ctx: StageContext<TrainParams>, tok: DnaTokenizer
     throw new StageInputError((e as Error).message);
   });
   const stats = new FixedVocabStats(tok);
-  for (const shard of meta.shards) {
-    const lines = new LineScanner(join(dir, shard.file));
+  for (const lines of segmentLines(dir, meta)) {
     try {
       while (lines.next()) {
         if (lines.lineEnd === lines.lineStart) continue;
