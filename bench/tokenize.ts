@@ -51,7 +51,7 @@ function python(args: string[]): any {
 /** Child-process entry: train our BPE on a corpus file, report time and peak RSS. */
 function trainChild(corpusFile: string, vocab: number, minFreq: number, out: string): void {
   const lines = readFileSync(corpusFile, "latin1").split("\n").filter(Boolean);
-  const corpus = new BpeCorpus(lines.reduce((a, l) => a + l.length, 0));
+  const corpus = new BpeCorpus(lines.reduce((a, l) => a + l.length, 0), vocab);
   for (const l of lines) corpus.add(l);
   lines.length = 0;
   const t = performance.now();

@@ -1,23 +1,39 @@
-// The BPE training corpus as flat arrays, one slot per base: the words (maximal ACGT runs, what the tokenizer.json
-// pre-tokenizer yields) are stored back to back with linked-list links that end at word boundaries.
-// Memory: 12 bytes per base (symbol, next, prev), allocated once from the known base count.
+// The BPE training corpus as one flat symbol array, one slot per base: the words (maximal ACGT runs, what the
+// tokenizer.json pre-tokenizer yields) are stored back to back, their first slots marked in a bitset. While training,
+// a merged token keeps its first slot and the slots it swallowed become GAP, so no links are needed: neighbours are
+// found by skipping GAPs (tokens are a few bases long).
+// Memory: 2 bytes per base (4 when the vocabulary may pass 65,535 tokens) + 1 bit per base, allocated once.
 import { BASE_CODE, normalizeChar } from "./alphabet.js";
 
+/** Largest vocabulary whose ids fit 16-bit slots next to the GAP value. */
+const MAX_16BIT_VOCAB = 0xffff;
+
 export class BpeCorpus {
-  /** Base code 0..3 while loading; token id after the trainer remaps it; -1 where a symbol was merged away. */
-  readonly sym: Int32Array;
-  readonly next: Int32Array;
-  readonly prev: Int32Array;
+  /** Base code 0..3 while loading; token id after the trainer remaps it; GAP where a symbol was merged away. */
+  readonly sym: Uint16Array | Uint32Array;
+  readonly gap: number;
+  /** Bit i set: slot i starts a word (merges never cross it). */
+  readonly wordStart: Uint8Array;
+  /** Most tokens the symbol slots can name (the vocabulary size the corpus was sized for). */
+  readonly maxVocab: number;
   length = 0;
   /** Non-ACGT chars seen (normalized): each is a one-char word, so it joins the alphabet but never merges. */
   readonly otherChars = new Set<number>();
   /** How many non-ACGT chars were seen (each is one token). */
   otherCount = 0;
 
-  constructor(capacity: number) {
-    this.sym = new Int32Array(capacity);
-    this.next = new Int32Array(capacity);
-    this.prev = new Int32Array(capacity);
+  constructor(capacity: number, vocabSize = MAX_16BIT_VOCAB) {
+    // Typed arrays and our Uint32 positions address at most 2^32 - 1 slots.
+    if (capacity > 0xffffffff - 1) throw new RangeError(`a BPE corpus holds at most ${0xffffffff - 1} bases; this one has ${capacity}: use sampleFraction`);
+    const wide = vocabSize > MAX_16BIT_VOCAB;
+    this.sym = wide ? new Uint32Array(capacity) : new Uint16Array(capacity);
+    this.gap = wide ? 0xffffffff : 0xffff;
+    this.maxVocab = wide ? 0xffffffff : MAX_16BIT_VOCAB;
+    this.wordStart = new Uint8Array((capacity >>> 3) + 1);
+  }
+
+  isWordStart(i: number): boolean {
+    return (this.wordStart[i >>> 3] & (1 << (i & 7))) !== 0;
   }
 
   add(seq: string): void {
@@ -39,13 +55,8 @@ export class BpeCorpus {
     const o = this.length;
     const len = end - start;
     if (o + len > this.sym.length) throw new Error(`BPE corpus holds more than the ${this.sym.length} bases it was sized for`);
-    for (let i = 0; i < len; i++) {
-      this.sym[o + i] = BASE_CODE[seq.charCodeAt(start + i)];
-      this.next[o + i] = o + i + 1;
-      this.prev[o + i] = o + i - 1;
-    }
-    this.next[o + len - 1] = -1;
-    this.prev[o] = -1;
+    for (let i = 0; i < len; i++) this.sym[o + i] = BASE_CODE[seq.charCodeAt(start + i)];
+    this.wordStart[o >>> 3] |= 1 << (o & 7);
     this.length = o + len;
   }
 }

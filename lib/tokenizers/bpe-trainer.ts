@@ -5,7 +5,8 @@
 //  own count (only its neighbours'), and a merge whose string already exists reuses that token's id.
 // Unlike HF, a merge applies to every occurrence of the pair; HF applies it to the words recorded with the heap
 // entry, which differs only after such a duplicate-string merge (reported as stats.duplicateMerges).
-// Memory: the corpus (12 B/base) + pair occurrence lists (~4 B per live pair occurrence) + per-pair counts.
+// Memory: the corpus (2 B/base, 4 past 65,535 tokens) + occurrence lists of the pairs that contain a merged token
+// (4 B per listed occurrence, stale ones included) + per-pair counts.
 import { BASES } from "./alphabet.js";
 import type { BpeCorpus } from "./bpe-corpus.js";
 import { BpeTokenizer } from "./bpe-model.js";
@@ -48,8 +49,28 @@ export function trainBpe(corpus: BpeCorpus, opts: BpeTrainOptions): { tokenizer:
   alphabet.forEach((c) => addToken(String.fromCharCode(c)));
   const baseIds = [...BASES].map((c) => ids.get(c)!);
 
-  const { sym, next, prev } = corpus;
+  const { sym, gap, wordStart } = corpus;
   const n = corpus.length;
+  if (opts.vocabSize > corpus.maxVocab) throw new RangeError(`the BPE corpus was sized for ${corpus.maxVocab} tokens, not ${opts.vocabSize}`);
+  const isStart = (i: number) => (wordStart[i >>> 3] & (1 << (i & 7))) !== 0;
+  /** The token after the one starting at `pos` in its word, or -1 (merged-away slots are GAP). */
+  const rightOf = (pos: number): number => {
+    let j = pos + 1;
+    while (j < n && sym[j] === gap) j++;
+    return j >= n || isStart(j) ? -1 : j;
+  };
+  const leftOf = (pos: number): number => {
+    if (isStart(pos)) return -1;
+    let j = pos - 1;
+    while (sym[j] === gap) j--;
+    return j;
+  };
+
+  // The 16 base pairs are counted on the base codes (no hashing per base) and never get occurrence lists: the first
+  // merges, which swallow most of them, find their occurrences by one scan of the corpus each. Every later pair
+  // contains a merged token, so all its occurrences arise from merges and are listed from its birth.
+  const basePairs = new Float64Array(16);
+  for (let i = 0; i + 1 < n; i++) if (!isStart(i + 1)) basePairs[(sym[i] << 2) | sym[i + 1]]++;
   for (let i = 0; i < n; i++) sym[i] = baseIds[sym[i]];
 
   const table = new PairTable(1 << 12);
@@ -70,12 +91,8 @@ export function trainBpe(corpus: BpeCorpus, opts: BpeTrainOptions): { tokenizer:
     }
     return p;
   };
-  for (let i = 0; i < n; i++) {
-    if (next[i] < 0) continue;
-    const p = intern(sym[i], sym[i + 1]);
-    count[p]++;
-    occ.add(p, i);
-  }
+  for (let x = 0; x < 16; x++) if (basePairs[x] > 0) count[intern(baseIds[x >> 2], baseIds[x & 3])] = basePairs[x];
+  const listedFrom = table.size;
   const heap = new PairHeap(() => left, () => right);
   for (let p = 0; p < table.size; p++) if (count[p] > 0) heap.push(p, count[p]);
 
@@ -125,14 +142,12 @@ export function trainBpe(corpus: BpeCorpus, opts: BpeTrainOptions): { tokenizer:
         touched[nTouched++] = q;
       }
     };
-    const positions = occ.take(p);
-    for (let k = 0; k < positions.length; k++) {
-      const pos = positions[k];
-      if (sym[pos] !== a) continue;
-      const q = next[pos];
-      if (q < 0 || sym[q] !== b) continue;
-      const before = prev[pos];
-      const after = next[q];
+    const apply = (pos: number) => {
+      if (sym[pos] !== a) return;
+      const q = rightOf(pos);
+      if (q < 0 || sym[q] !== b) return;
+      const before = leftOf(pos);
+      const after = rightOf(q);
       if (before >= 0) {
         count[table.get(sym[before], a)]--;
         touch(intern(sym[before], t), before);
@@ -142,10 +157,14 @@ export function trainBpe(corpus: BpeCorpus, opts: BpeTrainOptions): { tokenizer:
         touch(intern(t, sym[after]), pos);
       }
       sym[pos] = t;
-      sym[q] = -1;
-      next[pos] = after;
-      if (after >= 0) prev[after] = pos;
+      sym[q] = gap;
       tokens--;
+    };
+    if (p >= listedFrom) {
+      const positions = occ.take(p);
+      for (let k = 0; k < positions.length; k++) apply(positions[k]);
+    } else {
+      for (let i = 0; i < n; i++) if (sym[i] === a) apply(i);
     }
     for (let k = 0; k < nTouched; k++) {
       const q = touched[k];

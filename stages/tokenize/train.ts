@@ -78,7 +78,7 @@ async function trainFromSegments(ctx: StageContext<TrainParams>, dir: string) {
     let i = 0;
     for await (const s of readSegments(dir)) if (keepSegment(p.seed!, i++, p.sampleFraction!)) capacity += s.length;
   }
-  const corpus = new BpeCorpus(capacity);
+  const corpus = new BpeCorpus(capacity, p.vocabSize!);
   let i = 0;
   for await (const s of readSegments(dir)) {
     if (keepSegment(p.seed!, i++, p.sampleFraction!)) corpus.add(s);
