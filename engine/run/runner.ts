@@ -205,7 +205,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunRecord> 
       const executor = executorFor(e, opts.executor ?? "local");
       const t = Date.now();
       const jobCtx = { store, digests, pipelineName: plan.pipeline.name, pipelineDir: plan.pipeline.dir, pipelineFile: plan.pipeline.file, signal, emit, cli: opts.cli, builtinChild: opts.builtinChild };
-      const seconds = await executor.run(e, inputs, e.inst.resources, jobCtx);
+      const seconds = await executor.run({ entry: e, inputs, resources: e.inst.resources }, jobCtx);
       await store.clearCheckpoint(e.key);
       for (const x of sameKey(e)) setStatus(x, { status: "ran", seconds: seconds || (Date.now() - t) / 1000 });
     } catch (err) {
