@@ -2,8 +2,8 @@
 // up and never sideways to another folder of the same rank. test/ and bench/ may import anything.
 //
 //   0  engine/cli                                  composes everything (the builtin registry included)
-//   1  stages/            engine/run/              builtins | scheduling and the local job
-//   2  engine/executors/  engine/reporters/        process launchers + Slurm | terminal and JSON views
+//   1  stages/            engine/run/              builtins | scheduling, which executor runs a stage
+//   2  engine/executors/  engine/reporters/        the Executor interface: local, Slurm | terminal and JSON views
 //   3  engine/plan/                                keys and cached/run decisions
 //   4  engine/dag/                                 instances, matrices, references
 //   5  engine/spec/       engine/python/           pipeline language | the worker's interpreter

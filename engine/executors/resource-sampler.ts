@@ -279,7 +279,7 @@ export class GroupSampler {
   }
 }
 
-/** Samplers of groups that have ended, until the job that started them takes the usage (job.ts, after the executor
+/** Samplers of groups that have ended, until the job that started them takes the usage (local.ts, after the executor
  * returned — by then the leader's final `usage` event has been relayed too). */
 const finished = new Map<number, GroupSampler>();
 

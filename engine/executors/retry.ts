@@ -1,5 +1,5 @@
 // The retry policy every executor follows: which failures are retried, how long to wait before the next attempt, and
-// what an interrupt during that wait means. The local job (run/job.ts) and the Slurm executor share it, so `retries:`
+// what an interrupt during that wait means. The local executor (local.ts) and the Slurm executor share it, so `retries:`
 // means the same wherever a stage runs.
 import { sleep } from "../../lib/os/sleep.js";
 import type { RetryPolicy } from "../spec/types.js";

@@ -32,7 +32,7 @@ export class StageFailure extends Error {
   }
 }
 
-/** What a job runner (run/job.ts locally, slurm/run.ts on a cluster) gets besides the plan entry. */
+/** What an executor (executor.ts: local.ts, slurm/run.ts) gets besides the job itself. */
 export interface JobContext {
   store: Store;
   digests: DigestCache;

@@ -1,28 +1,14 @@
-// Where a stage's attempt runs. Every executor ends in the same place: the object published under the stage's key
-// in the store, by the same code (runJob), so keys and bytes do not depend on where a stage ran.
+// Which executor makes a stage: the stage's `executor:`, else the pipeline's, else --executor, else local. Never part
+// of the key: every executor publishes the same object (engine/executors/executor.ts).
 import type { PlanEntry } from "../plan/plan.js";
 import type { ExecutorName } from "../spec/types.js";
-import type { InputItem } from "../../core/input-item.js";
-import type { Resources } from "../stage.js";
-import type { JobContext } from "../executors/types.js";
-import { runJob } from "./job.js";
-import { runSlurmJob } from "../executors/slurm/run.js";
+import type { Executor } from "../executors/executor.js";
+import { localExecutor } from "../executors/local.js";
+import { slurmExecutor } from "../executors/slurm/run.js";
 
-/** Makes one stage (attempts, retries, publish); resolves with the seconds the successful attempt took. */
-export type JobRunner = (entry: PlanEntry, inputs: Record<string, InputItem[]>, resources: Resources, ctx: JobContext) => Promise<number>;
+const executors: Record<ExecutorName, Executor> = { local: localExecutor, slurm: slurmExecutor };
 
-export interface ExecutorInfo {
-  run: JobRunner;
-  /** Uses this machine's cpus/gpus/memory slots (a cluster executor does not). */
-  localResources: boolean;
-}
-
-export const executors: Partial<Record<ExecutorName, ExecutorInfo>> = {
-  local: { run: runJob, localResources: true },
-  slurm: { run: runSlurmJob, localResources: false },
-};
-
-export function executorFor(entry: PlanEntry, fallback: ExecutorName): ExecutorInfo {
+export function executorFor(entry: PlanEntry, fallback: ExecutorName): Executor {
   const name = entry.inst.spec.executor ?? fallback;
   const ex = executors[name];
   if (!ex) throw new Error(`executor '${name}' is not available`);

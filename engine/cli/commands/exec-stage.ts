@@ -1,5 +1,5 @@
 // dnaflow exec-stage FILE --stage ID --key KEY --store DIR: makes one stage instance against the store, by the same
-// code as a local run (runJob: attempt dir, run, manifest, atomic publish). A cluster job runs this; the submitting
+// code as a local run (the local executor: attempt dir, run, manifest, atomic publish). A cluster job runs this; the submitting
 // engine passes the key it planned, and a pipeline or input that changed since then is refused (exit 2) rather than
 // publishing under a key nobody asked for. Exit 0 published (or already there), 1 failed, 2 mismatch, 130 cancelled.
 import { hostname } from "node:os";
@@ -8,7 +8,7 @@ import { writeResult, clearResult, progressFileFor, writeProgress, type ExecResu
 import { Cancelled, StageFailure } from "../../executors/types.js";
 import { plainReporter } from "../../reporters/plain.js";
 import type { EventSink } from "../../run/events.js";
-import { runJob } from "../../run/job.js";
+import { localExecutor } from "../../executors/local.js";
 import { stageInputs } from "../../run/stage-inputs.js";
 import { BUILTIN_CHILD } from "../builtins.js";
 import { load, type CommonOptions } from "../context.js";
@@ -95,7 +95,7 @@ export async function execStageCmd(file: string, opts: ExecStageOptions): Promis
     // and may land on another node.
     const single = { ...entry, inst: { ...entry.inst, retries: { max: 0, backoffMs: 0 } } };
     try {
-      const seconds = await runJob(single, inputs, entry.inst.resources, ctx);
+      const seconds = await localExecutor.run({ entry: single, inputs, resources: entry.inst.resources }, ctx);
       return finish(0, { outcome: published, seconds });
     } catch (e) {
       if (e instanceof Cancelled || controller.signal.aborted) return finish(130, { outcome: "cancelled", error: String((controller.signal.reason as Error)?.message ?? "cancelled") });

@@ -13,7 +13,7 @@ import { ttyReporter } from "../../reporters/tty.js";
 import type { EventSink } from "../../run/events.js";
 import { Cancelled } from "../../executors/types.js";
 import { detectResources } from "../../run/resources.js";
-import { runPlan } from "../../run/runner.js";
+import { runPlan } from "../../run/scheduler.js";
 import type { ExecutorName } from "../../spec/types.js";
 import { didYouMean } from "../../../core/suggest.js";
 import { BUILTIN_CHILD } from "../builtins.js";

@@ -5,10 +5,9 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { PlanEntry } from "../../plan/plan.js";
-import type { InputItem } from "../../../core/input-item.js";
-import type { Resources } from "../../stage.js";
 import { formatDuration } from "../../spec/units.js";
 import { Cancelled, StageFailure, type JobContext } from "../types.js";
+import type { Executor, ExecutorJob } from "../executor.js";
 import { scancel, slurmCmd, trackJob, untrackJob } from "./cli.js";
 import { collectJobOutput } from "./logs.js";
 import { clearResult, readProgress, readResult, type JobProgress } from "./result.js";
@@ -70,8 +69,11 @@ function lastRecord(dir: string): JobRecord | undefined {
   }
 }
 
-export async function runSlurmJob(entry: PlanEntry, inputs: Record<string, InputItem[]>, resources: Resources, ctx: JobContext): Promise<number> {
-  void inputs; // the job computes (and verifies) its inputs on the node, from the store
+export const slurmExecutor: Executor = { name: "slurm", localResources: false, run: runSlurm };
+
+/** Submits an attempt as a batch job and follows it; a failed one is resubmitted under the stage's retry policy. */
+async function runSlurm({ entry, resources }: ExecutorJob, ctx: JobContext): Promise<number> {
+  // The inputs are not used here: the job computes (and verifies) them on the node, from the store.
   const { inst, key } = entry;
   const cli = ctx.cli ?? { store: ctx.store.location, set: [] };
   const dir = slurmDir(ctx, key);

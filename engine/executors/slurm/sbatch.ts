@@ -1,5 +1,5 @@
 // What a stage asks of Slurm: the sbatch arguments (from its resources, timeout and slurm: options) and the job
-// script, which runs the stage through `dnaflow exec-stage` (the same runJob code as a local run).
+// script, which runs the stage through `dnaflow exec-stage` (the local executor's code, as in a local run).
 import { fileURLToPath } from "node:url";
 import type { StageInstance } from "../../dag/types.js";
 import type { Resources } from "../../stage.js";

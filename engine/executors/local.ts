@@ -1,4 +1,6 @@
-// One stage's execution: attempts with retries and backoff, a timeout, outputs checked, manifest written, published.
+// The local executor: each attempt runs here (a builtin in a child Node process, a run: stage as a command) with a
+// timeout; its outputs are checked, the manifest written and the object published. `dnaflow exec-stage` runs one
+// attempt of it on a Slurm node, so a stage is made by the same code wherever it runs.
 import { appendFileSync, existsSync, readdirSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -7,13 +9,14 @@ import type { Manifest } from "../../cache/manifest.js";
 import type { Attempt, Store } from "../../cache/store.js";
 import { longTimeoutSignal } from "../../lib/os/long-timeout.js";
 import { sleep } from "../../lib/os/sleep.js";
-import { runBuiltin } from "../executors/builtin.js";
-import { runCommand } from "../executors/command.js";
-import { Cancelled, StageFailure, type JobContext } from "../executors/types.js";
-import { asStageFailure, retryDelay, shouldRetry, waitToRetry } from "../executors/retry.js";
-import { rememberOutputDigests } from "../executors/output-digests.js";
-import { isSameProcessAlive, killGroup, processStartTime } from "../executors/process-group.js";
-import { takeGroupUsage } from "../executors/resource-sampler.js";
+import { runBuiltin } from "./builtin.js";
+import { runCommand } from "./command.js";
+import { Cancelled, StageFailure, type JobContext } from "./types.js";
+import type { Executor, ExecutorJob } from "./executor.js";
+import { asStageFailure, retryDelay, shouldRetry, waitToRetry } from "./retry.js";
+import { rememberOutputDigests } from "./output-digests.js";
+import { isSameProcessAlive, killGroup, processStartTime } from "./process-group.js";
+import { takeGroupUsage } from "./resource-sampler.js";
 import type { StageUsage } from "../../core/usage.js";
 import type { PlanEntry } from "../plan/plan.js";
 import { formatDuration } from "../spec/units.js";
@@ -21,8 +24,10 @@ import { WARNINGS_META, type Resources } from "../stage.js";
 import type { InputItem } from "../../core/input-item.js";
 import type { JsonValue } from "../../core/json.js";
 
-/** Runs the entry until it is published or out of attempts. Resolves with the seconds the successful attempt took. */
-export async function runJob(entry: PlanEntry, inputs: Record<string, InputItem[]>, resources: Resources, ctx: JobContext): Promise<number> {
+export const localExecutor: Executor = { name: "local", localResources: true, run: runLocal };
+
+/** Runs the entry until it is published or out of retries. Resolves with the seconds the successful attempt took. */
+async function runLocal({ entry, inputs, resources }: ExecutorJob, ctx: JobContext): Promise<number> {
   const { inst } = entry;
   for (let n = 1; ; n++) {
     if (ctx.signal.aborted) throw new Cancelled("cancelled");
