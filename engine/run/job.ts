@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { listTree, sha256File } from "../../cache/digest.js";
 import type { Manifest } from "../../cache/manifest.js";
-import type { Attempt, Store } from "../../cache/store.js";
+import type { Attempt, AttemptStore } from "../../cache/store.js";
 import { longTimeoutSignal, MAX_TIMER_MS } from "../../lib/os/long-timeout.js";
 import { runBuiltin } from "../executors/builtin.js";
 import { runCommand } from "../executors/command.js";
@@ -58,7 +58,7 @@ export async function runJob(entry: PlanEntry, inputs: Record<string, InputItem[
   }
 }
 
-function lastLog(store: Store, key: string): string | undefined {
+function lastLog(store: AttemptStore, key: string): string | undefined {
   return store.logsOf(key).at(-1);
 }
 
