@@ -4,7 +4,9 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { hostname } from "node:os";
-import { duBytes, type FsStore } from "./fs-store.js";
+import { duBytes } from "./fs-store.js";
+import type { FsLayout } from "./layout.js";
+import type { AttemptStore, ObjectStore, RunStore } from "./store.js";
 
 export interface GcOptions {
   dryRun: boolean;
@@ -23,7 +25,10 @@ export interface GcReport {
   bytes: number;
 }
 
-export async function collectGarbage(store: FsStore, opts: GcOptions): Promise<GcReport> {
+/** What gc reads and removes: run roots, objects, attempts, and the local layout it walks (a filesystem store). */
+export type GcStore = ObjectStore & AttemptStore & RunStore & { readonly layout: FsLayout };
+
+export async function collectGarbage(store: GcStore, opts: GcOptions): Promise<GcReport> {
   const roots = new Set<string>();
   for (const p of store.runs.pipelines()) for (const r of store.runs.roots(p, opts.keepLast)) for (const s of Object.values(r.stages)) roots.add(s.key);
   const cutoff = Date.now() - opts.olderThanMs;

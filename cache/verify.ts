@@ -2,7 +2,7 @@
 import { realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative } from "node:path";
 import type { DigestCache } from "./digest-cache.js";
-import type { Store } from "./store.js";
+import type { ObjectStore } from "./store.js";
 
 /** A published object whose bytes do not match its manifest (found while downloading or reading it). */
 export class CorruptObject extends Error {
@@ -11,7 +11,7 @@ export class CorruptObject extends Error {
 
 /** Problems found (empty when intact). `outputs` limits the check to what a consumer reads. */
 export async function verifyObject(
-  store: Store,
+  store: ObjectStore,
   key: string,
   digests: DigestCache,
   opts: { fresh?: boolean; outputs?: string[] } = {},
@@ -41,7 +41,7 @@ function escapesObject(abs: string, outDir: string): string | undefined {
 }
 
 /** Makes a published object readable here (a remote store downloads it) and checks what a consumer reads of it. */
-export async function materializeAndVerify(store: Store, key: string, digests: DigestCache, output: string): Promise<string[]> {
+export async function materializeAndVerify(store: ObjectStore, key: string, digests: DigestCache, output: string): Promise<string[]> {
   try {
     await store.materialize(key);
     return await verifyObject(store, key, digests, { outputs: [output] });

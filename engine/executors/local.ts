@@ -6,7 +6,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { listTree, sha256File } from "../../cache/digest.js";
 import type { Manifest } from "../../cache/manifest.js";
-import type { Attempt, Store } from "../../cache/store.js";
+import type { Attempt, AttemptStore } from "../../cache/store.js";
 import { longTimeoutSignal } from "../../lib/os/long-timeout.js";
 import { sleep } from "../../lib/os/sleep.js";
 import { runBuiltin } from "./builtin.js";
@@ -45,7 +45,7 @@ async function runLocal({ entry, inputs, resources }: ExecutorJob, ctx: JobConte
   }
 }
 
-function lastLog(store: Store, key: string): string | undefined {
+function lastLog(store: AttemptStore, key: string): string | undefined {
   return store.logsOf(key).at(-1);
 }
 

@@ -1,7 +1,7 @@
 // The plan: for each stage instance its key, whether it is cached or must run, and why.
 import type { DigestCache } from "../../cache/digest-cache.js";
 import type { RunRecord } from "../../cache/runs.js";
-import type { Store } from "../../cache/store.js";
+import type { ObjectStore, RunStore } from "../../cache/store.js";
 import type { Dag, StageInstance } from "../dag/types.js";
 import { stageKey, type KeyComponents } from "../../core/key.js";
 import type { PipelineSpec } from "../spec/types.js";
@@ -24,7 +24,7 @@ export interface Plan {
   previous?: RunRecord;
 }
 
-export async function makePlan(pipeline: PipelineSpec, dag: Dag, store: Store, digests: DigestCache, env = process.env): Promise<Plan> {
+export async function makePlan(pipeline: PipelineSpec, dag: Dag, store: ObjectStore & RunStore, digests: DigestCache, env = process.env): Promise<Plan> {
   const keys = new Map<StageInstance, string>();
   const published = store.publishedKeys();
   const entries: PlanEntry[] = [];

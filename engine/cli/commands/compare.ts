@@ -2,7 +2,7 @@
 // The runs' records and objects are read here, through the Store interface; lib/report gets them as plain data.
 import { resolve } from "node:path";
 import type { RunRecord } from "../../../cache/runs.js";
-import type { Store } from "../../../cache/store.js";
+import type { ObjectStore, RunStore } from "../../../cache/store.js";
 import { compareRuns, writeReport, type ComparedRun, type RenderedReport, type ReportOptions, type RunObject } from "../../../lib/report/index.js";
 import { SpecError } from "../../../core/errors.js";
 import { storeFor } from "../context.js";
@@ -44,7 +44,7 @@ export async function compareCmd(runs: string[], opts: CompareOptions): Promise<
 }
 
 /** Reads the named runs from the store and renders the comparison; `warn` hears which run a name resolved to. */
-export async function compareStoreRuns(store: Store, runs: string[], opts: Partial<ReportOptions> = {}, warn: (message: string) => void = () => {}): Promise<RenderedReport> {
+export async function compareStoreRuns(store: ObjectStore & RunStore, runs: string[], opts: Partial<ReportOptions> = {}, warn: (message: string) => void = () => {}): Promise<RenderedReport> {
   const warnings: string[] = [];
   const records = runs.map((r) => findRun(store, r, (m) => (warnings.push(m), warn(m))));
   const compared = await Promise.all(records.map((rec) => readRun(store, rec)));
@@ -56,7 +56,7 @@ export async function compareStoreRuns(store: Store, runs: string[], opts: Parti
  * largest of its recent runs (`dnaflow run FILE STAGE` makes a partial run, which would silently hide most results).
  * `warn` says when that is not simply the latest run.
  */
-export function findRun(store: Store, idOrPipeline: string, warn: (message: string) => void = () => {}): RunRecord {
+export function findRun(store: RunStore, idOrPipeline: string, warn: (message: string) => void = () => {}): RunRecord {
   const log = store.runs;
   const byId = log.read(idOrPipeline);
   if (byId) return byId;
@@ -79,7 +79,7 @@ export function findRun(store: Store, idOrPipeline: string, warn: (message: stri
 }
 
 /** The objects of a run's stages that ran or were cached and are still in the store, made readable. */
-async function readRun(store: Store, rec: RunRecord): Promise<ComparedRun> {
+async function readRun(store: ObjectStore, rec: RunRecord): Promise<ComparedRun> {
   const objects: RunObject[] = [];
   for (const [instance, st] of Object.entries(rec.stages)) {
     if (st.status !== "ran" && st.status !== "cached") continue;

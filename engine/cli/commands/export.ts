@@ -6,7 +6,7 @@ import { basename, isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DigestCache } from "../../../cache/digest-cache.js";
 import type { RunRecord } from "../../../cache/runs.js";
-import type { Store } from "../../../cache/store.js";
+import type { ObjectStore, RunStore } from "../../../cache/store.js";
 import { buildRoCrate, type CrateStage } from "../../../lib/provenance/ro-crate.js";
 import { buildDag } from "../../dag/build.js";
 import { SpecError } from "../../../core/errors.js";
@@ -24,7 +24,7 @@ export interface ExportOptions {
   file?: string;
 }
 
-function findRun(store: Store, run: string): RunRecord {
+function findRun(store: RunStore, run: string): RunRecord {
   const byId = store.runs.read(run);
   if (byId) return byId;
   const latest = store.runs.recent(run, 1)[0];
@@ -34,7 +34,7 @@ function findRun(store: Store, run: string): RunRecord {
 }
 
 /** Where a published output lives, as an absolute URI: s3://… for an S3 store, else a file:// URL. */
-function outputUris(store: Store): (key: string, output: string, file?: string) => string {
+function outputUris(store: ObjectStore): (key: string, output: string, file?: string) => string {
   return (key, output, file) => {
     const remote = store instanceof LayeredStore ? store.outputUri(key, output, file) : undefined;
     if (remote) return remote;

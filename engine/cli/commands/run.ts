@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { FsStore } from "../../../cache/fs-store.js";
 import { LayeredStore } from "../../../cache/layered-store.js";
 import type { RunRecord } from "../../../cache/runs.js";
-import type { Store } from "../../../cache/store.js";
+import type { ObjectStore, Store } from "../../../cache/store.js";
 import { FatalError, SpecError } from "../../../core/errors.js";
 import { killAllGroups } from "../../executors/process-group.js";
 import { jsonReporter } from "../../reporters/json.js";
@@ -105,7 +105,7 @@ function readOnlyReason(store: Store): string | undefined {
  * Prints what finished stages that declare `showsResults` ask to be shown (manifest meta `show`: a file inside an output,
  * e.g. a report's table; `link`: a file to open, e.g. report.html) — for stages that ran and for cached ones alike.
  */
-function showResults(store: Store, record: RunRecord, ids: string[]): void {
+function showResults(store: ObjectStore, record: RunRecord, ids: string[]): void {
   for (const id of ids) {
     const st = record.stages[id];
     if (st.status !== "ran" && st.status !== "cached") continue;

@@ -2,7 +2,8 @@
 // from the progress records running attempts publish with their lease heartbeat (cache/progress.ts), so it works from
 // any machine that reads the store. A stage whose record stops changing for its lease TTL is shown as silent.
 import type { ProgressRecord } from "../../../cache/progress.js";
-import type { Store } from "../../../cache/store.js";
+import type { ObjectStore } from "../../../cache/store.js";
+import type { ProgressStore } from "../../../cache/progress.js";
 import { formatDuration } from "../../spec/units.js";
 import { load, type CommonOptions } from "../context.js";
 
@@ -53,8 +54,8 @@ class Observer {
   }
 }
 
-async function snapshot(pipeline: string, entries: Array<{ id: string; key: string }>, store: Store, seen: Observer): Promise<WatchSnapshot> {
-  await (store as Store & { refresh?: () => Promise<void> }).refresh?.(); // a remote store lists what is published now
+async function snapshot(pipeline: string, entries: Array<{ id: string; key: string }>, store: ObjectStore & ProgressStore, seen: Observer): Promise<WatchSnapshot> {
+  await (store as ObjectStore & { refresh?: () => Promise<void> }).refresh?.(); // a remote store lists what is published now
   const published = store.publishedKeys();
   const records = new Map((await store.listProgress()).map((r) => [r.key, r]));
   const counts = { done: 0, running: 0, silent: 0, stopped: 0, pending: 0 };

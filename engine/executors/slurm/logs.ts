@@ -1,7 +1,7 @@
 // The job's own output (what Slurm wrote to --output: exec-stage's event lines, its errors, anything the node said)
 // is appended to the stage log that job wrote, so `dnaflow log` shows one story per attempt.
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
-import type { Store } from "../../../cache/store.js";
+import type { AttemptStore } from "../../../cache/store.js";
 
 const MAX_BYTES = 1 << 20;
 
@@ -16,7 +16,7 @@ function tail(file: string): string {
  * Appends the job's output to the newest stage log the job created (logs not in `before`); when it created none (it
  * failed before the attempt began), to a log of its own under the key. Returns the log's path.
  */
-export function collectJobOutput(store: Store, key: string, before: Set<string>, jobId: string, outFile: string, summary: string): string {
+export function collectJobOutput(store: AttemptStore, key: string, before: Set<string>, jobId: string, outFile: string, summary: string): string {
   const created = store.logsOf(key).filter((l) => !before.has(l));
   const log = created.at(-1) ?? store.newLog(key, `slurm-${jobId}`);
   appendFileSync(log, `# dnaflow: slurm job ${jobId} ended ${summary}; its output (${outFile}):\n${tail(outFile)}# dnaflow: end of slurm job ${jobId} output\n`);
