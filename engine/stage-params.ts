@@ -13,8 +13,6 @@ export interface ParamProblem {
   message: string;
   /** For additionalProperties: the unknown key; callers add did-you-mean. */
   unknownKey?: string;
-  /** Allowed keys at that level when known. */
-  allowedKeys?: string[];
 }
 
 function validatorFor(def: StageDefinition): ValidateFunction {
