@@ -9,10 +9,12 @@ import { WORKER_DIR } from "../python/interpreter.js";
 
 let workerDigestMemo: Promise<string> | undefined;
 
-/** Requirements pins + every .py file of the worker (tests and caches excluded). */
+/** Requirements pins + every .py file of the worker + the params schemas it validates against (tests and caches excluded). */
 function workerDigest(digests: DigestCache): Promise<string> {
   workerDigestMemo ??= (async () => {
-    const files = (await listTree(WORKER_DIR)).filter((f) => (f.rel.endsWith(".py") || f.rel === "requirements.txt") && !/(^|\/)(tests|__pycache__)\//.test(f.rel));
+    const files = (await listTree(WORKER_DIR)).filter(
+      (f) => (f.rel.endsWith(".py") || f.rel === "requirements.txt" || /^schemas\/[^/]+\.json$/.test(f.rel)) && !/(^|\/)(tests|__pycache__)\//.test(f.rel),
+    );
     const withSha = [];
     for (const f of files) withSha.push({ ...f, sha256: await digests.digest(f.abs) });
     return treeDigest(withSha);

@@ -27,7 +27,7 @@ export const pretrainParamsSchema = t.params({
       ratio: t.number({ exclusiveMinimum: 0, maximum: 0.9, default: 0.15, description: "target fraction of non-special tokens masked" }),
       maskToken: prob(0.8, "of masked positions: replaced by [MASK]"),
       randomToken: prob(0.1, "of masked positions: replaced by a random non-special token"),
-      k: int(6, 1, "kmer-span: span length, the tokenizer's k"),
+      k: t.integer({ minimum: 1, maximum: 64, default: 6, description: "kmer-span: span length, the tokenizer's k" }),
       phases: int(5, 1, "randommask: number of curriculum phases"),
       minSpan: int(6, 1, "randommask: shortest span"),
       maxSpanStart: int(6, 1, "randommask: longest span in phase 1"),
