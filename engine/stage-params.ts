@@ -35,6 +35,14 @@ export function resolveStageParams(
   return { params, problems: (validate.errors ?? []).map(toProblem) };
 }
 
+/** The params the key sees: all of them except the stage's declared `unkeyed` ones. */
+export function keyedParams<T extends Record<string, unknown>>(def: Pick<StageDefinition, "unkeyed"> | undefined, params: T): T {
+  if (!def?.unkeyed?.length) return params;
+  const out: Record<string, unknown> = { ...params };
+  for (const name of def.unkeyed) delete out[name];
+  return out as T;
+}
+
 function toProblem(e: ErrorObject): ParamProblem {
   if (e.keyword === "additionalProperties") {
     const key = String((e.params as { additionalProperty: string }).additionalProperty);

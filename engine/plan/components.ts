@@ -6,6 +6,7 @@ import { listTree, treeDigest } from "../../cache/digest.js";
 import type { StageInstance } from "../dag/types.js";
 import { STORE_FORMAT, type KeyComponents } from "../../core/key.js";
 import { WORKER_DIR } from "../python/interpreter.js";
+import { keyedParams } from "../stage-params.js";
 
 let workerDigestMemo: Promise<string> | undefined;
 
@@ -77,5 +78,5 @@ export async function keyComponents(
   const env: Record<string, string | null> = { ...inst.env };
   for (const name of inst.passEnv) env[name] = hostEnv[name] ?? null;
   const worker = inst.def?.usesWorker ? await workerDigest(digests) : undefined;
-  return { format: STORE_FORMAT, stage, params: inst.params, inputs, outputs: [...inst.outputs], env, ...(worker ? { worker } : {}) };
+  return { format: STORE_FORMAT, stage, params: keyedParams(inst.def, inst.params), inputs, outputs: [...inst.outputs], env, ...(worker ? { worker } : {}) };
 }
