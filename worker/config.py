@@ -14,7 +14,7 @@ CONFIG_SCHEMA = {
     "properties": {
         "tokenizer": _PATH,  # tokenizer artifact directory (tokenizer.json + companions)
         "train": _PATHS,  # token shards directory, or a list of them
-        "valid": _PATHS,  # optional token shards for a final validation loss
+        "valid": {"anyOf": [*_PATHS["anyOf"], {"type": "null"}]},  # optional token shards for a final validation loss
         "checkpointDir": _PATH,
         "outDir": _PATH,
         **PARAMS_SCHEMA["properties"],
