@@ -13,8 +13,6 @@ export interface ParamProblem {
   message: string;
   /** For additionalProperties: the unknown key; callers add did-you-mean. */
   unknownKey?: string;
-  /** Allowed keys at that level when known. */
-  allowedKeys?: string[];
 }
 
 function validatorFor(def: StageDefinition): ValidateFunction {
@@ -35,6 +33,14 @@ export function resolveStageParams(
   const validate = validatorFor(def);
   if (validate(params)) return { params, problems: [] };
   return { params, problems: (validate.errors ?? []).map(toProblem) };
+}
+
+/** The params the key sees: all of them except the stage's declared `unkeyed` ones. */
+export function keyedParams<T extends Record<string, unknown>>(def: Pick<StageDefinition, "unkeyed"> | undefined, params: T): T {
+  if (!def?.unkeyed?.length) return params;
+  const out: Record<string, unknown> = { ...params };
+  for (const name of def.unkeyed) delete out[name];
+  return out as T;
 }
 
 function toProblem(e: ErrorObject): ParamProblem {

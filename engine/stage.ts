@@ -71,6 +71,11 @@ export interface StageDefinition<P = any> {
   description: string;
   /** JSON Schema of `with:` params (an object schema); defaults are applied before the key is computed. */
   params: JSONSchemaType;
+  /**
+   * Top-level params that cannot change the output bytes (network retries, timeouts, backoff): validated, defaulted
+   * and passed to run() like the rest, but left out of the key and the lineage, so tuning them reuses what is cached.
+   */
+  unkeyed?: readonly string[];
   inputs: Record<string, InputSpec>;
   outputs: string[];
   /**

@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from . import checkpoint  # noqa: E402
-from .config import ConfigError  # noqa: E402
+from .config import ConfigError, torch_threads  # noqa: E402
 from .data import Tokenizer  # noqa: E402
 from .events import emit, log  # noqa: E402
 from .export import write_tokenizer_files  # noqa: E402
@@ -205,8 +205,7 @@ def finetune(raw: dict) -> None:
     if cfg["device"] == "cuda" and not torch.cuda.is_available():
         raise ConfigError("device: cuda requested but torch sees no CUDA device (see `dnaflow doctor`)")
     device = torch.device("cuda" if cuda else "cpu")
-    if cfg["threads"]:
-        torch.set_num_threads(cfg["threads"])
+    torch.set_num_threads(torch_threads(cfg))
     deterministic = (not cuda) if cfg["deterministic"] == "auto" else cfg["deterministic"]
     if deterministic:
         if cuda:

@@ -21,7 +21,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 from . import checkpoint
-from .config import ConfigError, batch_layout, check_against_data, load_config
+from .config import ConfigError, batch_layout, check_against_data, load_config, torch_threads
 from .data import Dataset, SampleOrder, Tokenizer
 from .events import emit, log, set_enabled, warn
 from .export import export_model
@@ -150,8 +150,7 @@ def pretrain(raw: dict) -> None:
     device = pick_device(cfg)
     cuda = device.type == "cuda"
     deterministic = (not cuda) if cfg["deterministic"] == "auto" else cfg["deterministic"]
-    if cfg["threads"]:
-        torch.set_num_threads(cfg["threads"])
+    torch.set_num_threads(torch_threads(cfg))
     if deterministic:
         if cuda:
             os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")

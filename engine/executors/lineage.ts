@@ -4,6 +4,7 @@
 import type { StageInstance } from "../dag/types.js";
 import { canonicalJson } from "../../core/key.js";
 import type { LineageEntry } from "../stage.js";
+import { keyedParams } from "../stage-params.js";
 
 export function lineageOf(inst: StageInstance): LineageEntry[] {
   const out: LineageEntry[] = [];
@@ -14,7 +15,8 @@ export function lineageOf(inst: StageInstance): LineageEntry[] {
     visited.add(i);
     for (const d of i.deps) visit(d);
     if (i === inst) return;
-    const e: LineageEntry = i.def ? { uses: `${i.def.name}@${i.def.version}`, params: i.params as LineageEntry["params"] } : { run: i.run?.argv ?? [i.run?.command ?? ""], params: i.params as LineageEntry["params"] };
+    const e: LineageEntry = i.def
+      ? { uses: `${i.def.name}@${i.def.version}`, params: keyedParams(i.def, i.params) as LineageEntry["params"] } : { run: i.run?.argv ?? [i.run?.command ?? ""], params: i.params as LineageEntry["params"] };
     const c = canonicalJson(e);
     if (!seen.has(c)) seen.add(c), out.push(e);
   };

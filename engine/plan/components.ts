@@ -6,13 +6,16 @@ import { listTree, treeDigest } from "../../cache/digest.js";
 import type { StageInstance } from "../dag/types.js";
 import { STORE_FORMAT, type KeyComponents } from "../../core/key.js";
 import { WORKER_DIR } from "../python/interpreter.js";
+import { keyedParams } from "../stage-params.js";
 
 let workerDigestMemo: Promise<string> | undefined;
 
-/** Requirements pins + every .py file of the worker (tests and caches excluded). */
+/** Requirements pins + every .py file of the worker + the params schemas it validates against (tests and caches excluded). */
 function workerDigest(digests: DigestCache): Promise<string> {
   workerDigestMemo ??= (async () => {
-    const files = (await listTree(WORKER_DIR)).filter((f) => (f.rel.endsWith(".py") || f.rel === "requirements.txt") && !/(^|\/)(tests|__pycache__)\//.test(f.rel));
+    const files = (await listTree(WORKER_DIR)).filter(
+      (f) => (f.rel.endsWith(".py") || f.rel === "requirements.txt" || /^schemas\/[^/]+\.json$/.test(f.rel)) && !/(^|\/)(tests|__pycache__)\//.test(f.rel),
+    );
     const withSha = [];
     for (const f of files) withSha.push({ ...f, sha256: await digests.digest(f.abs) });
     return treeDigest(withSha);
@@ -75,5 +78,5 @@ export async function keyComponents(
   const env: Record<string, string | null> = { ...inst.env };
   for (const name of inst.passEnv) env[name] = hostEnv[name] ?? null;
   const worker = inst.def?.usesWorker ? await workerDigest(digests) : undefined;
-  return { format: STORE_FORMAT, stage, params: inst.params, inputs, outputs: [...inst.outputs], env, ...(worker ? { worker } : {}) };
+  return { format: STORE_FORMAT, stage, params: keyedParams(inst.def, inst.params), inputs, outputs: [...inst.outputs], env, ...(worker ? { worker } : {}) };
 }

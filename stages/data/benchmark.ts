@@ -62,6 +62,8 @@ export default defineStage<BenchmarkParams>({
     },
     additionalProperties: false,
   },
+  // Network knobs: how hard to try, not what is fetched; the same sources give the same bytes with any of them.
+  unkeyed: ["retries", "timeoutMs", "backoffMs"],
   inputs: { source: { optional: true, description: "Local folder of task folders (GUE layout), one task folder, or an archive." } },
   outputs: ["tasks"],
   resources: { cpus: 1, memory: "2G" },

@@ -40,6 +40,8 @@ export default defineStage<DownloadParams>({
     },
     additionalProperties: false,
   },
+  // Network knobs: how hard to try, not what is downloaded (the checksums decide that).
+  unkeyed: ["retries", "timeoutMs", "backoffMs"],
   inputs: {},
   outputs: ["fasta"],
   resources: { cpus: 1, memory: "256MB" },

@@ -64,7 +64,9 @@ def tiny_config(data, run_dir, **over):
         "steps": 24, "batchSize": 8, "microBatchSize": 4, "checkpointEvery": 3, "keepCheckpoints": 2, "threads": 1, "seed": 7,
     }
     for k, v in over.items():
-        if isinstance(v, dict) and isinstance(cfg.get(k), dict):
+        if v is None:
+            cfg.pop(k, None)  # unset: the schema's default (or none)
+        elif isinstance(v, dict) and isinstance(cfg.get(k), dict):
             cfg[k] = {**cfg[k], **v}
         else:
             cfg[k] = v

@@ -27,7 +27,7 @@ CASES = [
     ({"masking": {"strategy": "span"}}, r"^masking\.strategy: 'span' is not one of"),
     ({"masking": {"ratio": 0}}, r"^masking\.ratio: must be > 0"),
     ({"masking": {"maskToken": 0.9, "randomToken": 0.2}}, r"^masking\.randomToken: maskToken \+ randomToken"),
-    ({"optimizer": {"betas": [0.9]}}, r"^optimizer\.betas: must be two numbers"),
+    ({"optimizer": {"betas": [0.9]}}, r"^optimizer\.betas: must have at least 2 items, got \[0\.9\]$"),
     ({"optimizer": {"warmupSteps": 100}}, r"^optimizer\.warmupSteps: 100 exceeds steps 24$"),
     ({"microBatchSize": 3}, r"^microBatchSize: batchSize 8 is not a multiple of microBatchSize 3"),
     ({"steps": 0}, r"^steps: must be >= 1, got 0$"),
