@@ -33,7 +33,7 @@ test("quickstart (profile ci) runs through pretrain, finetune and report; rerun 
   const first = dnaflow(args, { cwd: tmpdir(), env: ENV });
   assert.equal(first.code, 0, first.stderr + first.stdout.slice(-3000));
   const done = ran(first.stdout);
-  const finetunes = TOKENIZERS.flatMap((t) => [`finetune[tokenizer=${t},init=pretrained]`, `finetune-scratch[tokenizer=${t},init=scratch]`]);
+  const finetunes = ["pretrained", "scratch"].flatMap((init) => TOKENIZERS.map((t) => `finetune[init=${init},tokenizer=${t}]`));
   for (const id of [...TOKENIZERS.map((t) => `pretrain[tokenizer=${t}]`), "benchmark", ...finetunes, "baseline", "report"]) assert.ok(done.includes(id), `${id} ran: ${done.join(" ")}`);
 
   const keyOf = (id: string) => events(first.stdout).find((e) => e.type === "stage-done" && e.id === id)!.key as string;

@@ -24,7 +24,12 @@ const NAMES = readdirSync(FIXTURES)
 const DEFAULT_SET: Record<string, string[]> = { randommask: ["--set", "gue=data/gue"], tinydnabert: ["--set", "nt=data/gue"] };
 
 /** Per pipeline: a rewritten instance (stage id + coordinates) → its v1 instance id, where the rewrite renamed it. */
-const RENAMED: Record<string, (stage: string, c: MatrixCoords) => string | undefined> = {};
+const RENAMED: Record<string, (stage: string, c: MatrixCoords) => string | undefined> = {
+  // v1: finetune (init: [pretrained]) + finetune-scratch (init: [scratch]), axes tokenizer, init; now one stage, init first
+  quickstart: (stage, c) => {
+    if (stage === "finetune") return `${c.init === "scratch" ? "finetune-scratch" : "finetune"}[tokenizer=${c.tokenizer},init=${c.init}]`;
+  },
+};
 
 type PlanStage = { id: string; key: string };
 
