@@ -103,8 +103,8 @@ test("ablation-tokenizers.yaml (full scale: GRCh38, 28 GUE tasks × 3 tokenizers
   const r = dnaflow(["plan", join(root, "pipelines", "ablation-tokenizers.yaml"), "--json", "--store", store], { cwd: root, env: ENV });
   assert.equal(r.code, 0, r.stderr);
   const stages = JSON.parse(r.stdout).stages as PlanStage[];
-  assert.equal(stages.filter((s) => s.id.startsWith("finetune[")).length, 28 * 3 * 3);
-  assert.equal(stages.filter((s) => s.id.startsWith("finetune-scratch[")).length, 28 * 3 * 3);
+  assert.equal(stages.filter((s) => s.id.startsWith("finetune[init=pretrained,")).length, 28 * 3 * 3);
+  assert.equal(stages.filter((s) => s.id.startsWith("finetune[init=scratch,")).length, 28 * 3 * 3);
   assert.equal(stages.filter((s) => s.id.startsWith("pretrain[")).length, 3);
   const show = JSON.parse(dnaflow(["show", join(root, "pipelines", "ablation-tokenizers.yaml"), "pretrain[tokenizer=bpe]", "--store", store], { cwd: root, env: ENV }).stdout);
   assert.deepEqual([show.params.model.layers, show.params.model.hidden, show.params.steps, show.params.batchSize], [12, 768, 480000, 512]);

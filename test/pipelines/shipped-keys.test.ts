@@ -36,6 +36,17 @@ const RENAMED: Record<string, (stage: string, c: MatrixCoords) => string | undef
     if (stage === "tokens") return splitTokens(c, ["tokenizer"]);
     if (stage === "finetune") return finetuneByInit(c, ["tokenizer", "init"]);
   },
+  "ablation-tokenizers": (stage, c) => {
+    if (stage === "tokens") return splitTokens(c, ["tokenizer"]);
+    if (stage === "finetune") return finetuneByInit(c, ["tokenizer", "init", "task", "seed"]);
+  },
+  tinydnabert: (stage, c) => {
+    if (stage === "tokens") return splitTokens(c, []);
+    if (stage === "finetune") return finetuneByInit(c, ["task", "seed", "init"]);
+  },
+  // finetune-scratch stays its own stage here: it has no `steps` axis
+  "pretraining-gain": (stage, c) => (stage === "tokens" ? splitTokens(c, []) : undefined),
+  randommask: (stage, c) => (stage === "tokens" ? splitTokens(c, []) : undefined),
 };
 
 type PlanStage = { id: string; key: string };
