@@ -150,3 +150,14 @@ for (const c of bad) {
     assert.deepEqual(objectKeys(join(dir, ".dnaflow")), [], "no stage ran");
   });
 }
+
+test("a problem every combination shares is reported once", () => {
+  const dir = tempProject({ "p.yaml": `stages:\n  b:\n    uses: core/write-text@1\n    with: { txt: x }\n    matrix:\n      k: [1, 2, 3]\n      include: [{ k: 1, with: { tx: 1 } }]\n` });
+  const r = dnaflow(["plan", "p.yaml"], { cwd: dir });
+  assert.equal(r.code, 2, r.stderr);
+  assert.deepEqual(r.stderr.trim().split("\n"), [
+    "p.yaml:4:11: stage 'b': with: missing required param 'text'",
+    "p.yaml:4:13: stage 'b': with.txt: unknown param 'txt' (did you mean 'text'?)",
+    "p.yaml:7:33: stage 'b': matrix.include[0].with.tx: unknown param 'tx'",
+  ]);
+});
