@@ -42,11 +42,16 @@ export class FatalError extends Error {
   override name = "FatalError";
 }
 
-/** Collects problems so that several are reported at once instead of only the first. */
+/** Collects problems so that several are reported at once instead of only the first; each once (every instance of a
+ * matrix stage finds the same problem in the `with:` they share). */
 export class ProblemList {
   readonly items: SpecProblem[] = [];
+  private readonly seen = new Set<string>();
   add(message: string, pos?: Partial<SourcePos>): void {
-    this.items.push({ ...pos, message });
+    const p = { ...pos, message };
+    if (this.seen.has(formatProblem(p))) return;
+    this.seen.add(formatProblem(p));
+    this.items.push(p);
   }
   get size(): number {
     return this.items.length;

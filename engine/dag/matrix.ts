@@ -1,6 +1,6 @@
-// Expands a stage's matrix into combinations (axis declaration order), minus `exclude` entries. An axis value is a
-// scalar, or a mapping with a `name` (e.g. a tokenizer with its params): coordinates use the name, expressions
-// (${{ matrix.tokenizer.vocabSize }}) see the whole value.
+// Expands a stage's matrix into combinations (axis declaration order), minus `exclude` entries, and says which
+// `include` entries apply to each. An axis value is a scalar, or a mapping with a `name` (e.g. a tokenizer with its
+// params): coordinates use the name, expressions (${{ matrix.tokenizer.vocabSize }}) see the whole value.
 import type { ProblemList, SourcePos } from "../../core/errors.js";
 import { wholeExpr } from "../spec/expressions.js";
 import type { StageSpec } from "../spec/types.js";
@@ -15,6 +15,8 @@ export interface MatrixPoint {
   coords: MatrixCoords;
   /** Axis → full value (expressions). */
   values: Record<string, unknown>;
+  /** Indexes of the `matrix.include` entries that apply, in order (later ones win). */
+  include: number[];
 }
 
 const nameOf = (v: AxisValue): Scalar => (v !== null && typeof v === "object" ? v.name : v);
@@ -25,7 +27,7 @@ export function expandMatrix(
   problems: ProblemList,
   pos: (...path: Array<string | number>) => SourcePos,
 ): MatrixPoint[] {
-  if (!stage.matrix) return [{ coords: {}, values: {} }];
+  if (!stage.matrix) return [{ coords: {}, values: {}, include: [] }];
   const axes: Array<[string, AxisValue[]]> = [];
   for (const [axis, raw] of Object.entries(stage.matrix.axes)) {
     const values = axisValues(raw, params);
@@ -38,12 +40,31 @@ export function expandMatrix(
     if (dup !== undefined) problems.add(`stage '${stage.id}': matrix.${axis} lists ${JSON.stringify(dup)} twice`, pos("matrix", axis));
     axes.push([axis, values.list]);
   }
-  let points: MatrixPoint[] = [{ coords: {}, values: {} }];
+  let points: MatrixPoint[] = [{ coords: {}, values: {}, include: [] }];
   for (const [axis, list] of axes) {
-    points = points.flatMap((p) => list.map((v) => ({ coords: { ...p.coords, [axis]: nameOf(v) }, values: { ...p.values, [axis]: v } })));
+    points = points.flatMap((p) => list.map((v) => ({ coords: { ...p.coords, [axis]: nameOf(v) }, values: { ...p.values, [axis]: v }, include: [] })));
   }
-  const kept = points.filter((p) => !stage.matrix!.exclude.some((ex) => Object.entries(ex).every(([k, v]) => p.coords[k] === v)));
+  const matches = (p: MatrixPoint, entry: Record<string, unknown>) => Object.entries(entry).every(([k, v]) => p.coords[k] === v);
+  const kept = points.filter((p) => !stage.matrix!.exclude.some((ex) => matches(p, ex)));
   if (!kept.length && points.length) problems.add(`stage '${stage.id}': matrix.exclude removes every combination`, pos("matrix", "exclude"));
+  stage.matrix.include.forEach((entry, i) => {
+    const where = `stage '${stage.id}': matrix.include[${i}]`;
+    // An axis the stage lacks was reported with the spec, one whose values could not be read above.
+    if (Object.keys(entry.match).some((axis) => !axes.some(([a]) => a === axis))) return;
+    // An axis value that does not exist would silently match nothing: name it, with the values there are.
+    let known = true;
+    for (const [axis, v] of Object.entries(entry.match)) {
+      const names = axes.find(([a]) => a === axis)![1].map(nameOf);
+      if (names.includes(v)) continue;
+      const hint = typeof v === "string" ? didYouMean(v, names.map(String)) : "";
+      problems.add(`${where}: axis '${axis}' has no value ${JSON.stringify(v)}${hint}; values: ${names.map((n) => JSON.stringify(n)).join(", ")}`, pos("matrix", "include", i, axis));
+      known = false;
+    }
+    if (!known || !kept.length) return;
+    const hits = kept.filter((p) => matches(p, entry.match));
+    if (!hits.length) problems.add(`${where} matches only combinations that matrix.exclude removes`, pos("matrix", "include", i));
+    for (const p of hits) p.include.push(i);
+  });
   return kept;
 }
 

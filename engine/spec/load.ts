@@ -5,6 +5,7 @@ import { ProblemList, SpecError, type SpecProblem } from "../../core/errors.js";
 import { didYouMean } from "../../core/suggest.js";
 import { applyOverrides, parseSetArg, profileOverrides, type Override } from "./overrides.js";
 import { checkData } from "./data-check.js";
+import { inputLists, normalizeMatrix } from "./matrix-normalize.js";
 import { checkSchema } from "./schema-check.js";
 import { SourceDoc } from "./source.js";
 import type { PipelineSpec, RetryPolicy, SlurmOptions, StageSpec } from "./types.js";
@@ -118,20 +119,8 @@ function normalizeStage(
   if (uses && s.outputs) problems.add(`stage '${id}': outputs: are declared by the builtin ${s.uses}; remove them`, at("outputs"));
   if (run && !s.outputs?.length) problems.add(`stage '${id}': a run: stage must declare outputs: [name, ...]`, at());
 
-  const inputs: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries((s.inputs ?? {}) as Record<string, string | string[]>)) inputs[k] = Array.isArray(v) ? v : [v];
-
-  let matrix: StageSpec["matrix"];
-  if (s.matrix) {
-    const { exclude = [], ...axes } = s.matrix as Record<string, any>;
-    if (!Object.keys(axes).length) problems.add(`stage '${id}': matrix needs at least one axis besides exclude`, at("matrix"));
-    exclude.forEach((ex: Record<string, unknown>, i: number) => {
-      for (const k of Object.keys(ex)) {
-        if (!(k in axes)) problems.add(`stage '${id}': matrix.exclude names unknown axis '${k}'${didYouMean(k, Object.keys(axes))}`, src.pos(["stages", id, "matrix", "exclude", i, k], { key: true }));
-      }
-    });
-    matrix = { axes, exclude };
-  }
+  const inputs = inputLists(s.inputs);
+  const matrix = s.matrix ? normalizeMatrix(id, s.matrix, src, problems) : undefined;
 
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...(defaults.env ?? {}), ...(s.env ?? {}) })) env[k] = String(v);

@@ -28,6 +28,22 @@ export interface SlurmOptions {
   extraArgs?: string[];
 }
 
+/** One `matrix.include` entry: the combinations it applies to, and what they use instead of the stage's own. */
+export interface MatrixInclude {
+  /** Axis → value, as in `exclude`: the entry applies to every combination with all of them. */
+  match: Record<string, Scalar>;
+  /** Top-level `with:` keys that replace the stage's (a mapping, or one expression naming one). */
+  with?: unknown;
+  /** Inputs that replace (or add to) the stage's, entries as written. */
+  inputs: Record<string, string[]>;
+}
+
+export interface MatrixSpec {
+  axes: Record<string, unknown>;
+  exclude: Array<Record<string, unknown>>;
+  include: MatrixInclude[];
+}
+
 export interface StageSpec {
   id: string;
   uses?: { name: string; version: number };
@@ -37,7 +53,7 @@ export interface StageSpec {
   inputs: Record<string, string[]>;
   /** Declared outputs (run: stages). */
   outputs?: string[];
-  matrix?: { axes: Record<string, unknown>; exclude: Array<Record<string, unknown>> };
+  matrix?: MatrixSpec;
   resources: RawResources;
   retries: RetryPolicy;
   timeoutMs?: number;

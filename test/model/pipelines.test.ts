@@ -31,9 +31,9 @@ for (const name of ["randommask", "tinydnabert"]) {
     const plan = dnaflow(["plan", file, "--json", "--store", store, "--set", `${dataParam}=${data}`], { cwd: root, env: ENV });
     assert.equal(plan.code, 0, plan.stderr);
     const stages = (JSON.parse(plan.stdout).stages as Array<{ id: string; action: string }>).map((s) => s.id);
-    const pretraining = ["fragments", "genome", "pretrain", "segments", "split", "train-tokens", "valid-tokens", name === "randommask" ? "kmer6" : "bpe"];
-    const inits = name === "randommask" ? [""] : ["", "-scratch"];
-    const finetunes = inits.flatMap((i) => suite.tasks.flatMap((t) => [1, 2, 3].map((seed) => (i ? `finetune${i}[task=${t.name},seed=${seed},init=scratch]` : name === "randommask" ? `finetune[task=${t.name},seed=${seed}]` : `finetune[task=${t.name},seed=${seed},init=pretrained]`))));
+    const pretraining = ["fragments", "genome", "pretrain", "segments", "split", "tokens[split=train]", "tokens[split=valid]", name === "randommask" ? "kmer6" : "bpe"];
+    const inits = name === "randommask" ? [undefined] : ["pretrained", "scratch"];
+    const finetunes = inits.flatMap((init) => suite.tasks.flatMap((t) => [1, 2, 3].map((seed) => `finetune[${init ? `init=${init},` : ""}task=${t.name},seed=${seed}]`)));
     const baselines = suite.tasks.map((t) => `baseline[task=${t.name}]`);
     assert.deepEqual(stages.sort(), [...pretraining, "benchmark", ...finetunes, ...baselines, "report"].sort());
     assert.equal(finetunes.length, suite.tasks.length * 3 * inits.length); // 28 GUE or 18 NT tasks × 3 seeds (× 2 inits)

@@ -28,7 +28,7 @@ const SETS = [
   "--set", "finetune.evalEvery=4",
 ];
 const smallCheckpoints = (y: string) =>
-  replaceOnce(replaceOnce(y, "checkpointEvery: 100", "checkpointEvery: 4"), "with: &finetune\n", "with: &finetune\n      checkpointEvery: 3\n");
+  replaceOnce(replaceOnce(y, "checkpointEvery: 100", "checkpointEvery: 4"), '      init: "${{ matrix.init }}"\n', '      init: "${{ matrix.init }}"\n      checkpointEvery: 3\n');
 
 /** mulberry32: a seeded PRNG, so a failing sequence of kills can be replayed. */
 function rng(seed: number): () => number {
@@ -111,7 +111,7 @@ test(`kill fuzz: ${KILLS} seeded SIGKILLs during the quickstart (engine alone, o
   const ref = dnaflow(["run", reference.file, "--store", refStore, "--json", ...SETS], { cwd: tmpdir(), env: ENV });
   assert.equal(ref.code, 0, ref.stderr + ref.stdout.slice(-2000));
   const stages = events(ref.stdout).filter((e) => e.type === "stage-done").map((e) => e.id as string);
-  for (const id of ["pretrain[tokenizer=nucleotide]", "finetune[tokenizer=nucleotide,init=pretrained]", "finetune-scratch[tokenizer=nucleotide,init=scratch]", "report"])
+  for (const id of ["pretrain[tokenizer=nucleotide]", "finetune[init=pretrained,tokenizer=nucleotide]", "finetune[init=scratch,tokenizer=nucleotide]", "report"])
     assert.ok(stages.includes(id), `${id} is part of the fuzzed pipeline: ${stages.join(" ")}`);
 
   // Kill targets: stages not yet published in the fuzzed store, mostly the long ones (pretrain, finetune: killed

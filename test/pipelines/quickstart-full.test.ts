@@ -33,7 +33,7 @@ test("quickstart (profile ci) runs through pretrain, finetune and report; rerun 
   const first = dnaflow(args, { cwd: tmpdir(), env: ENV });
   assert.equal(first.code, 0, first.stderr + first.stdout.slice(-3000));
   const done = ran(first.stdout);
-  const finetunes = TOKENIZERS.flatMap((t) => [`finetune[tokenizer=${t},init=pretrained]`, `finetune-scratch[tokenizer=${t},init=scratch]`]);
+  const finetunes = ["pretrained", "scratch"].flatMap((init) => TOKENIZERS.map((t) => `finetune[init=${init},tokenizer=${t}]`));
   for (const id of [...TOKENIZERS.map((t) => `pretrain[tokenizer=${t}]`), "benchmark", ...finetunes, "baseline", "report"]) assert.ok(done.includes(id), `${id} ran: ${done.join(" ")}`);
 
   const keyOf = (id: string) => events(first.stdout).find((e) => e.type === "stage-done" && e.id === id)!.key as string;
@@ -103,8 +103,8 @@ test("ablation-tokenizers.yaml (full scale: GRCh38, 28 GUE tasks × 3 tokenizers
   const r = dnaflow(["plan", join(root, "pipelines", "ablation-tokenizers.yaml"), "--json", "--store", store], { cwd: root, env: ENV });
   assert.equal(r.code, 0, r.stderr);
   const stages = JSON.parse(r.stdout).stages as PlanStage[];
-  assert.equal(stages.filter((s) => s.id.startsWith("finetune[")).length, 28 * 3 * 3);
-  assert.equal(stages.filter((s) => s.id.startsWith("finetune-scratch[")).length, 28 * 3 * 3);
+  assert.equal(stages.filter((s) => s.id.startsWith("finetune[init=pretrained,")).length, 28 * 3 * 3);
+  assert.equal(stages.filter((s) => s.id.startsWith("finetune[init=scratch,")).length, 28 * 3 * 3);
   assert.equal(stages.filter((s) => s.id.startsWith("pretrain[")).length, 3);
   const show = JSON.parse(dnaflow(["show", join(root, "pipelines", "ablation-tokenizers.yaml"), "pretrain[tokenizer=bpe]", "--store", store], { cwd: root, env: ENV }).stdout);
   assert.deepEqual([show.params.model.layers, show.params.model.hidden, show.params.steps, show.params.batchSize], [12, 768, 480000, 512]);

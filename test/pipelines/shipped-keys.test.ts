@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import jsYaml from "js-yaml";
-import { coordsFromInstanceId, stageIdOf, type MatrixCoords } from "../../core/instance-id.js";
+import { coordsFromInstanceId, instanceId, stageIdOf, type MatrixCoords } from "../../core/instance-id.js";
 import { dnaflow } from "../helpers/cli.js";
 import { repoRoot } from "../helpers/paths.js";
 
@@ -23,8 +23,31 @@ const NAMES = readdirSync(FIXTURES)
  * the folder's content digest enters a key, and both sides read the same folder. */
 const DEFAULT_SET: Record<string, string[]> = { randommask: ["--set", "gue=data/gue"], tinydnabert: ["--set", "nt=data/gue"] };
 
+/** `stage[axis=value,…]` with v1's axes, in v1's order. */
+const v1Id = (stage: string, c: MatrixCoords, axes: string[]) => instanceId(stage, Object.fromEntries(axes.map((a) => [a, c[a]])));
+/** v1: `train-tokens` + `valid-tokens`; now one `tokens` stage with a `split` axis. */
+const splitTokens = (c: MatrixCoords, axes: string[]) => v1Id(`${c.split}-tokens`, c, axes);
+/** v1: `finetune` (init: [pretrained]) + `finetune-scratch` (init: [scratch]); now one `finetune` stage, `init` first. */
+const finetuneByInit = (c: MatrixCoords, axes: string[]) => v1Id(c.init === "scratch" ? "finetune-scratch" : "finetune", c, axes);
+
 /** Per pipeline: a rewritten instance (stage id + coordinates) → its v1 instance id, where the rewrite renamed it. */
-const RENAMED: Record<string, (stage: string, c: MatrixCoords) => string | undefined> = {};
+const RENAMED: Record<string, (stage: string, c: MatrixCoords) => string | undefined> = {
+  quickstart: (stage, c) => {
+    if (stage === "tokens") return splitTokens(c, ["tokenizer"]);
+    if (stage === "finetune") return finetuneByInit(c, ["tokenizer", "init"]);
+  },
+  "ablation-tokenizers": (stage, c) => {
+    if (stage === "tokens") return splitTokens(c, ["tokenizer"]);
+    if (stage === "finetune") return finetuneByInit(c, ["tokenizer", "init", "task", "seed"]);
+  },
+  tinydnabert: (stage, c) => {
+    if (stage === "tokens") return splitTokens(c, []);
+    if (stage === "finetune") return finetuneByInit(c, ["task", "seed", "init"]);
+  },
+  // finetune-scratch stays its own stage here: it has no `steps` axis
+  "pretraining-gain": (stage, c) => (stage === "tokens" ? splitTokens(c, []) : undefined),
+  randommask: (stage, c) => (stage === "tokens" ? splitTokens(c, []) : undefined),
+};
 
 type PlanStage = { id: string; key: string };
 
