@@ -1,12 +1,13 @@
 // tokenize/train: builds a tokenizer (BPE trained on segments; k-mer and single-nucleotide from their fixed layout)
-// and writes it as a Hugging Face tokenizer directory plus stats.json.
+// and writes it as a Hugging Face tokenizer directory plus stats.json (for fixed vocabularies, from a bounded sample).
 import { mkdir, writeFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { defineStage, type StageContext } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
 import type { JsonValue } from "../../core/json.js";
-import { readSegments, readSegmentsMeta, segmentLines } from "../../lib/segments/format.js";
+import { readSegments, readSegmentsMeta } from "../../lib/segments/format.js";
+import { boundedSampleLines, isSampled, SAMPLE_MAX_BASES } from "../../lib/segments/bounded-sample.js";
 import { specialIdsOf } from "../../lib/tokenizers/alphabet.js";
 import { BpeCorpus } from "../../lib/tokenizers/bpe-corpus.js";
 import { trainBpe, type BpeTrainStats } from "../../lib/tokenizers/bpe-trainer.js";
@@ -24,7 +25,9 @@ import { trainParamsSchema, type TrainParams } from "./train-params.js";
 export default defineStage<TrainParams>({
   name: "tokenize/train",
   version: 1,
-  revision: 1, // overlapping k-mers in DNABERT's id order by default, and vocab.txt beside tokenizer.json
+  // 1: overlapping k-mers in DNABERT's id order by default, and vocab.txt beside tokenizer.json
+  // 2: k-mer and single-nucleotide stats from a bounded sample (64 Mbp) of the segments, not the whole corpus
+  revision: 2,
   description: "Train (BPE) or build (k-mer, single-nucleotide) a tokenizer; writes tokenizer.json + stats.json.",
   params: trainParamsSchema,
   inputs: { segments: { optional: true, description: "segments artifact: the BPE training corpus; optional stats corpus for other kinds" } },
@@ -97,27 +100,34 @@ async function trainFromSegments(ctx: StageContext<TrainParams>, dir: string) {
   });
 }
 
-/** k-mer and single-nucleotide stats: a byte scan of the segments (no encoding of clean segments), at disk speed. */
+/**
+ * k-mer and single-nucleotide stats: a byte scan (no encoding of clean segments) of a bounded sample of the segments
+ * (lib/segments/bounded-sample.ts: the whole artifact up to 64 Mbp), so the stage takes about a second on any genome.
+ */
 async function fixedVocabStats(ctx: StageContext<TrainParams>, tok: DnaTokenizer, dir: string) {
   const meta = await readSegmentsMeta(dir).catch((e) => {
     throw new StageInputError((e as Error).message);
   });
   const stats = new FixedVocabStats(tok);
-  for (const lines of segmentLines(dir, meta)) {
+  const total = Math.min(meta.bases, SAMPLE_MAX_BASES);
+  for (const lines of boundedSampleLines(dir, meta)) {
     try {
       while (lines.next()) {
         if (lines.lineEnd === lines.lineStart) continue;
         stats.addBytes(lines.line, lines.lineStart, lines.lineEnd);
         if ((stats.collector.sequences & 0xffff) === 0) {
           ctx.signal.throwIfAborted();
-          ctx.progress(stats.collector.sequences, meta.count, "segments");
+          ctx.progress(Math.min(stats.collector.bases, total), total, "bases");
         }
       }
     } finally {
       lines.close();
     }
   }
-  return stats.collector.result();
+  const result = stats.collector.result();
+  if (!isSampled(meta)) return result;
+  ctx.log(`stats from a sample of ${result.corpusBases} of the ${meta.bases} bases`);
+  return { ...result, corpusSample: { artifactSequences: meta.count, artifactBases: meta.bases, maxBases: SAMPLE_MAX_BASES } };
 }
 
 async function corpusStats(ctx: StageContext<TrainParams>, tok: DnaTokenizer, dir: string) {
