@@ -5,7 +5,7 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { WindowLines, type ByteWindow } from "../sharded/window-lines.js";
-import type { SegmentsMeta } from "./format.js";
+import { shardWindows, type SegmentsMeta } from "./format.js";
 /** 64 Mbp: mean bases per token to 4 decimals on GRCh38 in ~1 s instead of a 3 GB scan. */
 export const SAMPLE_MAX_BASES = 64 << 20;
 /** Bytes per window: a few hundred segments read in one go, thousands of windows spread over a large artifact. */
@@ -29,7 +29,8 @@ export function sampleWindows(size: number, budget: number, windowBytes = SAMPLE
 export function* boundedSampleLines(dir: string, meta: SegmentsMeta, maxBases = SAMPLE_MAX_BASES, windowBytes = SAMPLE_WINDOW_BYTES): Generator<WindowLines> {
   for (const shard of meta.shards) {
     const path = join(dir, shard.file);
-    const held = [{ offset: 0, bytes: statSync(path).size }];
+    let held = shardWindows(dir, shard).seq;
+    if (held.length === 1 && held[0].bytes === Infinity) held = [{ offset: 0, bytes: statSync(path).size }];
     const size = held.reduce((n, w) => n + w.bytes, 0);
     const budget = isSampled(meta, maxBases) ? Math.floor((maxBases * shard.bases) / meta.bases) : size;
     yield new WindowLines(path, mapWindows(sampleWindows(size, budget, windowBytes), held));

@@ -6,17 +6,20 @@
 //   part-00000.bed     optional, line i = origin of segment i in the .seq beside it, BED6:
 //                      "record\tstart\tend\t.\t0\tstrand\n" (0-based, half-open; strand "-" = reverse complement).
 //                      Present for every shard (shards[i].origins names it) or for none.
-import { createReadStream } from "node:fs";
+// Format 2 (written by genome/split): the same, except that a shard may name `ranges` (lib/segments/ranges.ts), the
+// byte ranges of its .seq and .bed that belong to this artifact — the files are hard links shared with the artifact it
+// was split from. The readers below hide the difference.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import type { JsonValue } from "../../core/json.js";
 import { writeArtifactMeta } from "../sharded/artifact-meta.js";
-import type { LineScanner } from "../sharded/line-scanner.js";
-import { readArtifactMeta, shardScanners } from "../sharded/reader.js";
+import { readArtifactMeta } from "../sharded/reader.js";
+import { WindowLines, type ByteWindow } from "../sharded/window-lines.js";
+import { readRanges, type ShardRanges } from "./ranges.js";
 import { ShardRotation } from "../sharded/shard-rotation.js";
 
 export const SEGMENTS_FORMAT = "dnaflow.segments/1";
+export const SEGMENTS_FORMAT_RANGES = "dnaflow.segments/2";
 
 export interface SegmentShardInfo {
   file: string;
@@ -24,10 +27,12 @@ export interface SegmentShardInfo {
   bases: number;
   /** BED6 file with one origin per segment, when the producer recorded origins. */
   origins?: string;
+  /** Format 2: the byte ranges of the files that hold this artifact's segments (absent: all of them). */
+  ranges?: string;
 }
 
 export interface SegmentsMeta {
-  format: typeof SEGMENTS_FORMAT;
+  format: typeof SEGMENTS_FORMAT | typeof SEGMENTS_FORMAT_RANGES;
   count: number;
   bases: number;
   shards: SegmentShardInfo[];
@@ -112,12 +117,19 @@ export class SegmentsWriter {
 }
 
 export async function readSegmentsMeta(dir: string): Promise<SegmentsMeta> {
-  return readArtifactMeta<SegmentsMeta>(dir, [SEGMENTS_FORMAT], "segments");
+  return readArtifactMeta<SegmentsMeta>(dir, [SEGMENTS_FORMAT, SEGMENTS_FORMAT_RANGES], "segments");
 }
 
-/** The shards' sequence lines as bytes, one LineScanner per shard (the fast path of stages that scan every segment). */
-export function segmentLines(dir: string, meta: SegmentsMeta): Generator<LineScanner> {
-  return shardScanners(dir, meta.shards.map((s) => s.file));
+const WHOLE: ByteWindow[] = [{ offset: 0, bytes: Infinity }];
+
+/** The byte windows of a shard's .seq and .bed that hold the artifact's segments. */
+export function shardWindows(dir: string, shard: SegmentShardInfo): ShardRanges {
+  return shard.ranges ? readRanges(join(dir, shard.ranges)) : { seq: WHOLE, bed: WHOLE };
+}
+
+/** The shards' sequence lines as bytes, one line reader per shard (the fast path of stages that scan every segment). */
+export function* segmentLines(dir: string, meta: SegmentsMeta): Generator<WindowLines> {
+  for (const shard of meta.shards) yield new WindowLines(join(dir, shard.file), shardWindows(dir, shard).seq, 4 << 20);
 }
 
 /** Streams every segment in shard order. Memory stays bounded by one line. */
@@ -129,23 +141,28 @@ export async function* readSegments(dir: string): AsyncGenerator<string> {
 export async function* readSegmentsWithOrigins(dir: string): AsyncGenerator<{ segment: string; origin?: SegmentOrigin }> {
   const meta = await readSegmentsMeta(dir);
   for (const shard of meta.shards) {
-    const seqs = lines(join(dir, shard.file));
-    const beds = shard.origins ? lines(join(dir, shard.origins)) : undefined;
-    for await (const segment of seqs) {
-      if (!segment.length) continue;
-      if (!beds) {
-        yield { segment };
-        continue;
+    const windows = shardWindows(dir, shard);
+    const seqs = new WindowLines(join(dir, shard.file), windows.seq, 1 << 20);
+    const beds = shard.origins ? new WindowLines(join(dir, shard.origins), windows.bed, 1 << 18) : undefined;
+    try {
+      while (seqs.next()) {
+        if (seqs.lineEnd === seqs.lineStart) continue;
+        const segment = seqs.line.toString("latin1", seqs.lineStart, seqs.lineEnd);
+        if (!beds) {
+          yield { segment };
+          continue;
+        }
+        let bed: string | undefined;
+        while (bed === undefined || !bed.length) {
+          if (!beds.next()) throw new Error(`${join(dir, shard.origins!)}: fewer origins than segments`);
+          bed = beds.line.toString("latin1", beds.lineStart, beds.lineEnd);
+        }
+        const [record, start, end, , , strand] = bed.split("\t");
+        yield { segment, origin: { record, start: Number(start), end: Number(end), strand: strand === "-" ? "-" : "+" } };
       }
-      const next = await beds.next();
-      if (next.done) throw new Error(`${join(dir, shard.origins!)}: fewer origins than segments`);
-      const [record, start, end, , , strand] = next.value.split("\t");
-      yield { segment, origin: { record, start: Number(start), end: Number(end), strand: strand === "-" ? "-" : "+" } };
+    } finally {
+      seqs.close();
+      beds?.close();
     }
   }
-}
-
-async function* lines(path: string): AsyncGenerator<string> {
-  const rl = createInterface({ input: createReadStream(path, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
-  for await (const line of rl) if (line.length) yield line;
 }

@@ -1,8 +1,7 @@
-// Reading a sharded artifact back: meta.json with its format checked, and the shards' lines as byte ranges.
+// Reading a sharded artifact back: meta.json with its format checked (its lines: window-lines.ts).
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { META_FILE } from "./artifact-meta.js";
-import { LineScanner } from "./line-scanner.js";
 
 /**
  * Reads `dir`/meta.json and checks its format against `formats` (the first is the one named in the message).
@@ -23,9 +22,4 @@ export async function readArtifactMeta<T extends { format: string }>(
   }
   if (!formats.includes(meta.format)) throw makeError(`${path}: format '${meta.format}', expected '${formats.join("' or '")}'`);
   return meta;
-}
-
-/** One LineScanner per shard file, in order (each opened when the previous one is done with; the caller closes it). */
-export function* shardScanners(dir: string, files: readonly string[]): Generator<LineScanner> {
-  for (const f of files) yield new LineScanner(join(dir, f));
 }

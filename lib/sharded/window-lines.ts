@@ -1,8 +1,10 @@
 // Reads the lines of a file that start inside given byte windows, in order (a window's first partial line is skipped,
-// its last line is read whole even past its end): the reader of bounded samples (lib/segments/bounded-sample.ts). The
-// LineScanner shape (next(), line[lineStart, lineEnd), close()), plus each line's file offsets. Windows that follow
-// one another closely are served from the same buffer.
+// its last line is read whole even past its end): the reader of bounded samples (lib/segments/bounded-sample.ts) and
+// of segments artifacts that select byte ranges of shared shards (segments format 2, genome/split). The LineSource
+// shape (next(), line[lineStart, lineEnd), close()), plus each line's file offsets. Windows that follow one another
+// closely are served from the same buffer.
 import { closeSync, openSync, readSync } from "node:fs";
+import type { LineSource } from "./line-source.js";
 
 /** A byte range [offset, offset + bytes) of a file; bytes may be Infinity (to the end of the file). */
 export interface ByteWindow {
@@ -10,7 +12,7 @@ export interface ByteWindow {
   bytes: number;
 }
 
-export class WindowLines {
+export class WindowLines implements LineSource {
   private readonly fd: number;
   private buf = Buffer.allocUnsafe(1 << 16);
   /** File offset of buf[0]. */

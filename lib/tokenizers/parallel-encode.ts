@@ -2,7 +2,7 @@
 // (encode-worker.ts) encode batches of ~1 MB of sequences. Results are applied in batch order, so the output is
 // exactly the sequential encoder's. At most 2 batches per worker are in flight: memory stays bounded.
 import { Worker } from "node:worker_threads";
-import type { LineScanner } from "../sharded/line-scanner.js";
+import type { LineSource } from "../sharded/line-source.js";
 
 const WORKER = new URL("./encode-worker.js", import.meta.url);
 const BATCH_BYTES = 1 << 20;
@@ -18,7 +18,7 @@ interface Result {
  * ([CLS] … [SEP]) in input order, `onBases` each batch's base count, `every` is awaited after each batch (progress, backpressure, cancellation).
  */
 export async function encodeLinesParallel(
-  scanners: Iterable<LineScanner>,
+  scanners: Iterable<LineSource>,
   tokenizerPath: string,
   threads: number,
   onSequence: (ids: Uint32Array) => void,

@@ -1,11 +1,16 @@
 // genome/split: divides a segments artifact into train / validation / test segments artifacts, by an exact seeded
-// fraction or by holding out whole records (chromosomes). Origins are kept.
+// fraction or by holding out whole records (chromosomes). Origins are kept. No segment bytes are copied: each split
+// hard-links the input's shard files (copies them where links cannot be made) and lists its byte ranges of each.
 import { defineStage } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
 import { FractionAssigner, RecordAssigner, type SplitName } from "../../lib/genome/split-assigner.js";
 import { join } from "node:path";
-import { readSegmentsMeta, SegmentsWriter } from "../../lib/segments/format.js";
-import { LineScanner } from "../../lib/sharded/line-scanner.js";
+import { mkdir, stat, writeFile } from "node:fs/promises";
+import { readSegmentsMeta, SEGMENTS_FORMAT_RANGES, shardWindows, type SegmentShardInfo, type SegmentsMeta } from "../../lib/segments/format.js";
+import { RangeBuilder } from "../../lib/segments/ranges.js";
+import { writeArtifactMeta } from "../../lib/sharded/artifact-meta.js";
+import { linkOrCopy } from "../../lib/sharded/link-or-copy.js";
+import { WindowLines } from "../../lib/sharded/window-lines.js";
 import { ensureInputSpace } from "../space-check.js";
 import { treeBytes } from "../../lib/os/disk-space.js";
 
@@ -21,6 +26,11 @@ export interface SplitParams {
 
 const SPLITS: SplitName[] = ["train", "validation", "test"];
 
+/** Sizes of a shard's files when the artifact holds all of them (format 1, or a format 2 shard without ranges). */
+async function wholeSizes(dir: string, shard: SegmentShardInfo): Promise<{ seq: number; bed: number }> {
+  return { seq: (await stat(join(dir, shard.file))).size, bed: shard.origins ? (await stat(join(dir, shard.origins))).size : 0 };
+}
+
 /** The record name of a BED line: the bytes before its first tab. */
 function recordOf(bed: { bytes: Buffer; start: number; end: number }): string {
   const tab = bed.bytes.indexOf(9, bed.start);
@@ -30,6 +40,7 @@ function recordOf(bed: { bytes: Buffer; start: number; end: number }): string {
 export default defineStage<SplitParams>({
   name: "genome/split",
   version: 1,
+  revision: 2, // 2: segments format 2 — hard-linked shards with byte ranges instead of copied segments
   description: "Split segments into train/validation/test by seeded fraction or by holding out whole records.",
   params: {
     properties: {
@@ -39,7 +50,7 @@ export default defineStage<SplitParams>({
       validationRecords: { type: "array", items: { type: "string" }, default: [], description: "Record names held out for validation (by: record)." },
       testRecords: { type: "array", items: { type: "string" }, default: [], description: "Record names held out for test (by: record)." },
       seed: { type: "integer", default: 42 },
-      shardBases: { type: "integer", minimum: 1, default: 67108864 },
+      shardBases: { type: "integer", minimum: 1, default: 67108864, description: "Unused since revision 2 (the splits share the input's shards); kept so pipelines that set it still load." },
     },
     additionalProperties: false,
   },
@@ -62,45 +73,73 @@ export default defineStage<SplitParams>({
     } catch (e) {
       throw new StageInputError(`genome/split: ${(e as Error).message}`);
     }
-    ensureInputSpace(ctx.output("train"), treeBytes(dir), "genome/split"); // the three splits together: the input's bytes
-    const writers = Object.fromEntries(
-      await Promise.all(SPLITS.map(async (s) => [s, await new SegmentsWriter(ctx.output(s), p.shardBases).open()] as const)),
-    ) as Record<SplitName, SegmentsWriter>;
-    // Lines are routed as bytes (no string per segment): the split runs at disk speed. The output bytes are what
-    // decoding every segment and origin and writing them again gave.
+    // Each split names the input's shards it draws from, shares their files (hard links: no segment bytes copied)
+    // and, where it holds part of a shard, lists that part's byte ranges (segments format 2, lib/segments/ranges.ts).
+    const outs = Object.fromEntries(SPLITS.map((s) => [s, { dir: ctx.output(s), shards: [] as SegmentShardInfo[] }])) as Record<SplitName, { dir: string; shards: SegmentShardInfo[] }>;
+    for (const s of SPLITS) await mkdir(outs[s].dir, { recursive: true });
+    const shared = { linked: 0, copied: 0 };
+    let spaceChecked = false;
+    const share = async (file: string, split: SplitName) => {
+      const how = await linkOrCopy(join(dir, file), join(outs[split].dir, file), () => {
+        if (!spaceChecked) ensureInputSpace(ctx.output("train"), treeBytes(dir), "genome/split"); // copies: the input's bytes
+        spaceChecked = true;
+      });
+      shared[how]++;
+    };
     let n = 0;
     for (const shard of meta.shards) {
-      const seq = new LineScanner(join(dir, shard.file));
-      const bed = shard.origins ? new LineScanner(join(dir, shard.origins)) : undefined;
+      const windows = shardWindows(dir, shard);
+      const seq = new WindowLines(join(dir, shard.file), windows.seq, 4 << 20);
+      const bed = shard.origins ? new WindowLines(join(dir, shard.origins), windows.bed, 1 << 20) : undefined;
+      const picked = Object.fromEntries(SPLITS.map((s) => [s, new RangeBuilder()])) as Record<SplitName, RangeBuilder>;
       try {
         while (seq.next()) {
           if (seq.lineEnd === seq.lineStart) continue;
-          let origin: { bytes: Buffer; start: number; end: number } | undefined;
-          if (bed) {
-            do if (!bed.next()) throw new StageInputError(`${join(dir, shard.origins!)}: fewer origins than segments`);
-            while (bed.lineEnd === bed.lineStart);
-            origin = { bytes: bed.line, start: bed.lineStart, end: bed.lineEnd };
-          }
+          if (bed) do if (!bed.next()) throw new StageInputError(`${join(dir, shard.origins!)}: fewer origins than segments`);
+          while (bed.lineEnd === bed.lineStart);
           if ((++n & 0xffff) === 0) {
             ctx.signal.throwIfAborted();
             ctx.progress(n, meta.count, "segments");
           }
           if (fraction && n > meta.count) break; // reported below
-          const split = fraction ? fraction.next() : records!.next(recordOf(origin!));
-          writers[split].appendRaw(seq.line, seq.lineStart, seq.lineEnd, origin);
-          if ((n & 0xfff) === 0) await writers[split].drain();
+          const split = fraction ? fraction.next() : records!.next(recordOf({ bytes: bed!.line, start: bed!.lineStart, end: bed!.lineEnd }));
+          picked[split].add(seq.lineOffset, seq.nextOffset, bed?.lineOffset ?? 0, bed?.nextOffset ?? 0, seq.lineEnd - seq.lineStart);
         }
       } finally {
         seq.close();
         bed?.close();
+      }
+      const whole = !shard.ranges && (await wholeSizes(dir, shard));
+      for (const s of SPLITS) {
+        const r = picked[s];
+        if (!r.count) continue;
+        const info: SegmentShardInfo = { file: shard.file, count: r.count, bases: r.bases, ...(shard.origins ? { origins: shard.origins } : {}) };
+        await share(shard.file, s);
+        if (shard.origins) await share(shard.origins, s);
+        if (!(whole && r.covers(whole.seq, whole.bed))) {
+          info.ranges = shard.file.replace(/\.seq$/, "") + ".ranges";
+          await writeFile(join(outs[s].dir, info.ranges), r.bytes());
+        }
+        outs[s].shards.push(info);
       }
     }
     if (n !== meta.count) throw new StageInputError(`${dir}: meta.json counts ${meta.count} segments, shards hold ${n}`);
     const missing = records?.missing() ?? [];
     if (missing.length) throw new StageInputError(`genome/split: held-out records not found in the segments: ${missing.join(", ")}`);
     const counts: Record<string, number> = {};
-    for (const s of SPLITS) counts[s] = (await writers[s].close({ split: s, params: { ...p }, source: meta.info ?? null })).count;
-    ctx.setMeta({ counts });
-    ctx.log(`train ${counts.train}, validation ${counts.validation}, test ${counts.test} segments`);
+    for (const s of SPLITS) {
+      const shards = outs[s].shards;
+      counts[s] = shards.reduce((a, x) => a + x.count, 0);
+      const out: SegmentsMeta = {
+        format: SEGMENTS_FORMAT_RANGES,
+        count: counts[s],
+        bases: shards.reduce((a, x) => a + x.bases, 0),
+        shards,
+        info: { split: s, params: { ...p }, source: meta.info ?? null },
+      };
+      await writeArtifactMeta(outs[s].dir, out);
+    }
+    ctx.setMeta({ counts, sharedFiles: shared });
+    ctx.log(`train ${counts.train}, validation ${counts.validation}, test ${counts.test} segments; shard files ${shared.linked} linked, ${shared.copied} copied`);
   },
 });

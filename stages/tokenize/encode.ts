@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { defineStage, type StageContext } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
 import { readSegments, readSegmentsMeta, segmentLines } from "../../lib/segments/format.js";
-import type { LineScanner } from "../../lib/sharded/line-scanner.js";
+import type { LineSource } from "../../lib/sharded/line-source.js";
 import { encodeLinesParallel } from "../../lib/tokenizers/parallel-encode.js";
 import { IdBuffer } from "../../lib/tokenizers/id-buffer.js";
 import { Packer } from "../../lib/tokenizers/packing.js";
@@ -152,7 +152,7 @@ interface Source {
   labels: boolean;
   items(): AsyncGenerator<LabeledSequence>;
   /** Segments only: the shards' lines as bytes (the fast path). */
-  lines?(): Generator<LineScanner>;
+  lines?(): Generator<LineSource>;
 }
 
 async function segmentSource(dir: string): Promise<Source> {

@@ -47,3 +47,26 @@ test("optional origins: a BED6 file beside each shard, read back in step with th
     await w2.write("AC");
   }, /origin for every segment or for none/);
 });
+
+test("format 2 ranges: a torn or overlapping ranges file is an error naming the file", async () => {
+  const { writeFileSync } = await import("node:fs");
+  const { readRanges, RangeBuilder } = await import("../../lib/segments/ranges.js");
+  const dir = mkdtempSync(join(tmpdir(), "seg-ranges-"));
+  const r = new RangeBuilder();
+  r.add(0, 10, 0, 20, 9);
+  r.add(10, 15, 20, 40, 4); // follows on in both files: merged
+  r.add(30, 35, 60, 80, 4);
+  assert.deepEqual([r.count, r.bases], [3, 17]);
+  writeFileSync(join(dir, "ok.ranges"), r.bytes());
+  assert.deepEqual(readRanges(join(dir, "ok.ranges")), {
+    seq: [{ offset: 0, bytes: 15 }, { offset: 30, bytes: 5 }],
+    bed: [{ offset: 0, bytes: 40 }, { offset: 60, bytes: 20 }],
+  });
+  writeFileSync(join(dir, "torn.ranges"), r.bytes().subarray(0, 40));
+  assert.throws(() => readRanges(join(dir, "torn.ranges")), /torn\.ranges: 40 bytes, not a whole number of 32-byte ranges/);
+  const back = new RangeBuilder();
+  back.add(30, 35, 60, 80, 4);
+  back.add(0, 10, 0, 20, 9);
+  writeFileSync(join(dir, "back.ranges"), back.bytes());
+  assert.throws(() => readRanges(join(dir, "back.ranges")), /back\.ranges: range 1 \[0, 10\) .*overlaps the one before/);
+});
