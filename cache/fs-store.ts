@@ -7,17 +7,19 @@ import { dirname, join, resolve } from "node:path";
 import { SpecError, withPath } from "../core/errors.js";
 import { fsyncDir, writeFileAtomic } from "./atomic.js";
 import type { Manifest } from "./manifest.js";
+import { FsAttempts } from "./fs-attempts.js";
 import { FsLeaseBackend } from "./lease/fs-backend.js";
 import { FsLayout } from "./layout.js";
 import { heartbeatMs, Leases, type LeaseOptions } from "./lease/leases.js";
 import { isSameProcessAlive, processStartTime } from "../lib/os/process-liveness.js";
 import { parseProgress, type ProgressRecord } from "./progress.js";
 import { RunLog } from "./runs.js";
-import type { Attempt, AttemptOwner, Store } from "./store.js";
+import type { Attempt, Store } from "./store.js";
 
 export class FsStore implements Store {
   readonly root: string;
   readonly layout: FsLayout;
+  readonly attempts: FsAttempts;
   readonly runs: RunLog;
   readonly leases: Leases;
 
@@ -36,6 +38,7 @@ export class FsStore implements Store {
         throw withPath(whyNotCreated(e, dir), dir);
       }
     }
+    this.attempts = new FsAttempts(this.layout);
     this.runs = new RunLog(this.layout);
     this.leases = new Leases(new FsLeaseBackend(this.layout.leases()), leaseOptions);
   }
@@ -94,41 +97,6 @@ export class FsStore implements Store {
     }
   }
 
-  async beginAttempt(key: string, owner: AttemptOwner): Promise<Attempt> {
-    const id = `${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
-    const dir = this.layout.attempt(key, id);
-    const attempt: Attempt = {
-      key,
-      id,
-      dir,
-      outDir: this.layout.attemptOut(dir),
-      workDir: this.layout.attemptWork(dir),
-      logFile: this.layout.log(key, id),
-    };
-    mkdirSync(attempt.outDir, { recursive: true });
-    mkdirSync(attempt.workDir, { recursive: true });
-    mkdirSync(this.layout.logs(key), { recursive: true });
-    this.updateOwner(attempt, owner);
-    return attempt;
-  }
-
-  updateOwner(attempt: Attempt, owner: AttemptOwner): void {
-    writeFileSync(this.layout.attemptOwner(attempt.dir), JSON.stringify(owner));
-  }
-
-  attemptsOf(key: string): Array<{ dir: string; owner?: AttemptOwner }> {
-    return readdirSync(this.layout.attempts())
-      .filter((n) => this.layout.keyOfAttempt(n) === key)
-      .map((n) => {
-        const dir = join(this.layout.attempts(), n);
-        try {
-          return { dir, owner: JSON.parse(readFileSync(this.layout.attemptOwner(dir), "utf8")) as AttemptOwner };
-        } catch {
-          return { dir };
-        }
-      });
-  }
-
   async publish(attempt: Attempt, manifest: Manifest): Promise<"published" | "exists"> {
     await rm(attempt.workDir, { recursive: true, force: true });
     rmSync(this.layout.attemptOwner(attempt.dir), { force: true });
@@ -144,7 +112,7 @@ export class FsStore implements Store {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if ((code === "ENOTEMPTY" || code === "EEXIST") && this.hasObject(attempt.key)) {
-          await this.discard(attempt);
+          await this.attempts.discard(attempt);
           return "exists";
         }
         if ((code === "ENOTEMPTY" || code === "EEXIST") && tries === 0) {
@@ -159,31 +127,10 @@ export class FsStore implements Store {
     return "published";
   }
 
-  async discard(attempt: Attempt): Promise<void> {
-    await this.removeAttemptDir(attempt.dir);
-  }
-
-  async removeAttemptDir(dir: string): Promise<void> {
-    await rm(dir, { recursive: true, force: true });
-  }
-
   checkpointDir(key: string): string {
     const d = this.layout.checkpoint(key);
     mkdirSync(d, { recursive: true });
     return d;
-  }
-
-  logsOf(key: string): string[] {
-    const d = this.layout.logs(key);
-    if (!existsSync(d)) return [];
-    return readdirSync(d)
-      .map((n) => join(d, n))
-      .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
-  }
-
-  newLog(key: string, name: string): string {
-    mkdirSync(this.layout.logs(key), { recursive: true });
-    return this.layout.log(key, name);
   }
 
   async quarantine(key: string, reason: string): Promise<void> {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { hostname } from "node:os";
 import { duBytes } from "./fs-store.js";
 import type { FsLayout } from "./layout.js";
-import type { AttemptStore, ObjectStore, RunStore } from "./store.js";
+import type { AttemptsPart, ObjectStore, RunStore } from "./store.js";
 
 export interface GcOptions {
   dryRun: boolean;
@@ -26,7 +26,7 @@ export interface GcReport {
 }
 
 /** What gc reads and removes: run roots, objects, attempts, and the local layout it walks (a filesystem store). */
-export type GcStore = ObjectStore & AttemptStore & RunStore & { readonly layout: FsLayout };
+export type GcStore = ObjectStore & AttemptsPart & RunStore & { readonly layout: FsLayout };
 
 export async function collectGarbage(store: GcStore, opts: GcOptions): Promise<GcReport> {
   const roots = new Set<string>();
@@ -47,7 +47,7 @@ export async function collectGarbage(store: GcStore, opts: GcOptions): Promise<G
   for (const name of readdirSync(attempts)) {
     const dir = join(attempts, name);
     const key = store.layout.keyOfAttempt(name);
-    const owner = store.attemptsOf(key).find((a) => a.dir === dir)?.owner;
+    const owner = store.attempts.of(key).find((a) => a.dir === dir)?.owner;
     if (owner && owner.host === hostname() && opts.isAlive(owner.pid, owner.pidStart)) continue;
     if (statSync(dir).mtimeMs > cutoff) continue;
     report.attemptsRemoved++;
@@ -61,7 +61,7 @@ export async function collectGarbage(store: GcStore, opts: GcOptions): Promise<G
   for (const key of existsSync(checkpoints) ? readdirSync(checkpoints) : []) {
     if (roots.has(key) && !store.hasObject(key)) continue;
     if (existsSync(store.layout.lease(key))) continue;
-    if (store.attemptsOf(key).some((a) => !a.owner || a.owner.host !== hostname() || opts.isAlive(a.owner.pid, a.owner.pidStart))) continue;
+    if (store.attempts.of(key).some((a) => !a.owner || a.owner.host !== hostname() || opts.isAlive(a.owner.pid, a.owner.pidStart))) continue;
     const dir = store.layout.checkpoint(key);
     if (newestMtime(dir) > cutoff) continue;
     const bytes = duBytes(dir);

@@ -20,7 +20,7 @@ import { CorruptObject } from "./verify.js";
 import { listProgressS3, removeProgressS3, writeProgressS3 } from "./progress-s3.js";
 import type { ProgressRecord } from "./progress.js";
 import type { RunLog } from "./runs.js";
-import type { Attempt, AttemptOwner, Store } from "./store.js";
+import type { Attempt, AttemptStore, Store } from "./store.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -48,6 +48,7 @@ export class LayeredStore implements Store {
     this.leaseBackend = new S3LeaseBackend(this.remote.s3, this.loc, this.layout);
     this.leases = new Leases(this.leaseBackend, defaultLeaseOptions());
     this.runs = local.runs;
+    this.attempts = local.attempts;
   }
 
   /** Opens the store and lists what is published remotely (one cheap listing of manifests). */
@@ -58,6 +59,8 @@ export class LayeredStore implements Store {
   }
 
   readonly runs: RunLog;
+  /** Attempts run in the local cache: only what they publish goes to S3. */
+  readonly attempts: AttemptStore;
 
   get location(): string {
     return this.loc.url;
@@ -153,18 +156,6 @@ export class LayeredStore implements Store {
     return this.local.readManifest(key);
   }
 
-  beginAttempt(key: string, owner: AttemptOwner): Promise<Attempt> {
-    return this.local.beginAttempt(key, owner);
-  }
-
-  updateOwner(attempt: Attempt, owner: AttemptOwner): void {
-    this.local.updateOwner(attempt, owner);
-  }
-
-  attemptsOf(key: string) {
-    return this.local.attemptsOf(key);
-  }
-
   /**
    * Publishes into the local cache, then to S3 (files first, manifest last and only if absent), retrying a failed
    * upload with jittered exponential backoff for $DNAFLOW_S3_PUBLISH_PATIENCE seconds. Resolves only once S3 has the
@@ -201,28 +192,12 @@ export class LayeredStore implements Store {
     }
   }
 
-  discard(attempt: Attempt): Promise<void> {
-    return this.local.discard(attempt);
-  }
-
-  removeAttemptDir(dir: string): Promise<void> {
-    return this.local.removeAttemptDir(dir);
-  }
-
   checkpointDir(key: string): string {
     return this.local.checkpointDir(key);
   }
 
   tensorboardDir(key: string): string | undefined {
     return this.local.tensorboardDir(key);
-  }
-
-  logsOf(key: string): string[] {
-    return this.local.logsOf(key);
-  }
-
-  newLog(key: string, name: string): string {
-    return this.local.newLog(key, name);
   }
 
   /** A corrupt object is set aside here and unpublished in S3 (its files deleted), so every runner makes it again. */

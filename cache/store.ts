@@ -56,12 +56,12 @@ export interface ObjectStore extends StoreLocation {
 
 /** Attempts at making a key: a directory each, who owns it, and its log. */
 export interface AttemptStore {
-  beginAttempt(key: string, owner: AttemptOwner): Promise<Attempt>;
+  begin(key: string, owner: AttemptOwner): Promise<Attempt>;
   updateOwner(attempt: Attempt, owner: AttemptOwner): void;
   /** Attempts of this key still on disk (owners may be alive or dead). */
-  attemptsOf(key: string): Array<{ dir: string; owner?: AttemptOwner }>;
+  of(key: string): Array<{ dir: string; owner?: AttemptOwner }>;
   discard(attempt: Attempt): Promise<void>;
-  removeAttemptDir(dir: string): Promise<void>;
+  removeDir(dir: string): Promise<void>;
   /** Log files of a key, oldest first. */
   logsOf(key: string): string[];
   /** A log file of a key under a name of its own (a Slurm job that failed before its attempt began); its directory exists. */
@@ -100,8 +100,13 @@ export interface LeaseStore {
   readonly leases: Leases;
 }
 
+/** Attempts, as a part of a store: the S3 store runs its attempts in its local cache, so both stores share one. */
+export interface AttemptsPart {
+  readonly attempts: AttemptStore;
+}
+
 /**
  * Everything the engine needs from a store, one concern per part. The filesystem store (fs-store.ts) and the S3
  * store (layered-store.ts) implement all of it; a function that needs one concern takes that part alone.
  */
-export interface Store extends ObjectStore, AttemptStore, CheckpointStore, StateStore, RunStore, LeaseStore, ProgressStore {}
+export interface Store extends ObjectStore, AttemptsPart, CheckpointStore, StateStore, RunStore, LeaseStore, ProgressStore {}

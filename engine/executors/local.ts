@@ -38,15 +38,15 @@ async function runLocal({ entry, inputs, resources }: ExecutorJob, ctx: JobConte
       const failure = asStageFailure(e);
       const retry = shouldRetry(inst.retries, n, failure);
       const delay = retryDelay(inst.retries, n);
-      ctx.emit({ type: "stage-failed", id: inst.id, key: entry.key, error: failure.message, attempt: n, retryInMs: retry ? delay : undefined, log: lastLog(ctx.store, entry.key) });
+      ctx.emit({ type: "stage-failed", id: inst.id, key: entry.key, error: failure.message, attempt: n, retryInMs: retry ? delay : undefined, log: lastLog(ctx.store.attempts, entry.key) });
       if (!retry) throw failure;
       await waitToRetry(delay, ctx.signal);
     }
   }
 }
 
-function lastLog(store: AttemptStore, key: string): string | undefined {
-  return store.logsOf(key).at(-1);
+function lastLog(attempts: AttemptStore, key: string): string | undefined {
+  return attempts.logsOf(key).at(-1);
 }
 
 /** Stops attempts of this key left by a killed engine on this host; waits while a live engine holds one. */
@@ -54,14 +54,14 @@ async function clearStaleAttempts(entry: PlanEntry, ctx: JobContext): Promise<vo
   const host = hostname();
   for (;;) {
     let waiting = false;
-    for (const a of ctx.store.attemptsOf(entry.key)) {
+    for (const a of ctx.store.attempts.of(entry.key)) {
       if (a.owner && a.owner.host !== host) continue; // another machine's attempt: its lease decides (not local state)
       if (a.owner && a.owner.pid !== process.pid && isSameProcessAlive(a.owner.pid, a.owner.pidStart)) {
         waiting = true;
         continue;
       }
       if (a.owner?.childPgid) killGroup(a.owner.childPgid, "SIGKILL");
-      await ctx.store.removeAttemptDir(a.dir);
+      await ctx.store.attempts.removeDir(a.dir);
     }
     if (!waiting || ctx.store.hasObject(entry.key)) return;
     ctx.emit({ type: "stage-waiting", id: entry.inst.id, reason: "another dnaflow process on this host is running it" });
@@ -75,7 +75,7 @@ async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>,
   await clearStaleAttempts(entry, ctx);
   if (ctx.store.hasObject(key)) return 0; // published meanwhile by another runner
   const owner = { host: hostname(), pid: process.pid, pidStart: processStartTime(process.pid), instance: inst.id, started: new Date().toISOString() };
-  const attempt = await ctx.store.beginAttempt(key, owner);
+  const attempt = await ctx.store.attempts.begin(key, owner);
   const started = new Date();
   appendFileSync(attempt.logFile, `# dnaflow: ${inst.id} key ${key} attempt ${n} (${attempt.id}) on ${owner.host} at ${started.toISOString()}\n`);
   ctx.emit({ type: "stage-start", id: inst.id, key, attempt: n, reasons: entry.reasons });
@@ -101,7 +101,7 @@ async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>,
         const w = m[WARNINGS_META]; // a stage's warnings reach the terminal as warning events, besides the manifest
         if (Array.isArray(w)) for (const message of w) ctx.emit({ type: "warning", message: `${inst.id}: ${String(message)}` });
       },
-      onSpawn: (g: number) => ((pgid = g), ctx.store.updateOwner(attempt, { ...owner, childPgid: g })),
+      onSpawn: (g: number) => ((pgid = g), ctx.store.attempts.updateOwner(attempt, { ...owner, childPgid: g })),
     };
     try {
       await (inst.def ? runBuiltin(req) : runCommand(req));
@@ -119,7 +119,7 @@ async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>,
   } catch (e) {
     takeGroupUsage(pgid);
     appendFileSync(attempt.logFile, `# dnaflow: attempt failed: ${(e as Error)?.message ?? e}\n`);
-    await ctx.store.discard(attempt);
+    await ctx.store.attempts.discard(attempt);
     throw e;
   }
 }

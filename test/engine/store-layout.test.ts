@@ -37,7 +37,13 @@ test("store layout: every file a run leaves in the store is a name the layout gi
   assert.ok(runId, "the run names its id");
   const layout = new FsLayout(join(dir, ".dnaflow"));
 
-  const expected = [layout.runRecord(runId), layout.runIndex(), join(layout.tensorboard(keys.b), "events"), join(layout.checkpoint(keys.c), "step"), layout.progress(keys.c)];
+  const expected = [
+    layout.runRecord(runId),
+    layout.runIndex(),
+    join(layout.tensorboard(keys.b), "events"),
+    join(layout.checkpoint(keys.c), "step"),
+    layout.progress(keys.c),
+  ];
   // (The failed attempt's progress record stays, marked ended, for `dnaflow watch`; a published key's is removed.)
   for (const id of ["a", "b"]) {
     const m = JSON.parse(readFileSync(layout.objectManifest(keys[id]), "utf8"));

@@ -87,11 +87,11 @@ export async function logCmd(a: string, b: string | undefined, opts: CommonOptio
   const { file, stage } = fileAndStage(a, b);
   const loaded = await load(file, opts);
   const e = entryFor(loaded, stage);
-  let logs = loaded.store.logsOf(e.key);
+  let logs = loaded.store.attempts.logsOf(e.key);
   if (!logs.length) {
     // The current key has not run yet: show the last attempt of the key it had in the previous run.
     const prev = loaded.store.runs.recent(loaded.pipeline.name, 1)[0]?.stages[e.inst.id];
-    if (prev) logs = loaded.store.logsOf(prev.key);
+    if (prev) logs = loaded.store.attempts.logsOf(prev.key);
   }
   if (!logs.length) {
     process.stderr.write(`no log for ${e.inst.id} (key ${e.key.slice(0, 10)}): it has not run in this store\n`);

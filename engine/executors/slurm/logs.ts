@@ -16,9 +16,9 @@ function tail(file: string): string {
  * Appends the job's output to the newest stage log the job created (logs not in `before`); when it created none (it
  * failed before the attempt began), to a log of its own under the key. Returns the log's path.
  */
-export function collectJobOutput(store: AttemptStore, key: string, before: Set<string>, jobId: string, outFile: string, summary: string): string {
-  const created = store.logsOf(key).filter((l) => !before.has(l));
-  const log = created.at(-1) ?? store.newLog(key, `slurm-${jobId}`);
+export function collectJobOutput(attempts: AttemptStore, key: string, before: Set<string>, jobId: string, outFile: string, summary: string): string {
+  const created = attempts.logsOf(key).filter((l) => !before.has(l));
+  const log = created.at(-1) ?? attempts.newLog(key, `slurm-${jobId}`);
   appendFileSync(log, `# dnaflow: slurm job ${jobId} ended ${summary}; its output (${outFile}):\n${tail(outFile)}# dnaflow: end of slurm job ${jobId} output\n`);
   return log;
 }

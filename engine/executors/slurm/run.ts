@@ -95,7 +95,7 @@ async function runSlurm({ entry, resources }: ExecutorJob, ctx: JobContext): Pro
   let lost = 0;
   for (let n = 1; ; n++) {
     if (ctx.signal.aborted) throw new Cancelled("cancelled");
-    const before = new Set(ctx.store.logsOf(key));
+    const before = new Set(ctx.store.attempts.logsOf(key));
     let jobId: string | undefined;
     try {
       if (adopt) {
@@ -112,7 +112,7 @@ async function runSlurm({ entry, resources }: ExecutorJob, ctx: JobContext): Pro
     } catch (e) {
       if (e instanceof Cancelled || ctx.signal.aborted) throw new Cancelled("cancelled");
       const failure = asStageFailure(e);
-      const log = ctx.store.logsOf(key).filter((l) => !before.has(l)).at(-1);
+      const log = ctx.store.attempts.logsOf(key).filter((l) => !before.has(l)).at(-1);
       if (failure instanceof LostJob && lost < maxResubmits()) {
         lost++;
         ctx.emit({ type: "stage-failed", id: inst.id, key, error: `${failure.message}; resubmitting (${lost}/${maxResubmits()})`, attempt: n, retryInMs: 0, log });
@@ -169,7 +169,7 @@ async function followJob(entry: PlanEntry, jobId: string, n: number, dir: string
     if (e instanceof Cancelled || ctx.signal.aborted) {
       await cancelJob(jobId);
       untrackJob(jobId);
-      collectJobOutput(ctx.store, key, before, jobId, join(dir, `slurm-${jobId}.out`), "CANCELLED by dnaflow (interrupted)");
+      collectJobOutput(ctx.store.attempts, key, before, jobId, join(dir, `slurm-${jobId}.out`), "CANCELLED by dnaflow (interrupted)");
       throw new Cancelled("cancelled");
     }
     untrackJob(jobId); // waitForEnd cancelled it (a job that can never start)
@@ -181,7 +181,7 @@ async function followJob(entry: PlanEntry, jobId: string, n: number, dir: string
   clearResult(progressFile);
   const result = readResult(resultFile);
   const summary = describe(info) + (info.cancelledPublished ? ` (by dnaflow: still active ${formatDuration(publishedGrace())} after its object was published, its slurmstepd gone)` : "");
-  const log = collectJobOutput(ctx.store, key, before, jobId, join(dir, `slurm-${jobId}.out`), summary);
+  const log = collectJobOutput(ctx.store.attempts, key, before, jobId, join(dir, `slurm-${jobId}.out`), summary);
   clearResult(resultFile);
   if (await ctx.store.isPublished(key)) {
     const m = ctx.store.hasObject(key) ? ctx.store.readManifest(key) : undefined; // a remote store: made local on use
