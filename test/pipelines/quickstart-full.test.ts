@@ -84,7 +84,7 @@ test("quickstart (profile ci) made again in another directory, another store, -j
   // resources.cpus is not part of the key (torch's threads are the `threads` param, which is): swapped here.
   const swapCpus = (y: string) => {
     const n = (y.match(/resources: \{ cpus: [12] \}/g) ?? []).length;
-    assert.equal(n, 3, "quickstart.yaml: pretrain and the two finetune stages declare cpus");
+    assert.equal(n, 2, "quickstart.yaml: pretrain and finetune declare cpus");
     return y.replace(/resources: \{ cpus: ([12]) \}/g, (_m, c) => `resources: { cpus: ${c === "2" ? 1 : 2} }`);
   };
   const { file } = quickstartProject(swapCpus);
