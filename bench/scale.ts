@@ -82,7 +82,10 @@ async function libraryRate(tokenizerDir: string, segmentsDir: string, mb: number
   let best = Infinity;
   for (let rep = 0; rep < 3; rep++) {
     const c = process.cpuUsage();
-    for (const s of seqs) buf.clear(), encodeWithSpecials(tokenizer, s, buf);
+    for (const s of seqs) {
+      buf.clear();
+      encodeWithSpecials(tokenizer, s, buf);
+    }
     const d = process.cpuUsage(c);
     best = Math.min(best, (d.user + d.system) / 1e6); // CPU seconds: the machine is shared
   }

@@ -76,7 +76,10 @@ export class ProgressBoard {
   }
 
   observe(e: Observed): void {
-    if (e.type === "plan") (this.runId = e.runId), (this.pipeline = e.pipeline);
+    if (e.type === "plan") {
+      this.runId = e.runId;
+      this.pipeline = e.pipeline;
+    }
     else if (e.type === "stage-start") this.live.set(e.id, { attempt: e.attempt, started: new Date().toISOString() });
     else if (e.type === "stage-progress") {
       const s = this.live.get(e.id) ?? {};

@@ -122,7 +122,10 @@ export class Leases {
       }
       contention = 0;
       const who = v.rec ? `${v.rec.owner.stage} on ${v.rec.owner.host} (pid ${v.rec.owner.pid})` : "an unreadable lease";
-      if (who !== told) opts.onWait(`held by ${who}; waiting`), (told = who);
+      if (who !== told) {
+        opts.onWait(`held by ${who}; waiting`);
+        told = who;
+      }
       await sleep(jitter(this.opts.pollMs * 1.2), opts.signal);
     }
   }

@@ -18,7 +18,9 @@ export function lineageOf(inst: StageInstance): LineageEntry[] {
     const e: LineageEntry = i.def
       ? { uses: `${i.def.name}@${i.def.version}`, params: keyedParams(i.def, i.params) as LineageEntry["params"] } : { run: i.run?.argv ?? [i.run?.command ?? ""], params: i.params as LineageEntry["params"] };
     const c = canonicalJson(e);
-    if (!seen.has(c)) seen.add(c), out.push(e);
+    if (seen.has(c)) return;
+    seen.add(c);
+    out.push(e);
   };
   visit(inst);
   return out;

@@ -40,6 +40,7 @@ export function spawnInGroup(
   opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; signal: AbortSignal; eventsPipe?: boolean },
 ): GroupRun {
   const logFd = openSync(opts.logFile, "a");
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the options below are not a literal type execa can name
   let child: ResultPromise<any>;
   try {
     child = execa(argv[0], argv.slice(1), {
@@ -50,6 +51,7 @@ export function spawnInGroup(
       cleanup: false,
       reject: false,
       // execa's types do not model a variable-length stdio array; the values are plain fds and "pipe".
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       stdio: ["ignore", logFd, logFd, ...(opts.eventsPipe ? ["pipe"] : [])] as any,
       buffer: false,
     });
@@ -73,10 +75,16 @@ export function spawnInGroup(
     const r = await child;
     opts.signal.removeEventListener("abort", onAbort);
     if (timer) clearTimeout(timer);
-    if (sampler) sampler.stop(), recordGroupUsage(pid!, sampler);
+    if (sampler) {
+      sampler.stop();
+      recordGroupUsage(pid!, sampler);
+    }
     // The leader is gone; make sure nothing it left behind in its group keeps running.
-    if (pid !== undefined) killGroup(pid, "SIGKILL"), liveGroups.delete(pid);
-    if ((r as { failed?: boolean; code?: string }).code === "ENOENT" || (r as any).originalMessage?.includes("ENOENT")) {
+    if (pid !== undefined) {
+      killGroup(pid, "SIGKILL");
+      liveGroups.delete(pid);
+    }
+    if ((r as { failed?: boolean; code?: string }).code === "ENOENT" || (r as { originalMessage?: string }).originalMessage?.includes("ENOENT")) {
       throw new Error(`command not found: ${argv[0]}`);
     }
     return { exitCode: r.exitCode, signal: r.signal ?? undefined };

@@ -207,7 +207,10 @@ export class GroupSampler {
         const r = parseNvidiaSmi(apps, gpus, pids);
         if (!r.devices.size) return;
         this.gpu.peak = Math.max(this.gpu.peak, r.memory);
-        for (const d of r.devices.values()) this.gpu.names.add(d.name), (this.gpu.utilSum += d.util / r.devices.size);
+        for (const d of r.devices.values()) {
+          this.gpu.names.add(d.name);
+          this.gpu.utilSum += d.util / r.devices.size;
+        }
         this.gpu.samples++;
       });
     });

@@ -57,7 +57,10 @@ export class ResourcePool {
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => {
         const i = this.waiters.indexOf(w);
-        if (i >= 0) this.waiters.splice(i, 1), reject(signal!.reason);
+        if (i >= 0) {
+          this.waiters.splice(i, 1);
+          reject(signal!.reason);
+        }
       };
       const w: Waiter = { req, grant: () => (signal?.removeEventListener("abort", onAbort), resolve()) };
       this.waiters.push(w);

@@ -212,7 +212,10 @@ export class Scheduler {
   }
 
   private markCached(e: PlanEntry): void {
-    for (const x of this.sameKey(e)) this.setStatus(x, { status: "cached" }), this.emit({ type: "stage-cached", id: x.inst.id, key: x.key });
+    for (const x of this.sameKey(e)) {
+      this.setStatus(x, { status: "cached" });
+      this.emit({ type: "stage-cached", id: x.inst.id, key: x.key });
+    }
     this.moveTo(e, "done");
   }
 
@@ -233,7 +236,11 @@ export class Scheduler {
   private async make(e: PlanEntry): Promise<void> {
     const { plan, store, stop, emit, record } = this;
     if (e.action === "cached") {
-      for (const x of this.sameKey(e)) if (record.stages[x.inst.id].status === "planned") this.setStatus(x, { status: "cached" }), emit({ type: "stage-cached", id: x.inst.id, key: x.key });
+      for (const x of this.sameKey(e)) {
+        if (record.stages[x.inst.id].status !== "planned") continue;
+        this.setStatus(x, { status: "cached" });
+        emit({ type: "stage-cached", id: x.inst.id, key: x.key });
+      }
       this.moveTo(e, "done");
       return;
     }
@@ -286,7 +293,10 @@ export class Scheduler {
         continue;
       }
       // Held by another runner: wait without a slot (this runner's other ready stages use it), then try again.
-      if (outcome.busy !== told) emit({ type: "stage-waiting", id: e.inst.id, reason: `held by ${outcome.busy}; waiting` }), (told = outcome.busy);
+      if (outcome.busy !== told) {
+        emit({ type: "stage-waiting", id: e.inst.id, reason: `held by ${outcome.busy}; waiting` });
+        told = outcome.busy;
+      }
       await sleep(store.leases.opts.pollMs, stop.signal); // tryAcquire looks at isDone first thing
     }
   }

@@ -33,7 +33,10 @@ export async function pushCmd(file: string | undefined, opts: TransferOptions): 
   for (const key of keys) {
     const m = store.local.readManifest(key);
     if (!m) continue; // not made locally: nothing to push
-    if ((await store.pushObject(key)) === "pushed") pushed++, (bytes += m.files.reduce((a, f) => a + f.size, 0));
+    if ((await store.pushObject(key)) === "pushed") {
+      pushed++;
+      bytes += m.files.reduce((a, f) => a + f.size, 0);
+    }
   }
   process.stdout.write(`pushed ${pushed} object(s), ${formatBytes(bytes)} to ${opts.to}; ${keys.length - pushed} already there or not made\n`);
   return 0;

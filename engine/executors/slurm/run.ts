@@ -146,7 +146,10 @@ async function followJob(entry: PlanEntry, jobId: string, n: number, dir: string
   trackJob(jobId);
   let started = false;
   const start = () => {
-    if (!started) (started = true), ctx.emit({ type: "stage-start", id: inst.id, key, attempt: n, reasons: entry.reasons });
+    if (!started) {
+      started = true;
+      ctx.emit({ type: "stage-start", id: inst.id, key, attempt: n, reasons: entry.reasons });
+    }
   };
   const progressFile = join(dir, `progress-${jobId}.json`);
   let shown: JobProgress | undefined;
