@@ -32,7 +32,7 @@ def export_model(model, tok, cfg, metrics_file, summary) -> None:
     os.chmod(os.path.join(out, "model.safetensors"), 0o644)  # safetensors writes 0600; the store is shared
     write_tokenizer_files(tok, out, cfg["model"]["maxPositions"])
     shutil.copyfile(metrics_file, os.path.join(out, "metrics.jsonl"))
-    metrics = [json.loads(l) for l in open(metrics_file) if l.strip()]
+    metrics = [json.loads(line) for line in open(metrics_file) if line.strip()]
     if metrics:
         summary = {**summary, "finalLoss": metrics[-1]["loss"]}
     with open(os.path.join(out, "loss.svg"), "w") as f:
