@@ -119,9 +119,9 @@ def write_predictions(path, task, splits, y, out, head):
                 probs = np.zeros((len(rows), k))
                 probs[:, head.classes_] = out[s]  # a class absent from the training rows gets probability 0
                 pred = head.classes_[out[s].argmax(axis=1)]
-                for r, lab, c, pr in zip(rows, labels, pred, probs):
+                for r, lab, c, pr in zip(rows, labels, pred, probs, strict=True):
                     f.write(f"{s},{int(r)},{lab},{int(c)}," + ",".join(f"{v:.6f}" for v in pr) + "\n")
             else:
-                for r, lab, v in zip(rows, labels, out[s]):
+                for r, lab, v in zip(rows, labels, out[s], strict=True):
                     f.write(f"{s},{int(r)},{lab},{float(v):.9g}\n")
     os.replace(path + ".tmp", path)

@@ -27,7 +27,7 @@ def _fsync_dir(path: str) -> None:
         os.close(fd)
 
 
-def _sha256(path: str) -> str:
+def sha256_file(path: str) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -47,7 +47,7 @@ def save(root: str, step: int, state: dict, keep: int) -> str:
         f.flush()
         os.fsync(f.fileno())
     with open(os.path.join(tmp, "manifest.json"), "w") as f:
-        json.dump({"step": step, "sha256": _sha256(state_file), "bytes": os.path.getsize(state_file)}, f)
+        json.dump({"step": step, "sha256": sha256_file(state_file), "bytes": os.path.getsize(state_file)}, f)
         f.flush()
         os.fsync(f.fileno())
     _fsync_dir(tmp)
@@ -77,7 +77,7 @@ def load_latest(root: str):
         try:
             manifest = json.load(open(os.path.join(d, "manifest.json")))
             state_file = os.path.join(d, "state.pt")
-            if os.path.getsize(state_file) != manifest["bytes"] or _sha256(state_file) != manifest["sha256"]:
+            if os.path.getsize(state_file) != manifest["bytes"] or sha256_file(state_file) != manifest["sha256"]:
                 raise ValueError("state.pt does not match its manifest")
             state = torch.load(state_file, map_location="cpu", weights_only=False)
             if state.get("step") != step:

@@ -1,4 +1,6 @@
-"""The worker protocol: one JSON object per line on stdout; human logs go to stderr."""
+"""The worker protocol (schema/protocol.schema.json, the same the engine's builtin children speak): one JSON object per
+line on stdout. Human lines are `log` events, which the engine writes to the stage log; stderr carries only what
+Python itself prints (tracebacks, library warnings)."""
 import json
 import math
 import sys
@@ -15,6 +17,8 @@ def set_enabled(on: bool) -> None:
 def _clean(v):
     if isinstance(v, float) and not math.isfinite(v):
         return None
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
     return v
 
 
@@ -26,10 +30,13 @@ def emit(event: str, **fields) -> None:
     sys.stdout.flush()
 
 
+def progress(done: int, total: int, **metrics) -> None:
+    """`done` of `total` optimizer steps; `metrics` (scalars) reach `dnaflow watch`."""
+    emit("progress", done=done, total=total, unit="steps", metrics=metrics)
+
+
 def log(message: str) -> None:
-    """A human line: on stderr (the stage log) and as a `log` event."""
-    if _enabled:
-        print(message, file=sys.stderr, flush=True)
+    """A human line: a `log` event (the stage log)."""
     emit("log", message=message)
 
 

@@ -15,30 +15,26 @@ import time
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
-from . import numerics  # noqa: E402
-from .numerics import deterministic_layer_norms, pin_cpu_kernels  # noqa: E402
+from . import numerics
+from .numerics import deterministic_layer_norms, pin_cpu_kernels
 
 pin_cpu_kernels()  # before torch loads its kernels (worker/numerics.py)
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 
-from . import checkpoint  # noqa: E402
-from .config import ConfigError, torch_threads  # noqa: E402
-from .data import Tokenizer  # noqa: E402
-from .events import emit, log  # noqa: E402
-from .export import write_tokenizer_files  # noqa: E402
-from .finetune_config import RESUME_FIELDS, load_finetune_config  # noqa: E402
-from .finetune_data import SequenceTokenizer, hold_out_dev, pad_batch, read_split, read_task, train_subset  # noqa: E402
-from .tracking import Tracker, software_versions  # noqa: E402
-from .models import build_config, weight_decay_groups  # noqa: E402
-from .train import lr_lambda, rng_state, set_rng_state  # noqa: E402
-
-
-def _sha256(path):
-    import hashlib
-
-    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+from . import checkpoint
+from .checkpoint import sha256_file
+from .config import ConfigError, torch_threads
+from .data import Tokenizer
+from .events import emit, log, progress
+from .export import write_tokenizer_files
+from .finetune_config import RESUME_FIELDS, load_finetune_config
+from .finetune_data import SequenceTokenizer, hold_out_dev, pad_batch, read_split, read_task, train_subset
+from .models import build_config, weight_decay_groups
+from .optim_step import optimizer_step
+from .tracking import Tracker, software_versions
+from .train import lr_lambda, rng_state, set_rng_state
 
 
 def _max_positions(config) -> int:
@@ -112,7 +108,7 @@ def build(cfg, task, tok_meta: Tokenizer):
         if not os.path.exists(os.path.join(d, "config.json")):
             raise ConfigError(f"pretrained: {d} has no config.json (not a Hugging Face model directory)")
         tj = os.path.join(d, "tokenizer.json")
-        if os.path.exists(tj) and _sha256(tj) != tok_meta.digest:
+        if os.path.exists(tj) and sha256_file(tj) != tok_meta.digest:
             raise ConfigError(f"pretrained: {d} was pretrained with another tokenizer than {tok_meta.file} (tokenizer.json differs)")
         # A model/import made with trustRemoteCode (DNABERT-2 style, import.json) ships its own classes: the user's consent
         # there covers running them here; their attention is their own, so no attn_implementation is forced on them.
@@ -180,10 +176,10 @@ def write_predictions(path, task, results):
                 z = out - out.max(axis=1, keepdims=True)
                 p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
                 pred = out.argmax(axis=1)
-                for r, lab, c, pr in zip(rows, labels, pred, p):
+                for r, lab, c, pr in zip(rows, labels, pred, p, strict=True):
                     f.write(f"{split},{int(r)},{lab},{int(c)}," + ",".join(f"{v:.6f}" for v in pr) + "\n")
             else:
-                for r, lab, v in zip(rows, labels, out[:, 0]):
+                for r, lab, v in zip(rows, labels, out[:, 0], strict=True):
                     f.write(f"{split},{int(r)},{lab},{float(v):.9g}\n")
     os.replace(path + ".tmp", path)
 
@@ -284,13 +280,9 @@ def finetune(raw: dict) -> None:
         y = torch.from_numpy(train_y[idx]).to(device)
         out = model(input_ids=torch.from_numpy(x).to(device), attention_mask=torch.from_numpy(am).to(device), labels=y)
         out.loss.backward()
-        gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg["clip"] if cfg["clip"] > 0 else float("inf"))
-        lr = opt.param_groups[0]["lr"]
-        opt.step()
-        sched.step()
-        opt.zero_grad(set_to_none=True)
+        gnorm, lr = optimizer_step(model, opt, sched, cfg["clip"])
         step += 1
-        emit("progress", step=step, total=total, epoch=epoch + 1, loss=out.loss.item(), lr=lr, gradNorm=float(gnorm), stepS=round(time.perf_counter() - t0, 6))
+        progress(step, total, epoch=epoch + 1, loss=out.loss.item(), lr=lr, gradNorm=float(gnorm), stepS=round(time.perf_counter() - t0, 6))
         tracker.log(step, {"loss": out.loss.item(), "lr": lr, "gradNorm": float(gnorm), "epoch": step / spe, "samplesPerS": len(idx) / max(1e-9, time.perf_counter() - t0)})
         if step % cfg["evalEvery"] == 0 or step == total:
             dev_loss, dev_out = predict(model, dev_ids, dev_y, cfg, pad, device)

@@ -47,7 +47,7 @@ def probe_sequences():
     """Real probes: chrM pieces of many lengths (1 bp to 600 bp), with its N, plus an N run and IUPAC codes."""
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     fa = os.path.join(here, "test", "fixtures", "genome", "chrM.fa")
-    seq = "".join(l.strip() for l in open(fa) if not l.startswith(">")).upper()
+    seq = "".join(line.strip() for line in open(fa) if not line.startswith(">")).upper()
     out, pos = [], 0
     for n in [1, 2, 3, 5, 6, 7, 11, 12, 13, 50, 99, 100, 257, 600] * 3:
         out.append(seq[pos : pos + n])
@@ -128,7 +128,7 @@ def check_same_ids(tok, tokenizer_dir: str):
     ours = SequenceTokenizer(tokenizer_dir)
     seqs = probe_sequences()
     mine = [list(map(int, r)) for r in ours.encode(seqs)]
-    for s, m in zip(seqs, mine):
+    for s, m in zip(seqs, mine, strict=True):
         theirs = tok(ours.text(s))["input_ids"]
         if list(theirs) != m:
             raise ConfigError(

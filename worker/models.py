@@ -5,7 +5,6 @@
 - modernbert  ModernBertForMaskedLM (AIDO.DNA / NT-v2 style) rotary positions, gated (GeGLU) FFN, pre-norm, no biases
 
 Vocab size and special ids come from the tokenizer. Attention is PyTorch SDPA."""
-import torch
 import torch.nn.functional as F
 from torch import nn
 

@@ -11,23 +11,24 @@ import time
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no tqdm bars in the stage log
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
-from . import numerics  # noqa: E402
-from .numerics import deterministic_layer_norms, pin_cpu_kernels  # noqa: E402
+from . import numerics
+from .numerics import deterministic_layer_norms, pin_cpu_kernels
 
 pin_cpu_kernels()  # before torch loads its kernels: results independent of the CPU generation (worker/numerics.py)
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
+import numpy as np
+import torch
+import torch.nn.functional as F
 
 from . import checkpoint
 from .config import ConfigError, batch_layout, check_against_data, load_config, torch_threads
 from .data import Dataset, SampleOrder, Tokenizer
-from .events import emit, log, set_enabled, warn
+from .events import emit, log, progress, set_enabled, warn
 from .export import export_model
 from .masking import Masker
-from .tracking import Tracker, software_versions
 from .models import MaskedLMLoss, build_model, weight_decay_groups
+from .optim_step import optimizer_step
+from .tracking import Tracker, software_versions
 
 # Fields that must not change between a checkpoint and the run resuming from it (the rest may: device layout, logging).
 RESUME_FIELDS = ("model", "masking", "optimizer", "steps", "batchSize", "seed")
@@ -259,11 +260,7 @@ def pretrain(raw: dict) -> None:
                 loss_sum += loss.detach()
             if world > 1:
                 torch.distributed.all_reduce(loss_sum)
-            gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(), o["clip"] if o["clip"] > 0 else float("inf"))
-            lr = opt.param_groups[0]["lr"]
-            opt.step()
-            sched.step()
-            opt.zero_grad(set_to_none=True)
+            gnorm, lr = optimizer_step(model, opt, sched, o["clip"])
             step += 1
             dt = time.perf_counter() - t0
             # metrics.jsonl is published: only what the key determines. Timings go to the events (manifest meta, logs).
@@ -273,7 +270,7 @@ def pretrain(raw: dict) -> None:
                 mf.write(json.dumps(m) + "\n")
                 mf.flush()
             per_step = timing.step(B * L, dt, batches.wait_s - wait0)
-            emit("progress", total=steps, **m, **per_step)
+            progress(step, steps, **{k: v for k, v in m.items() if k != "step"}, **per_step)
             tracker.log(step, {**m, **per_step})
             if step % cfg["checkpointEvery"] == 0 or step == steps:
                 save(step)

@@ -1,5 +1,6 @@
 // Runs the Python worker from inside a builtin stage: `python -m worker <command> --config <json>`, JSON-lines events
-// on stdout (progress, log, metrics, checkpoint, done, error), logs on stderr (they go to the stage log).
+// on stdout in the stage protocol (schema/protocol.schema.json: progress, log, error, done, and the worker's start,
+// checkpoint, eval); stderr (tracebacks, library warnings) goes to the stage log as it is.
 import { execa } from "execa";
 import { appendFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -14,12 +15,13 @@ export interface WorkerEvent {
 }
 
 export interface WorkerRun {
-  /** Every event the worker emitted, in order, except `progress` (one per step: too many to hold for long runs). */
+  /** Every event the worker emitted, in order, except `progress` (one per step: too many to hold for long runs) and `log`. */
   events: WorkerEvent[];
 }
 
 /**
- * Spawns the worker and relays its events: `progress` → ctx.progress(step, total, "steps"), every event → `eventsFile`
+ * Spawns the worker and relays its events: `progress` → ctx.progress(done, total, unit, metrics), `log` → ctx.log (the
+ * stage log), every event → `eventsFile`
  * (JSON lines) when given. An `error` event fails the stage with the worker's message (as bad input when the worker
  * marks it so). SIGTERM on cancel lets the worker write a last checkpoint. With
  * `processes` > 1 the worker runs under torchrun (DDP, one process per GPU).
@@ -60,10 +62,14 @@ export async function runWorker<P>(
     }
     if (opts.eventsFile) appendFileSync(opts.eventsFile, line + "\n");
     if (e.event === "progress") {
-      if (typeof e.step === "number") ctx.progress(e.step, e.total as number | undefined, "steps", watchedMetrics(e));
+      if (typeof e.done === "number") ctx.progress(e.done, e.total as number | undefined, e.unit as string | undefined, watchedMetrics(e.metrics));
       continue;
     }
-    events.push(e); // `log` events are not relayed: the worker prints the same lines on stderr, the stage log
+    if (e.event === "log") {
+      ctx.log(String(e.message));
+      continue;
+    }
+    events.push(e);
     if (e.event === "error") error = e;
   }
   const r = await child;
@@ -76,11 +82,12 @@ export async function runWorker<P>(
   return { events };
 }
 
-/** The fields of a worker `progress` event that `dnaflow watch` shows (scalars only; the rest stays in the logs). */
-function watchedMetrics(e: WorkerEvent): Record<string, number | string | null> {
+/** The metrics of a worker `progress` event that `dnaflow watch` shows (scalars only; the rest stays in the events file). */
+export function watchedMetrics(metrics: unknown): Record<string, number | string | null> {
   const out: Record<string, number | string | null> = {};
+  const m = (metrics ?? {}) as Record<string, unknown>;
   for (const k of ["loss", "lr", "gradNorm", "tokensPerS", "stepS", "maskRatio", "phase", "epoch"]) {
-    const v = e[k];
+    const v = m[k];
     if (typeof v === "number" || typeof v === "string" || v === null) out[k] = v;
   }
   return out;

@@ -1,20 +1,21 @@
 // model/pretrain: masked-language-model pretraining in the Python worker (worker/train.py). Inputs: a tokenizer
 // artifact and token shards encoded with it; output: a Hugging Face model directory (+ metrics.jsonl, loss.svg).
 // Checkpoints go to ctx.checkpointDir, so a killed or failed attempt resumes where it stopped, with identical results.
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runWorker } from "../../engine/python/run-worker.js";
 import { defineStage } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
 import type { JsonValue } from "../../core/json.js";
 import { pretrainCard, writeModelCard } from "../../lib/model-card/write.js";
+import { lossCurveSvg } from "../../lib/report/loss-curve.js";
 import { verifyShardsTokenizer } from "../../lib/tokenizers/token-shards-reader.js";
 import { pretrainParamsSchema, type PretrainParams } from "./pretrain-params.js";
 
 export default defineStage<PretrainParams>({
   name: "model/pretrain",
   version: 1,
-  revision: 2, // 1: masks drawn per (seed, step, global row) by counter-based hashing; 2: README.md model card
+  revision: 3, // 1: masks drawn per (seed, step, global row) by counter-based hashing; 2: README.md model card; 3: loss.svg drawn by lib/report
   description: "Pretrain a masked language model (RoBERTa, BERT or ModernBERT; bert, kmer-span or RandomMask masking) on token shards.",
   params: pretrainParamsSchema,
   inputs: {
@@ -54,6 +55,9 @@ export default defineStage<PretrainParams>({
     if (!done) throw new Error("worker pretrain: finished without a done event");
     const start = events.find((e) => e.event === "start");
     const training = JSON.parse(await readFile(join(ctx.output("model"), "training.json"), "utf8"));
+    // The loss curve is drawn by the report's renderer (lib/report), not by the worker: one way to draw it.
+    const metrics = await readFile(join(ctx.output("model"), "metrics.jsonl"), "utf8");
+    await writeFile(join(ctx.output("model"), "loss.svg"), lossCurveSvg(metrics, `${p.model.family} · ${p.masking.strategy} masking`));
     const shardsMeta = JSON.parse(await readFile(join(train[0], "meta.json"), "utf8"));
     const data = train.length === 1 ? shardsMeta : { ...shardsMeta, sequences: undefined, bases: undefined, totalTokens: undefined, count: undefined };
     await writeModelCard(

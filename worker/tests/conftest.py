@@ -2,7 +2,7 @@ import importlib.util
 
 import pytest
 
-MISSING = [m for m in ("torch", "transformers", "tokenizers", "safetensors", "numpy") if importlib.util.find_spec(m) is None]
+MISSING = [m for m in ("torch", "transformers", "tokenizers", "safetensors", "numpy", "jsonschema") if importlib.util.find_spec(m) is None]
 if MISSING:
     raise pytest.UsageError(f"the worker tests need {', '.join(MISSING)}: pip install -r worker/requirements.txt (then rerun; or set DNAFLOW_PYTHON to an interpreter that has them)")
 

@@ -13,7 +13,7 @@ SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
 
 def chrm_segments(length=300):
-    seq = "".join(l.strip() for l in open(os.path.join(REPO, "test", "fixtures", "genome", "chrM.fa")) if not l.startswith(">")).upper()
+    seq = "".join(line.strip() for line in open(os.path.join(REPO, "test", "fixtures", "genome", "chrM.fa")) if not line.startswith(">")).upper()
     return [seq[i : i + length] for i in range(0, len(seq) - length + 1, length)]
 
 
@@ -26,7 +26,7 @@ def make_tokenizer(out, vocab_size=64):
     tok.post_processor = processors.TemplateProcessing(single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
     os.makedirs(out, exist_ok=True)
     tok.save(os.path.join(out, "tokenizer.json"))
-    roles = dict(zip(["pad_token", "unk_token", "cls_token", "sep_token", "mask_token"], SPECIALS))
+    roles = dict(zip(["pad_token", "unk_token", "cls_token", "sep_token", "mask_token"], SPECIALS, strict=True))
     json.dump({"tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": 512, **roles}, open(os.path.join(out, "tokenizer_config.json"), "w"))
     json.dump(roles, open(os.path.join(out, "special_tokens_map.json"), "w"))
     return tok
@@ -83,7 +83,7 @@ def run_worker(cfg, run_dir, check=True):
     cf = os.path.join(run_dir, "cfg.json")
     json.dump(cfg, open(cf, "w"))
     r = subprocess.run(worker_cmd(cf), cwd=REPO, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": REPO})
-    events = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+    events = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
     if check and r.returncode != 0:
         raise AssertionError(f"worker failed ({r.returncode}): {r.stderr[-3000:]}\n{events[-3:]}")
     return r.returncode, events, r.stderr

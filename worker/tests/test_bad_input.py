@@ -14,7 +14,7 @@ def run(cfg, tmp_path, capsys):
     cf = tmp_path / "cfg.json"
     cf.write_text(json.dumps(cfg))
     code = main(["pretrain", "--config", str(cf)])
-    events = [json.loads(l) for l in capsys.readouterr().out.splitlines() if l.startswith("{")]
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     return code, events
 
 

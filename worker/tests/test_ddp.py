@@ -18,11 +18,11 @@ def test_two_processes_match_one(data, tmp_path):
     r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2", "-m", "worker", "pretrain", "--config", str(cf)],
                        cwd=REPO, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": REPO, "OMP_NUM_THREADS": "1"})
     assert r.returncode == 0, f"torchrun exited {r.returncode}: {r.stderr[-3000:]}"
-    events = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+    events = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
     start = next(e for e in events if e["event"] == "start")
     assert (start["world"], start["microBatchSize"], start["accumulation"]) == (2, 4, 1)
     assert sum(e["event"] == "start" for e in events) == 1, "only rank 0 reports"
-    loss = lambda d: [json.loads(l)["loss"] for l in open(os.path.join(d["outDir"], "metrics.jsonl"))]  # noqa: E731
+    loss = lambda d: [json.loads(line)["loss"] for line in open(os.path.join(d["outDir"], "metrics.jsonl"))]  # noqa: E731
     a, b = loss(one), loss(two)
     assert len(a) == len(b) == 6
-    assert all(abs(x - y) < 1e-5 for x, y in zip(a, b)), f"one process {a} vs two {b}"
+    assert all(abs(x - y) < 1e-5 for x, y in zip(a, b, strict=True)), f"one process {a} vs two {b}"

@@ -46,7 +46,7 @@ def make_tasks(root, n_train=96, n_dev=48, n_test=48, regression=False, classes=
         elif classes == 3:
             rs = [[s, str(0 if gc(s) < 0.5 else 1 if gc(s) < 0.6 else 2)] for s, _ in rs]
         with open(os.path.join(root, name, f"{split}.csv"), "w") as f:
-            f.write("sequence,label\n" + "".join(f"{s},{l}\n" for s, l in rs))
+            f.write("sequence,label\n" + "".join(f"{s},{label}\n" for s, label in rs))
         splits[split] = {"file": f"{name}/{split}.csv", "rows": len(rs)}
     task = {"name": name, "kind": "regression" if regression else "classification", "splits": splits, "metric": "pearson" if regression else "mcc"}
     if not regression:
@@ -75,7 +75,7 @@ def cmd(cfg, run_dir):
 
 def run(cfg, run_dir, check=True):
     r = subprocess.run(cmd(cfg, run_dir), cwd=REPO, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": REPO})
-    events = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+    events = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
     if check and r.returncode != 0:
         raise AssertionError(f"worker failed ({r.returncode}): {r.stderr[-3000:]}\n{events[-3:]}")
     return r.returncode, events
@@ -155,7 +155,7 @@ def test_tiny_finetune_writes_predictions_and_a_loadable_model(ft, baseline):
     assert list(pred[0].keys()) == ["split", "row", "label", "prediction", "prob_0", "prob_1"]
     assert [r["split"] for r in pred] == ["dev"] * 48 + ["test"] * 48
     assert [int(r["row"]) for r in pred if r["split"] == "test"] == list(range(48))
-    assert [r["label"] for r in pred if r["split"] == "test"] == [l for _, l in rows("test", 48)]
+    assert [r["label"] for r in pred if r["split"] == "test"] == [label for _, label in rows("test", 48)]
     summary = json.load(open(os.path.join(d, "metrics", "finetune.json")))
     assert summary["bestStep"] in evals and summary["bestDevLoss"] == min(h["devLoss"] for h in summary["history"])
 
@@ -222,7 +222,7 @@ def test_sigkill_at_a_random_step_then_rerun_gives_identical_bytes(ft, baseline,
     p = subprocess.Popen(cmd(cfg, d), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env={**os.environ, "PYTHONPATH": REPO})
     for line in p.stdout:
         e = json.loads(line)
-        if e["event"] == "progress" and e["step"] >= kill_at:
+        if e["event"] == "progress" and e["done"] >= kill_at:
             p.send_signal(signal.SIGKILL)
             break
     p.wait()
@@ -243,7 +243,7 @@ def test_sigterm_writes_a_checkpoint_and_exits_143(ft, tmp_path):
     for line in p.stdout:
         e = json.loads(line)
         seen.append(e)
-        if e["event"] == "progress" and e["step"] == 5:
+        if e["event"] == "progress" and e["done"] == 5:
             p.send_signal(signal.SIGTERM)
     p.wait()
     assert p.returncode == 143

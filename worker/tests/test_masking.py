@@ -78,7 +78,7 @@ def test_isolated_spans_have_exactly_their_drawn_length_and_position():
     centres, lens = m.sample_spans(Draws([1], np.arange(200), 512), eligible, s)
     mask = Masker.spans_to_mask(centres, lens)
     checked = 0
-    for b, i in zip(*np.nonzero(centres)):
+    for b, i in zip(*np.nonzero(centres), strict=True):
         lo, hi = span_offsets(int(lens[b, i]))
         a, z = i - lo, i + hi
         if a < 1 or z > 510 or centres[b, max(0, a - 15) : z + 16].sum() > 1:

@@ -35,7 +35,7 @@ def run_until(cfg, run_dir, kill_after_step, sig=signal.SIGKILL):
     for line in p.stdout:  # read to the end: the worker may still report (its last checkpoint on SIGTERM)
         e = json.loads(line)
         if e["event"] == "progress" and not sent:
-            last = e["step"]
+            last = e["done"]
             if last >= kill_after_step:
                 p.send_signal(sig)
                 sent = True
@@ -73,8 +73,8 @@ def test_a_corrupt_newest_checkpoint_is_skipped_with_a_warning(data, baseline, t
         f.seek(os.path.getsize(state) // 2)
         f.write(b"\xff" * 64)
     os.makedirs(os.path.join(ck, ".tmp-step-000000099"))  # a torn write in progress
-    code, events, stderr = run_worker(cfg, d)
-    assert f"skipping checkpoint {os.path.join(ck, newest)}" in stderr
+    code, events, _ = run_worker(cfg, d)
+    assert any(f"skipping checkpoint {os.path.join(ck, newest)}" in e["message"] for e in events if e["event"] == "log")
     start = next(e for e in events if e["event"] == "start")
     assert 0 < start["step"] < int(newest[5:])
     assert not os.path.exists(os.path.join(ck, ".tmp-step-000000099"))

@@ -48,7 +48,7 @@ def test_missing_tracking_packages_warn_once_and_training_goes_on(tmp_path, monk
     for step in range(1, 4):
         t.log(step, {"loss": 1.0, "devLoss": 0.5})
     t.close()
-    warnings = [json.loads(l)["message"] for l in capsys.readouterr().out.splitlines() if l.startswith("{") and '"log"' in l]
+    warnings = [json.loads(line)["message"] for line in capsys.readouterr().out.splitlines() if line.startswith("{") and '"log"' in line]
     assert sum("MLflow" in w for w in warnings) == 1 and sum("Weights & Biases" in w for w in warnings) == 1, warnings
     assert [st for st, _ in scalars(tmp_path / "tensorboard")["dev/loss"]] == [1, 2, 3]
 
