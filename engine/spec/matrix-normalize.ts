@@ -31,8 +31,10 @@ export function normalizeMatrix(id: string, raw: Record<string, any>, src: Sourc
       if (!(k in axes)) problems.add(`stage '${id}': matrix.exclude names unknown axis '${k}'${didYouMean(k, names)}`, at(["exclude", i, k], true));
     }
   });
-  const entries = (include as Array<Record<string, unknown>>).map((entry, i): MatrixInclude => {
-    const { with: withValue, inputs, ...match } = entry;
+  const entries = (include as unknown[]).map((entry, i): MatrixInclude => {
+    // Not a mapping: the schema check said so; an entry that matches nothing keeps the indexes of the others.
+    if (!entry || typeof entry !== "object" || Array.isArray(entry)) return { match: {}, inputs: {} };
+    const { with: withValue, inputs, ...match } = entry as Record<string, unknown>;
     const where = `stage '${id}': matrix.include[${i}]`;
     for (const k of Object.keys(match)) {
       if (!(k in axes)) problems.add(`${where} names unknown axis '${k}'${didYouMean(k, [...names, ...OVERRIDES])}`, at(["include", i, k], true));

@@ -21,8 +21,9 @@ function compiled(): ValidateFunction {
   return validator;
 }
 
+// A numeric segment is a list index (the source finds mapping keys by their text either way).
 const toPath = (pointer: string): JsonPath =>
-  pointer.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  pointer.split("/").slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, "/").replace(/~0/g, "~")));
 
 /** Adds one problem per offending location; returns false when the document is unusable. */
 export function checkSchema(data: unknown, src: SourceDoc, problems: ProblemList): boolean {

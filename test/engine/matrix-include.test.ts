@@ -80,6 +80,11 @@ const bad: Array<{ name: string; stages: string; expect: RegExp }> = [
     expect: /^p\.yaml:12:22: stage 'b': matrix\.include\[0\]: axis 'k' has no value "pretrianed" \(did you mean 'pretrained'\?\); values: "pretrained", "scratch"$/m,
   },
   {
+    name: "an include entry's axis value is a list, at the value",
+    stages: `  b:\n    run: [true]\n    outputs: [o]\n    matrix:\n      k: [1, 2]\n      include: [{ k: [1], with: { x: 1 } }]\n`,
+    expect: /^p\.yaml:12:22: stages\.b\.matrix\.include\.0\.k: must be string,number,boolean, got array$/m,
+  },
+  {
     name: "an include entry that changes nothing",
     stages: `  b:\n    run: [true]\n    outputs: [o]\n    matrix:\n      k: [1, 2]\n      include: [{ k: 1 }]\n`,
     expect: /^p\.yaml:12:17: stage 'b': matrix\.include\[0\] changes nothing/m,
