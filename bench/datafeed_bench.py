@@ -1,7 +1,11 @@
 # The pretraining data feed alone, on one CPU core: the worker's Batches.make (gather rows from memmapped token
 # shards, RandomMask span masking in its last phase — the longest spans — and the tensors handed to the model) for
 # rows of 512 tokens, kmer6-sized vocab. Prints one JSON line. Used by bench/datafeed.ts.
-import json, os, sys, tempfile, time
+import json
+import os
+import sys
+import tempfile
+import time
 
 os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
 import numpy as np
@@ -23,6 +27,7 @@ json.dump(tj, open(os.path.join(work, "tok", "tokenizer.json"), "w"))
 tok = Tokenizer(os.path.join(work, "tok"))
 rng = np.random.default_rng(0)
 
+
 def shards(name, packing):
     d = os.path.join(work, name)
     os.makedirs(d)
@@ -37,12 +42,33 @@ def shards(name, packing):
     flat[ends - lens] = 2
     flat.tofile(os.path.join(d, "tokens.bin"))
     np.concatenate([[0], ends]).astype("<u8").tofile(os.path.join(d, "index.bin"))
-    json.dump({"format": "dnaflow.tokens/1", "dtype": "uint16", "count": N, "totalTokens": int(lens.sum()), "maxLength": L, "packing": packing,
-               "tokenizerDigest": tok.digest}, open(os.path.join(d, "meta.json"), "w"))
+    json.dump(
+        {
+            "format": "dnaflow.tokens/1",
+            "dtype": "uint16",
+            "count": N,
+            "totalTokens": int(lens.sum()),
+            "maxLength": L,
+            "packing": packing,
+            "tokenizerDigest": tok.digest,
+        },
+        open(os.path.join(d, "meta.json"), "w"),
+    )
     return Dataset([d], tok, name), int(lens.sum())
 
-masking = {"strategy": "randommask", "ratio": 0.15, "maskToken": 0.8, "randomToken": 0.1, "k": 6, "phases": 5, "minSpan": 6, "maxSpanStart": 6,
-           "maxSpanStep": 2, "centreProbability": None}
+
+masking = {
+    "strategy": "randommask",
+    "ratio": 0.15,
+    "maskToken": 0.8,
+    "randomToken": 0.1,
+    "k": 6,
+    "phases": 5,
+    "minSpan": 6,
+    "maxSpanStart": 6,
+    "maxSpanStep": 2,
+    "centreProbability": None,
+}
 out = {"rowLength": L, "vocab": VOCAB}
 B, steps = 256, 40
 for packing in ("blocks", "rows"):
@@ -60,8 +86,15 @@ for packing in ("blocks", "rows"):
             real += int((x != tok.ids["pad"]).sum())
         dt, cpu = time.perf_counter() - t, time.process_time() - c
         # Wall and CPU time: on a shared machine the core is not ours alone, and CPU time is what one free core takes.
-        res[f"world{world}"] = {"rowsPerRank": per, "secondsPerStep": dt / steps, "cpuSecondsPerStep": cpu / steps, "tokensPerS": per * L * steps / dt,
-                                "tokensPerCpuS": per * L * steps / cpu, "realTokensPerCpuS": real / cpu, "maskRatio": st["maskRatio"]}
+        res[f"world{world}"] = {
+            "rowsPerRank": per,
+            "secondsPerStep": dt / steps,
+            "cpuSecondsPerStep": cpu / steps,
+            "tokensPerS": per * L * steps / dt,
+            "tokensPerCpuS": per * L * steps / cpu,
+            "realTokensPerCpuS": real / cpu,
+            "maskRatio": st["maskRatio"],
+        }
     out[packing] = res
 out["load"] = os.getloadavg()
 print(json.dumps(out))

@@ -2,7 +2,11 @@
 # SDPA attention, torch.compile, fused AdamW. One process per GPU under torchrun (DDP) or a single process. Prints one
 # JSON line (rank 0): tokens/s, MFU, time to first step. Run by bench/gpu.ts; BENCH_SMOKE=1 runs a tiny model on CPU
 # only to check this script's code paths (its figures are never recorded).
-import json, os, statistics, sys, time
+import json
+import os
+import statistics
+import sys
+import time
 
 t_launch = time.perf_counter()
 import torch
@@ -16,8 +20,18 @@ if not SMOKE and not torch.cuda.is_available():
 from transformers import BertConfig, BertForMaskedLM
 
 # Peak dense bf16 tensor FLOP/s by device name (vendor datasheets, without sparsity); others: DNAFLOW_GPU_PEAK_TFLOPS.
-PEAK_TFLOPS = {"H200": 989.0, "H100 SXM": 989.0, "H100 80GB HBM3": 989.0, "H100 PCIe": 756.0, "H100 NVL": 835.0, "A100": 312.0,
-               "L40S": 362.0, "L4": 121.0, "A10G": 70.0, "RTX 4090": 165.0}
+PEAK_TFLOPS = {
+    "H200": 989.0,
+    "H100 SXM": 989.0,
+    "H100 80GB HBM3": 989.0,
+    "H100 PCIe": 756.0,
+    "H100 NVL": 835.0,
+    "A100": 312.0,
+    "L40S": 362.0,
+    "L4": 121.0,
+    "A10G": 70.0,
+    "RTX 4090": 165.0,
+}
 
 world = int(os.environ.get("WORLD_SIZE", "1"))
 rank = int(os.environ.get("RANK", "0"))
@@ -34,8 +48,15 @@ B = int(os.environ.get("BENCH_MICRO_BATCH", "32" if not SMOKE else "2"))
 steps, warm = (int(os.environ.get("BENCH_STEPS", "30")), 5) if not SMOKE else (3, 1)
 vocab = 4101  # BPE-4096 + specials, as in the ablation
 layers, hidden, heads = (12, 768, 12) if not SMOKE else (2, 64, 2)
-cfg = BertConfig(vocab_size=vocab, hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads, intermediate_size=4 * hidden,
-                 max_position_embeddings=L, pad_token_id=0)
+cfg = BertConfig(
+    vocab_size=vocab,
+    hidden_size=hidden,
+    num_hidden_layers=layers,
+    num_attention_heads=heads,
+    intermediate_size=4 * hidden,
+    max_position_embeddings=L,
+    pad_token_id=0,
+)
 torch.manual_seed(1234 + rank)
 model = BertForMaskedLM._from_config(cfg, attn_implementation="sdpa").to(device)
 params = sum(p.numel() for p in model.parameters())
@@ -47,14 +68,18 @@ if not SMOKE:
 opt = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=not SMOKE)
 
 g = torch.Generator(device="cpu").manual_seed(rank)
+
+
 def batch():
     ids = torch.randint(5, vocab, (B, L), generator=g)
     labels = torch.where(torch.rand((B, L), generator=g) < 0.15, ids, torch.full_like(ids, -100))
     return ids.to(device, non_blocking=True), labels.to(device, non_blocking=True)
 
+
 def sync():
     if not SMOKE:
         torch.cuda.synchronize()
+
 
 times, first = [], None
 for step in range(steps + warm):
@@ -82,8 +107,24 @@ peak = float(peak) if peak else next((v for k, v in PEAK_TFLOPS.items() if k in 
 mfu = tokens_per_s * flops_per_token / (peak * 1e12 * world) if peak else None
 mem = torch.cuda.max_memory_allocated(device) if not SMOKE else 0
 if rank == 0:
-    print(json.dumps({"device": name, "world": world, "microBatch": B, "seq": L, "params": params, "stepS": step_s, "tokensPerS": tokens_per_s,
-                      "mfu": mfu, "peakTflops": peak, "timeToFirstStepS": first, "maxMemoryAllocated": mem, "torch": torch.__version__,
-                      "loss": float(loss.detach())}))
+    print(
+        json.dumps(
+            {
+                "device": name,
+                "world": world,
+                "microBatch": B,
+                "seq": L,
+                "params": params,
+                "stepS": step_s,
+                "tokensPerS": tokens_per_s,
+                "mfu": mfu,
+                "peakTflops": peak,
+                "timeToFirstStepS": first,
+                "maxMemoryAllocated": mem,
+                "torch": torch.__version__,
+                "loss": float(loss.detach()),
+            }
+        )
+    )
 if world > 1:
     dist.destroy_process_group()

@@ -2,6 +2,7 @@
 
 Exit status 0 on success; on failure an {"event":"error","message","inputError"} line is printed first (inputError: bad
 config or data, not worth retrying)."""
+
 import argparse
 import json
 import sys

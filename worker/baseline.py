@@ -6,6 +6,7 @@ classes) or ridge regression (regression). The same rows as model/finetune: a ta
 seeded dev rows, and `trainRows` picks the same fixed subset (worker/finetune_data.py). One BLAS/OpenMP thread, so the
 fit and the predictions.csv bytes are identical on every run. Metrics are computed from predictions.csv in TypeScript
 (lib/metrics), as for a finetune."""
+
 import json
 import os
 
@@ -97,9 +98,16 @@ def baseline(raw: dict) -> None:
     os.makedirs(cfg["outDir"], exist_ok=True)
     write_predictions(os.path.join(cfg["outDir"], "predictions.csv"), task, splits, y, out, head)
     features = len(model[0].vocabulary_)
-    summary = {"task": task["name"], "kind": task["kind"], "model": "logistic-regression" if classification else "ridge", "k": cfg["k"],
-               "C" if classification else "alpha": cfg["C"] if classification else cfg["alpha"], "features": features,
-               "trainRows": len(splits["train"][0]), "iterations": iters}
+    summary = {
+        "task": task["name"],
+        "kind": task["kind"],
+        "model": "logistic-regression" if classification else "ridge",
+        "k": cfg["k"],
+        "C" if classification else "alpha": cfg["C"] if classification else cfg["alpha"],
+        "features": features,
+        "trainRows": len(splits["train"][0]),
+        "iterations": iters,
+    }
     with open(os.path.join(cfg["outDir"], "baseline.json"), "w") as f:
         json.dump(summary, f, indent=2)
         f.write("\n")

@@ -6,6 +6,7 @@
 Written as .tmp-step-… (files fsynced) and renamed into place, then the directory is fsynced: a crash leaves either no
 checkpoint or a whole one. On start the newest checkpoint whose state.pt matches its manifest is used; a torn or corrupt
 one is skipped with a warning. Only the newest `keep` are kept."""
+
 import hashlib
 import json
 import os

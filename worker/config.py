@@ -3,6 +3,7 @@
 The fields, their defaults, types and ranges are model/pretrain@1's `with:` params, defined once in
 stages/model/pretrain-params.ts and exported to worker/schemas/pretrain.params.json; this adds the paths the stage
 fills in and the checks that span fields. A config written by hand runs the worker without Node."""
+
 from .params_schema import ConfigError, defaults, load_params_schema, validate
 
 PARAMS_SCHEMA = load_params_schema("pretrain")

@@ -3,6 +3,7 @@
 Nothing is loaded whole: rows are gathered from the memmaps batch by batch. The order is a pure function of
 (seed, sample counter): sample n is row perm_e[n mod N] of epoch e = n div N, perm_e a seeded permutation, so the only
 data cursor a checkpoint needs is the number of samples consumed (step × batchSize)."""
+
 import hashlib
 import json
 import os
@@ -75,7 +76,9 @@ class TokenShards:
         for f, want in ((tok_file, int(meta["totalTokens"]) * np.dtype(dtype).itemsize), (idx_file, (self.count + 1) * 8)):
             size = os.path.getsize(f) if os.path.exists(f) else None
             if size != want:
-                raise ConfigError(f"{field}: {f}: {'missing' if size is None else f'{size} bytes'}, meta.json implies {want} bytes (truncated or corrupt shards)")
+                raise ConfigError(
+                    f"{field}: {f}: {'missing' if size is None else f'{size} bytes'}, meta.json implies {want} bytes (truncated or corrupt shards)"
+                )
         if self.count == 0:
             raise ConfigError(f"{field}: {meta_file}: no rows (count 0): too little data for one block of {self.length} tokens")
         self.tokens = np.memmap(tok_file, dtype=dtype, mode="r") if meta["totalTokens"] else np.zeros(0, dtype)

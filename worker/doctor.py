@@ -1,4 +1,5 @@
 """What this interpreter can do for training: Python, torch, CUDA, GPUs, and which requirements are missing/off-pin."""
+
 import importlib.metadata as md
 import os
 import platform
@@ -26,10 +27,18 @@ def report() -> dict:
         out["torch"] = torch.__version__
         out["cuda"] = torch.version.cuda
         out["cudaAvailable"] = torch.cuda.is_available()
-        out["gpus"] = [
-            {"name": torch.cuda.get_device_name(i), "memoryGiB": round(torch.cuda.get_device_properties(i).total_memory / 2**30, 1),
-             "bf16": torch.cuda.is_bf16_supported()} for i in range(torch.cuda.device_count())
-        ] if torch.cuda.is_available() else []
+        out["gpus"] = (
+            [
+                {
+                    "name": torch.cuda.get_device_name(i),
+                    "memoryGiB": round(torch.cuda.get_device_properties(i).total_memory / 2**30, 1),
+                    "bf16": torch.cuda.is_bf16_supported(),
+                }
+                for i in range(torch.cuda.device_count())
+            ]
+            if torch.cuda.is_available()
+            else []
+        )
         out["threads"] = torch.get_num_threads()
     except ImportError:
         out["torch"] = None

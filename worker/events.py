@@ -1,6 +1,7 @@
 """The worker protocol (schema/protocol.schema.json, the same the engine's builtin children speak): one JSON object per
 line on stdout. Human lines are `log` events, which the engine writes to the stage log; stderr carries only what
 Python itself prints (tracebacks, library warnings)."""
+
 import json
 import math
 import sys

@@ -1,5 +1,6 @@
 """The output: a Hugging Face model directory (AutoModelForMaskedLM / AutoTokenizer / fill-mask load it directly) plus
 metrics.jsonl (one line per step); model/pretrain draws loss.svg from it with lib/report's chart."""
+
 import json
 import os
 import shutil

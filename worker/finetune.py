@@ -6,6 +6,7 @@ setup → tokenize the task's CSVs → model (*ForSequenceClassification) → Ad
 best weights on dev and test → the HF directory. Reported metrics are computed from predictions.csv in TypeScript
 (lib/metrics), never here; with `selectBy: loss` (the default) the model is selected on the dev loss, with a metric
 (`selectBy: mcc`, …) on that dev metric computed by scikit-learn/scipy (dev_score), which lib/metrics is tested to equal."""
+
 import json
 import math
 import os
@@ -247,19 +248,49 @@ def finetune(raw: dict) -> None:
         best, history = state["best"], state["history"]
         log(f"resumed from step {step} ({ckdir})")
     n_params = sum(p.numel() for p in model.parameters())
-    emit("start", step=step, total=total, params=n_params, device=str(device), task=task["name"], kind=task["kind"], init=cfg["init"],
-         rows=N, stepsPerEpoch=spe, maxLength=max_length, lr=cfg["lr"], batchSize=B, epochs=cfg["epochs"], software=software_versions(),
-         numerics=numerics.describe(torch))
-    log(f"{task['name']} ({task['kind']}), init {cfg['init']}: {N} training rows, {spe} steps/epoch, {total} steps, lr {cfg['lr']}, "
-        f"batch {B}, max length {max_length} tokens (longest {longest}), {n_params} parameters")
+    emit(
+        "start",
+        step=step,
+        total=total,
+        params=n_params,
+        device=str(device),
+        task=task["name"],
+        kind=task["kind"],
+        init=cfg["init"],
+        rows=N,
+        stepsPerEpoch=spe,
+        maxLength=max_length,
+        lr=cfg["lr"],
+        batchSize=B,
+        epochs=cfg["epochs"],
+        software=software_versions(),
+        numerics=numerics.describe(torch),
+    )
+    log(
+        f"{task['name']} ({task['kind']}), init {cfg['init']}: {N} training rows, {spe} steps/epoch, {total} steps, lr {cfg['lr']}, "
+        f"batch {B}, max length {max_length} tokens (longest {longest}), {n_params} parameters"
+    )
 
     stop = {"signal": None}
     signal.signal(signal.SIGTERM, lambda signum, _f: stop.__setitem__("signal", signum))
     tracker = Tracker(cfg, "finetune", step)
 
     def save(at):
-        d = checkpoint.save(ckdir, at, {"step": at, "model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-                                        "rng": rng_state(), "best": best, "history": history, "config": resume_cfg}, cfg["keepCheckpoints"])
+        d = checkpoint.save(
+            ckdir,
+            at,
+            {
+                "step": at,
+                "model": model.state_dict(),
+                "optimizer": opt.state_dict(),
+                "scheduler": sched.state_dict(),
+                "rng": rng_state(),
+                "best": best,
+                "history": history,
+                "config": resume_cfg,
+            },
+            cfg["keepCheckpoints"],
+        )
         emit("checkpoint", step=at, path=d)
         tracker.flush()
 
@@ -283,7 +314,10 @@ def finetune(raw: dict) -> None:
         gnorm, lr = optimizer_step(model, opt, sched, cfg["clip"])
         step += 1
         progress(step, total, epoch=epoch + 1, loss=out.loss.item(), lr=lr, gradNorm=float(gnorm), stepS=round(time.perf_counter() - t0, 6))
-        tracker.log(step, {"loss": out.loss.item(), "lr": lr, "gradNorm": float(gnorm), "epoch": step / spe, "samplesPerS": len(idx) / max(1e-9, time.perf_counter() - t0)})
+        tracker.log(
+            step,
+            {"loss": out.loss.item(), "lr": lr, "gradNorm": float(gnorm), "epoch": step / spe, "samplesPerS": len(idx) / max(1e-9, time.perf_counter() - t0)},
+        )
         if step % cfg["evalEvery"] == 0 or step == total:
             dev_loss, dev_out = predict(model, dev_ids, dev_y, cfg, pad, device)
             entry = {"step": step, "epoch": round(step / spe, 4), "trainLoss": out.loss.item(), "devLoss": dev_loss}
@@ -319,15 +353,38 @@ def finetune(raw: dict) -> None:
         results[split] = (rows, label_strings, outputs)
     os.makedirs(cfg["predictionsDir"], exist_ok=True)
     write_predictions(os.path.join(cfg["predictionsDir"], "predictions.csv"), task, results)
-    summary = {"task": task["name"], "kind": task["kind"], "init": cfg["init"], "preset": cfg["preset"], "presetValues": cfg["presetValues"],
-               "lr": cfg["lr"], "batchSize": B, "epochs": cfg["epochs"], "steps": total, "stepsPerEpoch": spe, "trainRows": N,
-               "warmupSteps": warmup, "maxLength": max_length, "seed": seed, "params": n_params,
-               "selectBy": select_by, "bestStep": best["step"], "bestDevLoss": best["devLoss"],
-               **({"bestDevMetric": best["devMetric"] if math.isfinite(best["devMetric"]) else None} if select_by != "loss" else {}),
-               "history": history}
+    summary = {
+        "task": task["name"],
+        "kind": task["kind"],
+        "init": cfg["init"],
+        "preset": cfg["preset"],
+        "presetValues": cfg["presetValues"],
+        "lr": cfg["lr"],
+        "batchSize": B,
+        "epochs": cfg["epochs"],
+        "steps": total,
+        "stepsPerEpoch": spe,
+        "trainRows": N,
+        "warmupSteps": warmup,
+        "maxLength": max_length,
+        "seed": seed,
+        "params": n_params,
+        "selectBy": select_by,
+        "bestStep": best["step"],
+        "bestDevLoss": best["devLoss"],
+        **({"bestDevMetric": best["devMetric"] if math.isfinite(best["devMetric"]) else None} if select_by != "loss" else {}),
+        "history": history,
+    }
     with open(os.path.join(cfg["predictionsDir"], "finetune.json"), "w") as f:
         json.dump(summary, f, indent=2)
         f.write("\n")
     export(model, cfg, tok_meta, max_length, summary)
-    emit("done", outDir=cfg["outDir"], step=step, bestStep=best["step"], bestDevLoss=best["devLoss"], params=n_params,
-         timing={"steps": step - start_step, "trainS": round(time.perf_counter() - t_start, 3)})
+    emit(
+        "done",
+        outDir=cfg["outDir"],
+        step=step,
+        bestStep=best["step"],
+        bestDevLoss=best["devLoss"],
+        params=n_params,
+        timing={"steps": step - start_step, "trainS": round(time.perf_counter() - t_start, 3)},
+    )

@@ -3,6 +3,7 @@
 The fields, their defaults, types and ranges are model/finetune@1's `with:` params, defined once in
 stages/model/finetune-params.ts and exported to worker/schemas/finetune.params.json; this adds the paths the stage fills
 in. A config written by hand runs `python -m worker finetune --config cfg.json` without Node (docs/finetuning.md)."""
+
 from .params_schema import ConfigError, defaults, load_params_schema, validate
 from .presets import PRESETS, preset_for
 
@@ -24,8 +25,24 @@ REQUIRED_PATHS = ("tasks", "task", "tokenizer", "checkpointDir", "outDir", "pred
 DEFAULTS = defaults(PARAMS_SCHEMA)
 
 # A checkpoint made with different values of these is refused on resume.
-RESUME_FIELDS = ("task", "init", "model", "lr", "batchSize", "epochs", "maxSteps", "warmupSteps", "evalEvery", "selectBy", "weightDecay",
-                 "clip", "maxLength", "trainRows", "devFraction", "seed")
+RESUME_FIELDS = (
+    "task",
+    "init",
+    "model",
+    "lr",
+    "batchSize",
+    "epochs",
+    "maxSteps",
+    "warmupSteps",
+    "evalEvery",
+    "selectBy",
+    "weightDecay",
+    "clip",
+    "maxLength",
+    "trainRows",
+    "devFraction",
+    "seed",
+)
 
 
 def load_finetune_config(raw: dict) -> dict:
@@ -36,8 +53,9 @@ def load_finetune_config(raw: dict) -> dict:
     if cfg["init"] == "pretrained" and not cfg["pretrained"]:
         raise ConfigError("init: pretrained needs a pretrained model (the `model` input); bind it, or set init: scratch")
     if cfg["init"] == "scratch" and cfg["pretrained"]:
-        raise ConfigError("init: scratch trains from random weights, but a pretrained model is bound (the `model` input); "
-                          "leave it unbound, or set init: pretrained")
+        raise ConfigError(
+            "init: scratch trains from random weights, but a pretrained model is bound (the `model` input); leave it unbound, or set init: pretrained"
+        )
     if cfg["preset"] not in PRESETS:
         raise ConfigError(f"preset: '{cfg['preset']}' is not one of {', '.join(PRESETS)}")
     resolved = preset_for(cfg["preset"], cfg["task"])

@@ -5,6 +5,7 @@ Why here and not with tokenize/encode: benchmark sequences are short and few (GU
 tokenizer.json encodes them in well under a second, and the labels stay next to their rows (predictions name the row of
 the split's CSV). An overlapping k-mer tokenizer.json expects the text pre-split into space-separated k-mers
 (docs/tokenizers.md), so for one the sequence is split first, exactly like DNABERT's seq2kmer."""
+
 import csv
 import json
 import os

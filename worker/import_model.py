@@ -12,6 +12,7 @@ The tokenizer.json must reproduce the source tokenizer's ids, because finetuning
   - otherwise, for k-mer vocabularies, one built here: WordLevel over the source vocab with a pre-tokenizer for the vocab's shape
     (NT: k-mers, else single bases, other runs one [UNK]-word), and the source's special-token template.
 Then every candidate is checked: ids equal the source tokenizer's on real probe sequences, or the import fails."""
+
 import json
 import os
 import re
@@ -114,9 +115,7 @@ def build_tokenizer_json(tok, roles):
     at = ids.index(vocab[word])
     name = {i: t for t, i in vocab.items()}
     pre, post = [name[i] for i in ids[:at]], [name[i] for i in ids[at + 1 :]]
-    w.post_processor = processors.TemplateProcessing(
-        single=" ".join(pre + ["$A"] + post), special_tokens=[(t, vocab[t]) for t in dict.fromkeys(pre + post)]
-    )
+    w.post_processor = processors.TemplateProcessing(single=" ".join(pre + ["$A"] + post), special_tokens=[(t, vocab[t]) for t in dict.fromkeys(pre + post)])
     w.add_special_tokens(sorted(specials, key=lambda t: vocab.get(t, 1 << 30)))
     return w.to_str(pretty=True) + "\n", kind
 
@@ -157,7 +156,9 @@ def import_model(cfg: dict) -> None:
     arch = list(getattr(conf, "architectures", None) or [])
     mlm = [a for a in arch if a.endswith("ForMaskedLM")] + [a for a in (code.get("config.json") or {}) if a == "AutoModelForMaskedLM"]
     if not mlm:
-        raise ConfigError(f"source: {src} is not a masked language model (config.json architectures: {', '.join(arch) or 'none'}); import takes *ForMaskedLM checkpoints")
+        raise ConfigError(
+            f"source: {src} is not a masked language model (config.json architectures: {', '.join(arch) or 'none'}); import takes *ForMaskedLM checkpoints"
+        )
     try:
         model = AutoModelForMaskedLM.from_pretrained(src, trust_remote_code=trust)
     except (OSError, ValueError, ImportError) as e:
@@ -202,7 +203,9 @@ def import_model(cfg: dict) -> None:
 
     tmeta = Tokenizer(tok_out)
     if conf.vocab_size != tmeta.vocab_size:
-        raise ConfigError(f"source: config.json vocab_size {conf.vocab_size} differs from the tokenizer's {tmeta.vocab_size} tokens; finetuning needs them equal")
+        raise ConfigError(
+            f"source: config.json vocab_size {conf.vocab_size} differs from the tokenizer's {tmeta.vocab_size} tokens; finetuning needs them equal"
+        )
 
     # the model: weights copied byte for byte when they are safetensors, else converted
     os.makedirs(model_out, exist_ok=True)

@@ -12,6 +12,7 @@ run of non-special tokens holding its centre (so it never crosses [SEP]/[CLS] of
 no centre's span covers it, so r = 1 - Π_d (1 - p·q_d), q_d = P(a span covers offset d from its centre); p is solved
 by bisection (for bert p = r). Of the masked positions, `maskToken` become [MASK], `randomToken` a uniformly random
 non-special token, the rest stay unchanged; labels are the original ids there and -100 elsewhere."""
+
 import numpy as np
 
 IGNORE = -100

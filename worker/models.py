@@ -5,6 +5,7 @@
 - modernbert  ModernBertForMaskedLM (AIDO.DNA / NT-v2 style) rotary positions, gated (GeGLU) FFN, pre-norm, no biases
 
 Vocab size and special ids come from the tokenizer. Attention is PyTorch SDPA."""
+
 import torch.nn.functional as F
 from torch import nn
 
@@ -24,18 +25,36 @@ def build_config(m: dict, tok):
         from transformers import RobertaConfig
 
         # RoBERTa numbers positions from pad_token_id + 1 (HF roberta-base: 514 for 512 tokens).
-        return RobertaConfig(**common, max_position_embeddings=m["maxPositions"] + tok.ids["pad"] + 1, type_vocab_size=1,
-                             hidden_dropout_prob=m["dropout"], attention_probs_dropout_prob=m["attentionDropout"], layer_norm_eps=1e-5)
+        return RobertaConfig(
+            **common,
+            max_position_embeddings=m["maxPositions"] + tok.ids["pad"] + 1,
+            type_vocab_size=1,
+            hidden_dropout_prob=m["dropout"],
+            attention_probs_dropout_prob=m["attentionDropout"],
+            layer_norm_eps=1e-5,
+        )
     if m["family"] == "bert":
         from transformers import BertConfig
 
-        return BertConfig(**common, max_position_embeddings=m["maxPositions"], type_vocab_size=2,
-                          hidden_dropout_prob=m["dropout"], attention_probs_dropout_prob=m["attentionDropout"])
+        return BertConfig(
+            **common,
+            max_position_embeddings=m["maxPositions"],
+            type_vocab_size=2,
+            hidden_dropout_prob=m["dropout"],
+            attention_probs_dropout_prob=m["attentionDropout"],
+        )
     from transformers import ModernBertConfig
 
-    return ModernBertConfig(**common, cls_token_id=tok.ids["cls"], sep_token_id=tok.ids["sep"], max_position_embeddings=m["maxPositions"],
-                            layer_types=["full_attention"] * m["layers"], embedding_dropout=m["dropout"], mlp_dropout=m["dropout"],
-                            attention_dropout=m["attentionDropout"])
+    return ModernBertConfig(
+        **common,
+        cls_token_id=tok.ids["cls"],
+        sep_token_id=tok.ids["sep"],
+        max_position_embeddings=m["maxPositions"],
+        layer_types=["full_attention"] * m["layers"],
+        embedding_dropout=m["dropout"],
+        mlp_dropout=m["dropout"],
+        attention_dropout=m["attentionDropout"],
+    )
 
 
 def build_model(m: dict, tok):

@@ -15,6 +15,7 @@ also depended on the CPU generation. Hence:
   applies weight and bias as plain tensor ops, whose backward reductions split over output elements only (one thread
   sums each element, in a fixed order). The same parameters and state dict, so exported models load unchanged.
 """
+
 import os
 import platform
 

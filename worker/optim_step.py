@@ -1,5 +1,6 @@
 """One optimizer step, the same for pretraining and finetuning: clip the global gradient norm (clip 0 = off), step the
 optimizer and the schedule, clear the gradients. Returns the gradient norm and the learning rate the step used."""
+
 import torch
 
 

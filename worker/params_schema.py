@@ -2,6 +2,7 @@
 the single definition of the worker's config fields: their defaults, types and ranges. A config is validated against
 the schema (the paths the stage fills in added) and gets the same defaults Node fills in before the key is computed.
 Errors name the field, in the worker's ConfigError style."""
+
 import copy
 import json
 import os
@@ -73,7 +74,15 @@ def _message(error) -> str:
 
 
 def _type_name(t: str) -> str:
-    return {"integer": "an integer", "number": "a number", "object": "an object", "array": "an array", "string": "a string", "boolean": "a boolean", "null": "null"}.get(t, t)
+    return {
+        "integer": "an integer",
+        "number": "a number",
+        "object": "an object",
+        "array": "an array",
+        "string": "a string",
+        "boolean": "a boolean",
+        "null": "null",
+    }.get(t, t)
 
 
 def validate(schema: dict, raw: dict) -> dict:

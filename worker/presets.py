@@ -19,6 +19,7 @@ BPE tokens, about a quarter of the sequence length, i.e. chosen to cover the who
 With other tokenizers the same rule is `auto`: the longest tokenized sequence of the task (capped by the model's
 positions), which is the default.
 """
+
 from fnmatch import fnmatchcase
 
 GENERIC = {"lr": 3e-5, "batchSize": 32, "epochs": 3, "warmupSteps": 50, "evalEvery": 200, "maxSteps": 0}

@@ -8,6 +8,7 @@ MLflow and Weights & Biases log the same scalars when the environment configures
 WANDB_PROJECT); the run is named by the stage key (DNAFLOW_KEY), so a resume or takeover reattaches to the same
 tracking run. Never required: a missing package is one warning, and a tracking server that fails never fails training.
 """
+
 import os
 
 from .events import warn

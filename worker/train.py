@@ -1,5 +1,6 @@
 """pretrain: masked-language-model pretraining with exact resume. Reads like nanoGPT's train.py on purpose:
 setup → model → optimizer/schedule → resume → loop (prefetched, masked batches; accumulation; clip; step) → export."""
+
 import json
 import os
 import queue
@@ -197,10 +198,23 @@ def pretrain(raw: dict) -> None:
             f.writelines(kept)
         os.replace(metrics_file + ".tmp", metrics_file)
     n_params = sum(p.numel() for p in model.parameters())
-    emit("start", step=step, total=steps, params=n_params, device=str(device), world=world, microBatchSize=micro, accumulation=accum,
-         blockLength=L, rows=train_data.count, bf16=bf16, family=cfg["model"]["family"], strategy=cfg["masking"]["strategy"],
-         software=software_versions(),
-         numerics=numerics.describe(torch))
+    emit(
+        "start",
+        step=step,
+        total=steps,
+        params=n_params,
+        device=str(device),
+        world=world,
+        microBatchSize=micro,
+        accumulation=accum,
+        blockLength=L,
+        rows=train_data.count,
+        bf16=bf16,
+        family=cfg["model"]["family"],
+        strategy=cfg["masking"]["strategy"],
+        software=software_versions(),
+        numerics=numerics.describe(torch),
+    )
 
     tracker = Tracker(cfg, "pretrain", step, rank)
     lm = MaskedLMLoss(model)
@@ -218,9 +232,20 @@ def pretrain(raw: dict) -> None:
 
     def save(at):
         if rank == 0:
-            d = checkpoint.save(ckdir, at, {"step": at, "model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-                                            "rng": rng_state(), "cursor": {"samples": at * B}, "config": {f: cfg[f] for f in RESUME_FIELDS}},
-                                cfg["keepCheckpoints"])
+            d = checkpoint.save(
+                ckdir,
+                at,
+                {
+                    "step": at,
+                    "model": model.state_dict(),
+                    "optimizer": opt.state_dict(),
+                    "scheduler": sched.state_dict(),
+                    "rng": rng_state(),
+                    "cursor": {"samples": at * B},
+                    "config": {f: cfg[f] for f in RESUME_FIELDS},
+                },
+                cfg["keepCheckpoints"],
+            )
             emit("checkpoint", step=at, path=d)
             tracker.flush()
         if world > 1:
@@ -264,8 +289,17 @@ def pretrain(raw: dict) -> None:
             step += 1
             dt = time.perf_counter() - t0
             # metrics.jsonl is published: only what the key determines. Timings go to the events (manifest meta, logs).
-            m = {"step": step, "loss": float(loss_sum), "lr": lr, "gradNorm": float(gnorm), "maskRatio": round(stats["maskRatio"], 6),
-                 "phase": stats["phase"], "maskSpanMin": stats["minSpan"], "maskSpanMax": stats["maxSpan"], "masked": stats["masked"]}
+            m = {
+                "step": step,
+                "loss": float(loss_sum),
+                "lr": lr,
+                "gradNorm": float(gnorm),
+                "maskRatio": round(stats["maskRatio"], 6),
+                "phase": stats["phase"],
+                "maskSpanMin": stats["minSpan"],
+                "maskSpanMax": stats["maxSpan"],
+                "masked": stats["masked"],
+            }
             if mf:
                 mf.write(json.dumps(m) + "\n")
                 mf.flush()
@@ -284,8 +318,10 @@ def pretrain(raw: dict) -> None:
                 log(f"stopped by signal {stop['signal']} at step {step}; checkpoint written")
                 raise SystemExit(128 + stop["signal"])
     except torch.OutOfMemoryError:
-        raise ConfigError(f"microBatchSize: out of GPU memory with {micro} rows × {L} tokens per forward pass; lower microBatchSize "
-                          f"(batchSize {B} stays the same, accumulation grows)") from None
+        raise ConfigError(
+            f"microBatchSize: out of GPU memory with {micro} rows × {L} tokens per forward pass; lower microBatchSize "
+            f"(batchSize {B} stays the same, accumulation grows)"
+        ) from None
     except RuntimeError as e:
         if "can't allocate memory" in str(e) or "out of memory" in str(e).lower():
             raise ConfigError(f"microBatchSize: out of memory with {micro} rows × {L} tokens per forward pass ({e}); lower microBatchSize") from None
@@ -325,8 +361,12 @@ class Timing:
         return {"tokensPerS": round(tokens / dt, 1) if dt > 0 else None, "stepS": round(dt, 6), "dataWaitS": round(wait, 6)}
 
     def summary(self):
-        return {"steps": self.steps, "trainS": round(self.train_s, 3), "dataWaitS": round(self.wait_s, 3),
-                "meanTokensPerS": round(self.tokens / self.train_s, 1) if self.train_s > 0 else None}
+        return {
+            "steps": self.steps,
+            "trainS": round(self.train_s, 3),
+            "dataWaitS": round(self.wait_s, 3),
+            "meanTokensPerS": round(self.tokens / self.train_s, 1) if self.train_s > 0 else None,
+        }
 
 
 class _null:

@@ -4,6 +4,7 @@ JSON-LD context is served from the copy the `rocrate` package ships (its 1.3 con
 
 usage: python3 validate_ro_crate.py CRATE_DIR PROFILE SEVERITY  ->  JSON {"issues": [...], "expanded": N, "dropped": [...]}
 """
+
 import json
 import os
 import sys
@@ -16,12 +17,14 @@ CONTEXT_FILE = os.path.join(os.path.dirname(rocrate.__file__), "data", "ro-crate
 CONTEXT = json.load(open(CONTEXT_FILE))
 # That copy is RO-Crate 1.3's context; RO-Crate 1.1 (what the crate declares, and what the validator's shapes expect)
 # maps the four Bioschemas terms to these IRIs instead (https://w3id.org/ro/crate/1.1/context).
-CONTEXT["@context"].update({
-    "ComputationalWorkflow": "https://bioschemas.org/ComputationalWorkflow",
-    "FormalParameter": "https://bioschemas.org/FormalParameter",
-    "input": "https://bioschemas.org/ComputationalWorkflow#input",
-    "output": "https://bioschemas.org/ComputationalWorkflow#output",
-})
+CONTEXT["@context"].update(
+    {
+        "ComputationalWorkflow": "https://bioschemas.org/ComputationalWorkflow",
+        "FormalParameter": "https://bioschemas.org/FormalParameter",
+        "input": "https://bioschemas.org/ComputationalWorkflow#input",
+        "output": "https://bioschemas.org/ComputationalWorkflow#output",
+    }
+)
 
 
 def local_context(url):
@@ -32,10 +35,9 @@ def local_context(url):
 
 def main():
     crate_dir, profile, severity = sys.argv[1:4]
+    import requests
     from rocrate_validator import models, services
     from rocrate_validator.utils import document_loader
-
-    import requests
     from rocrate_validator.utils.http import HttpRequester
 
     # The validator's two ways of fetching the context (its JSON-LD loader and its HTTP client), pointed at the copy.

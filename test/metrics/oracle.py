@@ -1,5 +1,8 @@
 # scikit-learn / scipy oracle for test/metrics/sklearn-parity.test.ts: reads cases (JSON) on stdin, prints results.
-import json, sys, warnings
+import json
+import sys
+import warnings
+
 try:
     import numpy as np
     from scipy import stats
@@ -9,23 +12,32 @@ except ImportError as e:
     sys.exit(3)
 
 warnings.simplefilter("ignore")
+
+
+def finite(v):
+    return None if v is None or np.isnan(v) else float(v)
+
+
 out = []
 for c in json.load(sys.stdin):
     t, p = np.array(c["true"]), np.array(c["pred"])
     if c["kind"] == "classification":
-        out.append({
-            "accuracy": M.accuracy_score(t, p),
-            "mcc": M.matthews_corrcoef(t, p),
-            "f1": M.f1_score(t, p, average="macro", zero_division=0),
-            "precision": M.precision_score(t, p, average="macro", zero_division=0),
-            "recall": M.recall_score(t, p, average="macro", zero_division=0),
-        })
+        out.append(
+            {
+                "accuracy": M.accuracy_score(t, p),
+                "mcc": M.matthews_corrcoef(t, p),
+                "f1": M.f1_score(t, p, average="macro", zero_division=0),
+                "precision": M.precision_score(t, p, average="macro", zero_division=0),
+                "recall": M.recall_score(t, p, average="macro", zero_division=0),
+            }
+        )
     else:
-        f = lambda v: None if v is None or np.isnan(v) else float(v)
-        out.append({
-            "pearson": f(stats.pearsonr(t, p)[0]) if len(t) > 1 else None,
-            "spearman": f(stats.spearmanr(t, p)[0]) if len(t) > 1 else None,
-            "mse": M.mean_squared_error(t, p),
-            "r2": M.r2_score(t, p, force_finite=True),
-        })
+        out.append(
+            {
+                "pearson": finite(stats.pearsonr(t, p)[0]) if len(t) > 1 else None,
+                "spearman": finite(stats.spearmanr(t, p)[0]) if len(t) > 1 else None,
+                "mse": M.mean_squared_error(t, p),
+                "r2": M.r2_score(t, p, force_finite=True),
+            }
+        )
 print(json.dumps({"sklearn": __import__("sklearn").__version__, "results": out}))

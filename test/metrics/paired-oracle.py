@@ -1,6 +1,9 @@
 # scipy oracle for test/metrics/paired-stats.test.ts: reads cases (JSON) on stdin, prints scipy's Wilcoxon signed-rank
 # (scipy.stats.wilcoxon with its defaults), sign test (scipy.stats.binomtest, two-sided) and normal tail p-values.
-import json, sys, warnings
+import json
+import sys
+import warnings
+
 try:
     import numpy as np
     from scipy import stats

@@ -4,7 +4,9 @@ import pytest
 
 MISSING = [m for m in ("torch", "transformers", "tokenizers", "safetensors", "numpy", "jsonschema") if importlib.util.find_spec(m) is None]
 if MISSING:
-    raise pytest.UsageError(f"the worker tests need {', '.join(MISSING)}: pip install -r worker/requirements.txt (then rerun; or set DNAFLOW_PYTHON to an interpreter that has them)")
+    raise pytest.UsageError(
+        f"the worker tests need {', '.join(MISSING)}: pip install -r worker/requirements.txt (then rerun; or set DNAFLOW_PYTHON to an interpreter that has them)"
+    )
 
 
 @pytest.fixture(scope="session")

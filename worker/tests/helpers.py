@@ -1,5 +1,6 @@
 """Test data in dnaflow's formats (docs/tokenizers.md), made with the HF tokenizers library so the worker tests need
 no Node: a BPE tokenizer artifact trained on the bundled chrM and token shards packed in blocks."""
+
 import hashlib
 import json
 import os
@@ -22,7 +23,10 @@ def make_tokenizer(out, vocab_size=64):
 
     tok = Tokenizer(models.BPE(unk_token="[UNK]"))
     tok.pre_tokenizer = pre_tokenizers.Split(Regex("[^ACGT]"), "isolated")
-    tok.train_from_iterator(chrm_segments(), trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=2, special_tokens=SPECIALS, initial_alphabet=list("ACGT"), show_progress=False))
+    tok.train_from_iterator(
+        chrm_segments(),
+        trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=2, special_tokens=SPECIALS, initial_alphabet=list("ACGT"), show_progress=False),
+    )
     tok.post_processor = processors.TemplateProcessing(single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
     os.makedirs(out, exist_ok=True)
     tok.save(os.path.join(out, "tokenizer.json"))
@@ -38,10 +42,25 @@ def write_shards(out, tokenizer_dir, rows, max_length, packing="blocks"):
     flat = np.concatenate(rows).astype("<u2") if rows else np.zeros(0, "<u2")
     flat.tofile(os.path.join(out, "tokens.bin"))
     np.cumsum([0] + [len(r) for r in rows]).astype("<u8").tofile(os.path.join(out, "index.bin"))
-    meta = {"format": "dnaflow.tokens/1", "dtype": "uint16", "indexDtype": "uint64", "count": len(rows), "totalTokens": int(len(flat)),
-            "vocabSize": json.loads(raw)["model"]["vocab"].__len__(), "specialIds": {"pad": 0, "unk": 1, "cls": 2, "sep": 3, "mask": 4},
-            "specialTokens": SPECIALS, "maxLength": max_length, "packing": packing, "tokenizerKind": "bpe",
-            "tokenizerDigest": hashlib.sha256(raw).hexdigest(), "sequences": len(rows), "bases": 0, "droppedTokens": 0, "truncatedRows": 0, "labels": False}
+    meta = {
+        "format": "dnaflow.tokens/1",
+        "dtype": "uint16",
+        "indexDtype": "uint64",
+        "count": len(rows),
+        "totalTokens": int(len(flat)),
+        "vocabSize": json.loads(raw)["model"]["vocab"].__len__(),
+        "specialIds": {"pad": 0, "unk": 1, "cls": 2, "sep": 3, "mask": 4},
+        "specialTokens": SPECIALS,
+        "maxLength": max_length,
+        "packing": packing,
+        "tokenizerKind": "bpe",
+        "tokenizerDigest": hashlib.sha256(raw).hexdigest(),
+        "sequences": len(rows),
+        "bases": 0,
+        "droppedTokens": 0,
+        "truncatedRows": 0,
+        "labels": False,
+    }
     json.dump(meta, open(os.path.join(out, "meta.json"), "w"))
 
 
@@ -56,12 +75,20 @@ def make_data(root, max_length=64):
 
 def tiny_config(data, run_dir, **over):
     cfg = {
-        "tokenizer": data["tokenizer"], "train": data["train"],
-        "checkpointDir": os.path.join(run_dir, "ckpt"), "outDir": os.path.join(run_dir, "out"),
+        "tokenizer": data["tokenizer"],
+        "train": data["train"],
+        "checkpointDir": os.path.join(run_dir, "ckpt"),
+        "outDir": os.path.join(run_dir, "out"),
         "model": {"family": "roberta", "layers": 2, "hidden": 32, "heads": 2, "intermediate": 64, "maxPositions": 64},
         "masking": {"strategy": "randommask"},
         "optimizer": {"lr": 1e-3, "warmupSteps": 4},
-        "steps": 24, "batchSize": 8, "microBatchSize": 4, "checkpointEvery": 3, "keepCheckpoints": 2, "threads": 1, "seed": 7,
+        "steps": 24,
+        "batchSize": 8,
+        "microBatchSize": 4,
+        "checkpointEvery": 3,
+        "keepCheckpoints": 2,
+        "threads": 1,
+        "seed": 7,
     }
     for k, v in over.items():
         if v is None:

@@ -1,4 +1,5 @@
 """Bad input: a clear error event naming the field, exit status 2 (input error: not retried), nothing in outDir."""
+
 import json
 import os
 import shutil

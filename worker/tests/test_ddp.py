@@ -1,5 +1,6 @@
 """DDP through torchrun (gloo on CPU here, NCCL on GPUs): two processes with half the rows each give the same loss curve
 as one process with the whole batch — the global batch is microBatchSize × devices × accumulation."""
+
 import json
 import os
 import subprocess
@@ -15,8 +16,13 @@ def test_two_processes_match_one(data, tmp_path):
     two = tiny_config(data, str(tmp_path / "two"), steps=6, microBatchSize=None, model=no_dropout)
     cf = tmp_path / "two.json"
     cf.write_text(json.dumps(two))
-    r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2", "-m", "worker", "pretrain", "--config", str(cf)],
-                       cwd=REPO, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": REPO, "OMP_NUM_THREADS": "1"})
+    r = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2", "-m", "worker", "pretrain", "--config", str(cf)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": REPO, "OMP_NUM_THREADS": "1"},
+    )
     assert r.returncode == 0, f"torchrun exited {r.returncode}: {r.stderr[-3000:]}"
     events = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
     start = next(e for e in events if e["event"] == "start")

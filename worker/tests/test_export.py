@@ -1,5 +1,6 @@
 """The output directory loads with Hugging Face Auto classes and answers a fill-mask pipeline with vocab tokens; each
 model family trains; metrics.jsonl describes the run (model/pretrain draws loss.svg from it: test/report/loss-curve.test.ts)."""
+
 import json
 import os
 import signal

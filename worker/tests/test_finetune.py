@@ -1,6 +1,7 @@
 """python -m worker finetune: presets, config checks, k-mer pre-split, a tiny real-data run (GUE prom_core_tata rows from
 the bundled fixture) whose saved model reloads with AutoModelForSequenceClassification and reproduces predictions.csv,
 init from a pretrained MLM directory, regression, and exact resume after SIGKILL at a random step."""
+
 import csv
 import json
 import os
@@ -59,9 +60,25 @@ TINY = {"family": "bert", "layers": 1, "hidden": 32, "heads": 2, "intermediate":
 
 
 def config(tasks, tok, run_dir, **over):
-    cfg = {"tasks": tasks, "task": "prom/prom_core_tata", "tokenizer": tok, "init": "scratch", "model": TINY, "preset": "dnabert2",
-           "lr": 1e-3, "batchSize": 16, "epochs": 2, "warmupSteps": 2, "evalEvery": 3, "checkpointEvery": 2, "seed": 5, "threads": 1,
-           "checkpointDir": os.path.join(run_dir, "ckpt"), "outDir": os.path.join(run_dir, "model"), "predictionsDir": os.path.join(run_dir, "metrics")}
+    cfg = {
+        "tasks": tasks,
+        "task": "prom/prom_core_tata",
+        "tokenizer": tok,
+        "init": "scratch",
+        "model": TINY,
+        "preset": "dnabert2",
+        "lr": 1e-3,
+        "batchSize": 16,
+        "epochs": 2,
+        "warmupSteps": 2,
+        "evalEvery": 3,
+        "checkpointEvery": 2,
+        "seed": 5,
+        "threads": 1,
+        "checkpointDir": os.path.join(run_dir, "ckpt"),
+        "outDir": os.path.join(run_dir, "model"),
+        "predictionsDir": os.path.join(run_dir, "metrics"),
+    }
     cfg.update(over)
     return cfg
 
@@ -105,18 +122,22 @@ def test_presets_follow_the_papers():
     assert (preset_for("randommask", "EMP/H4ac")["lr"], preset_for("randommask", "EMP/H4ac")["batchSize"]) == (3e-5, 32)
     assert (preset_for("randommask", "tf/0")["lr"], preset_for("randommask", "tf/0")["batchSize"]) == (1e-4, 64)
     # explicit params win over the preset
-    cfg = load_finetune_config({"tasks": "t", "task": "EMP/H3", "tokenizer": "k", "init": "scratch", "checkpointDir": "c", "outDir": "o",
-                                "predictionsDir": "p", "lr": 0.01})
+    cfg = load_finetune_config(
+        {"tasks": "t", "task": "EMP/H3", "tokenizer": "k", "init": "scratch", "checkpointDir": "c", "outDir": "o", "predictionsDir": "p", "lr": 0.01}
+    )
     assert (cfg["lr"], cfg["batchSize"], cfg["epochs"]) == (0.01, 32, 3)
 
 
-@pytest.mark.parametrize("over, message", [
-    ({"init": "pretrained"}, "init: pretrained needs a pretrained model"),
-    ({"init": "scratch", "pretrained": "/some/model"}, "init: scratch trains from random weights"),
-    ({"preset": "dnabert3"}, "preset: 'dnabert3' is not one of"),
-    ({"lr": 0}, "lr: must be > 0"),
-    ({"model": {"hidden": 30, "heads": 4}}, "model.hidden: 30 is not divisible by model.heads 4"),
-])
+@pytest.mark.parametrize(
+    "over, message",
+    [
+        ({"init": "pretrained"}, "init: pretrained needs a pretrained model"),
+        ({"init": "scratch", "pretrained": "/some/model"}, "init: scratch trains from random weights"),
+        ({"preset": "dnabert3"}, "preset: 'dnabert3' is not one of"),
+        ({"lr": 0}, "lr: must be > 0"),
+        ({"model": {"hidden": 30, "heads": 4}}, "model.hidden: 30 is not divisible by model.heads 4"),
+    ],
+)
 def test_bad_config_names_the_field(over, message):
     base = {"tasks": "t", "task": "EMP/H3", "tokenizer": "k", "init": "scratch", "checkpointDir": "c", "outDir": "o", "predictionsDir": "p"}
     with pytest.raises(ConfigError, match=message.replace("(", r"\(")):

@@ -1,5 +1,6 @@
 """finetune's checkpoint selection (`selectBy`) and the auto maxLength over the whole task (not the trainRows subset).
 Oracles: scikit-learn's MCC of the dev predictions the worker wrote, and the tokenizer's own lengths."""
+
 import csv
 import json
 import os
@@ -68,7 +69,10 @@ def test_auto_max_length_is_the_whole_tasks_longest_not_the_subsets(tmp_path):
     meta["tasks"][0]["splits"]["train"]["rows"] = 41
     json.dump(meta, open(os.path.join(tasks, "tasks.json"), "w"))
     d = str(tmp_path / "run")
-    run(config(tasks, tok, d, trainRows=10, epochs=1, model={"family": "bert", "layers": 1, "hidden": 32, "heads": 2, "intermediate": 64, "maxPositions": 128}), d)
+    run(
+        config(tasks, tok, d, trainRows=10, epochs=1, model={"family": "bert", "layers": 1, "hidden": 32, "heads": 2, "intermediate": 64, "maxPositions": 128}),
+        d,
+    )
     s = json.load(open(os.path.join(d, "metrics", "finetune.json")))
     want = len(SequenceTokenizer(tok).encode([long_seq])[0])
     assert s["trainRows"] == 10 and s["maxLength"] == want

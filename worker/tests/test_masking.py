@@ -1,12 +1,23 @@
 """Statistics of generated masks over many seeded draws, per strategy and RandomMask phase."""
+
 import numpy as np
 import pytest
 
 from worker.masking import IGNORE, Draws, Masker, centre_probability, phase_of, span_offsets
 
 VOCAB, SPECIAL, MASK = 100, [0, 1, 2, 3, 4], 4
-CFG = {"strategy": "randommask", "ratio": 0.15, "maskToken": 0.8, "randomToken": 0.1, "k": 6, "phases": 5, "minSpan": 6,
-       "maxSpanStart": 6, "maxSpanStep": 2, "centreProbability": None}
+CFG = {
+    "strategy": "randommask",
+    "ratio": 0.15,
+    "maskToken": 0.8,
+    "randomToken": 0.1,
+    "k": 6,
+    "phases": 5,
+    "minSpan": 6,
+    "maxSpanStart": 6,
+    "maxSpanStep": 2,
+    "centreProbability": None,
+}
 
 
 def batch(rng, B=64, L=512, specials_every=128):

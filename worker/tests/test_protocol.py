@@ -1,6 +1,7 @@
 """The worker speaks the engine's event protocol (schema/protocol.schema.json, which engine/executors/protocol.ts reads
 too): every line a pretraining run, a finetuning run and a failed run print is one valid event, progress counts `done`
 steps with its metrics nested, and human lines are `log` events (stderr stays free of them)."""
+
 import json
 import os
 

@@ -1,5 +1,6 @@
 """Exact resume: a worker SIGKILLed at random steps and rerun each time ends with a model.safetensors byte-identical to
 an uninterrupted run's, and the same loss at every step (a continuous curve)."""
+
 import json
 import os
 import random
@@ -54,7 +55,9 @@ def test_sigkill_at_random_steps_then_rerun_is_byte_identical(data, baseline, tm
     code, events, _ = run_worker(cfg, d)
     starts = [e for e in events if e["event"] == "start"]
     assert starts and starts[0]["step"] > 0, f"seed {seed}: the final run did not resume from a checkpoint"
-    assert read(os.path.join(d, "out", "model.safetensors")) == read(os.path.join(baseline, "out", "model.safetensors")), f"seed {seed}, kills {kills}: weights differ"
+    assert read(os.path.join(d, "out", "model.safetensors")) == read(os.path.join(baseline, "out", "model.safetensors")), (
+        f"seed {seed}, kills {kills}: weights differ"
+    )
     assert losses(d) == losses(baseline), f"seed {seed}, kills {kills}: loss curve differs"
     assert [s for s, *_ in losses(d)] == list(range(1, 25))
     ckpts = sorted(n for n in os.listdir(os.path.join(d, "ckpt")) if n.startswith("step-"))

@@ -1,6 +1,7 @@
 """The thread count is not part of a stage's key, so it must not change a published byte: pretraining (each model
 family) and finetuning with 1, 2 and 4 torch threads give byte-identical weights and metrics (worker/numerics.py).
 Without the deterministic LayerNorm the 1- and 2-thread models already differed at step 1 (LayerNorm's gradients)."""
+
 import hashlib
 import json
 import os

@@ -1,6 +1,7 @@
 """worker/tracking.py: TensorBoard scalars land in <checkpointDir>/tensorboard and TensorBoard's reader sees them; a
 resumed attempt's purge_step hides what an earlier attempt logged past the checkpoint; MLflow / W&B configured in the
 environment but not installed cost one warning each and never fail training."""
+
 import builtins
 import json
 

@@ -1,13 +1,14 @@
 """Tiny Hugging Face masked-LM directories for model/import tests, made locally with transformers (no network):
 
-  python3 tiny_checkpoints.py KIND OUT_DIR
-  dnabert6   BertForMaskedLM + DNABERT-6's vocab.txt (k-mers over ATCG) + BertTokenizer config, weights as pytorch_model.bin
-  nt         EsmForMaskedLM + a Nucleotide Transformer style EsmTokenizer (6-mers, then A T C G N; <cls> … <eos>)
-  roberta    RobertaForMaskedLM + a fast byte-free BPE tokenizer.json (<s> </s> <pad> <unk> <mask>), model.safetensors
-  modernbert ModernBertForMaskedLM + the same fast BPE tokenizer as roberta
-  custom     a BertForMaskedLM subclass shipped as code in the directory (auto_map, DNABERT-2 style)
-  bert-base  BertModel (no masked-LM head)
+python3 tiny_checkpoints.py KIND OUT_DIR
+dnabert6   BertForMaskedLM + DNABERT-6's vocab.txt (k-mers over ATCG) + BertTokenizer config, weights as pytorch_model.bin
+nt         EsmForMaskedLM + a Nucleotide Transformer style EsmTokenizer (6-mers, then A T C G N; <cls> … <eos>)
+roberta    RobertaForMaskedLM + a fast byte-free BPE tokenizer.json (<s> </s> <pad> <unk> <mask>), model.safetensors
+modernbert ModernBertForMaskedLM + the same fast BPE tokenizer as roberta
+custom     a BertForMaskedLM subclass shipped as code in the directory (auto_map, DNABERT-2 style)
+bert-base  BertModel (no masked-LM head)
 """
+
 import itertools
 import json
 import os
@@ -45,7 +46,15 @@ if KIND in ("dnabert6", "custom", "bert-base"):
             "class CustomBertForSequenceClassification(BertForSequenceClassification):\n    config_class = CustomBertConfig\n"
         )
         d = conf.to_dict()
-        d.update(model_type="custombert", architectures=["CustomBertForMaskedLM"], auto_map={"AutoConfig": "configuration_custom.CustomBertConfig", "AutoModelForMaskedLM": "modeling_custom.CustomBertForMaskedLM", "AutoModelForSequenceClassification": "modeling_custom.CustomBertForSequenceClassification"})
+        d.update(
+            model_type="custombert",
+            architectures=["CustomBertForMaskedLM"],
+            auto_map={
+                "AutoConfig": "configuration_custom.CustomBertConfig",
+                "AutoModelForMaskedLM": "modeling_custom.CustomBertForMaskedLM",
+                "AutoModelForSequenceClassification": "modeling_custom.CustomBertForSequenceClassification",
+            },
+        )
         json.dump(d, open(os.path.join(OUT, "config.json"), "w"), indent=2)
         torch.save(model.state_dict(), os.path.join(OUT, "pytorch_model.bin"))
         print(json.dumps(sorted(os.listdir(OUT))))
@@ -72,17 +81,24 @@ elif KIND in ("roberta", "modernbert"):
     specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
     here = os.path.dirname(os.path.abspath(__file__))
     fa = os.path.join(here, "..", "..", "fixtures", "genome", "chrM.fa")
-    seq = "".join(l.strip() for l in open(fa) if not l.startswith(">")).upper()
+    seq = "".join(line.strip() for line in open(fa) if not line.startswith(">")).upper()
     t = Tokenizer(models.BPE(unk_token="<unk>"))
     t.pre_tokenizer = pre_tokenizers.Split("N", "isolated")
-    t.train_from_iterator([seq[i : i + 300] for i in range(0, len(seq), 300)], trainers.BpeTrainer(vocab_size=96, special_tokens=specials, initial_alphabet=list("ACGTN"), show_progress=False))
+    t.train_from_iterator(
+        [seq[i : i + 300] for i in range(0, len(seq), 300)],
+        trainers.BpeTrainer(vocab_size=96, special_tokens=specials, initial_alphabet=list("ACGTN"), show_progress=False),
+    )
     t.post_processor = processors.TemplateProcessing(single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)])
-    fast = PreTrainedTokenizerFast(tokenizer_object=t, bos_token="<s>", eos_token="</s>", cls_token="<s>", sep_token="</s>", pad_token="<pad>", unk_token="<unk>", mask_token="<mask>")
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=t, bos_token="<s>", eos_token="</s>", cls_token="<s>", sep_token="</s>", pad_token="<pad>", unk_token="<unk>", mask_token="<mask>"
+    )
     fast.save_pretrained(OUT)
     if KIND == "modernbert":
         from transformers import ModernBertConfig, ModernBertForMaskedLM
 
-        conf = ModernBertConfig(vocab_size=t.get_vocab_size(), max_position_embeddings=128, pad_token_id=1, bos_token_id=0, eos_token_id=2, cls_token_id=0, sep_token_id=2, **TINY)
+        conf = ModernBertConfig(
+            vocab_size=t.get_vocab_size(), max_position_embeddings=128, pad_token_id=1, bos_token_id=0, eos_token_id=2, cls_token_id=0, sep_token_id=2, **TINY
+        )
         model = ModernBertForMaskedLM(conf)
     else:
         conf = RobertaConfig(vocab_size=t.get_vocab_size(), max_position_embeddings=130, pad_token_id=1, bos_token_id=0, eos_token_id=2, **TINY)

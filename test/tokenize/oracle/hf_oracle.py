@@ -8,6 +8,7 @@
 Overlapping k-mer tokenizers get DNABERT's pre-split input (seq2kmer: k-mers joined by spaces), the documented
 way to use them from HF. Exit status 3 means the oracle packages are missing.
 """
+
 import argparse
 import json
 import sys
@@ -56,7 +57,7 @@ def cmd_train(a):
         initial_alphabet=list("ACGT"),
         show_progress=False,
     )
-    lines = [l for l in open(a.corpus).read().split("\n") if l]
+    lines = [line for line in open(a.corpus).read().split("\n") if line]
     tok.train_from_iterator(lines, trainer)
     tok.save(a.out)
 
@@ -73,13 +74,17 @@ def cmd_transformers(a):
     seqs = json.load(open(a.input))
     texts = texts_for(path, seqs)
     out = {
-        "special_ids": {n: fast.convert_tokens_to_ids(t) for n, t in [("pad", "[PAD]"), ("unk", "[UNK]"), ("cls", "[CLS]"), ("sep", "[SEP]"), ("mask", "[MASK]")]},
+        "special_ids": {
+            n: fast.convert_tokens_to_ids(t) for n, t in [("pad", "[PAD]"), ("unk", "[UNK]"), ("cls", "[CLS]"), ("sep", "[SEP]"), ("mask", "[MASK]")]
+        },
         "attr_ids": {"mask": fast.mask_token_id, "cls": fast.cls_token_id, "sep": fast.sep_token_id, "pad": fast.pad_token_id},
         "auto_attr_ids": {"mask": auto.mask_token_id, "cls": auto.cls_token_id, "sep": auto.sep_token_id, "pad": auto.pad_token_id},
         "ids": [fast(t)["input_ids"] for t in texts],
         "auto_ids": [auto(t)["input_ids"] for t in texts],
         # a masked position survives a round trip through text
-        "masked_roundtrip": fast(fast.decode(fast(texts[0])["input_ids"][:2] + [fast.mask_token_id], skip_special_tokens=False), add_special_tokens=False)["input_ids"],
+        "masked_roundtrip": fast(fast.decode(fast(texts[0])["input_ids"][:2] + [fast.mask_token_id], skip_special_tokens=False), add_special_tokens=False)[
+            "input_ids"
+        ],
         "mask_in_text": fast("[MASK]" + (" " if overlapping_k(path) else "") + texts[0], add_special_tokens=False)["input_ids"][:2],
     }
     print(json.dumps(out))
