@@ -58,7 +58,9 @@ export default async function bench(): Promise<string> {
     const noop = median(reruns.map((r) => r.seconds));
     const rss = Math.max(...reruns.map((r) => r.maxRssMb));
     perStage[`dnaflow ${n}`] = noop / n;
-    rows.push(`| dnaflow, ${n.toLocaleString("en")} stages | ${first.seconds.toFixed(1)} s | ${(loadS * 1000).toFixed(0)} ms | ${(planS * 1000).toFixed(0)} ms | **${noop.toFixed(2)} s** | ${rss.toFixed(0)} MB | ${((noop / n) * 1e6).toFixed(0)} µs |`);
+    rows.push(
+      `| dnaflow, ${n.toLocaleString("en")} stages | ${first.seconds.toFixed(1)} s | ${(loadS * 1000).toFixed(0)} ms | ${(planS * 1000).toFixed(0)} ms | **${noop.toFixed(2)} s** | ${rss.toFixed(0)} MB | ${((noop / n) * 1e6).toFixed(0)} µs |`,
+    );
   }
 
   if (!have("snakemake")) aptInstall(["snakemake"]);
@@ -69,7 +71,9 @@ export default async function bench(): Promise<string> {
   const sre = Array.from({ length: 3 }, () => timed(["snakemake", "-c1", "--quiet"], { cwd: sdir }));
   const snoop = median(sre.map((r) => r.seconds));
   const srss = Math.max(...sre.map((r) => r.maxRssMb));
-  rows.push(`| Snakemake ${snakemakeVersion()}, 2,000 jobs | ${sfirst.seconds.toFixed(1)} s | – | – | **${snoop.toFixed(2)} s** | ${srss.toFixed(0)} MB | ${((snoop / 2000) * 1e6).toFixed(0)} µs |`);
+  rows.push(
+    `| Snakemake ${snakemakeVersion()}, 2,000 jobs | ${sfirst.seconds.toFixed(1)} s | – | – | **${snoop.toFixed(2)} s** | ${srss.toFixed(0)} MB | ${((snoop / 2000) * 1e6).toFixed(0)} µs |`,
+  );
   const ratio = snoop / 2000 / perStage["dnaflow 10000"];
 
   return `## Engine overhead (issue: engine core)

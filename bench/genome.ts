@@ -12,7 +12,10 @@ const SMALT_CHRX = "/usr/share/doc/smalt/test/data/hs37chrXtrunc.fa.gz";
 const SYNTH_RECORDS = 4;
 const SYNTH_BASES = 55_000_000; // per record: 220 Mbp, ~224 MB of FASTA text
 
-interface Run { seconds: number; rssMB: number }
+interface Run {
+  seconds: number;
+  rssMB: number;
+}
 
 export default async function bench(): Promise<string> {
   // A fresh machine has neither: install them as the other sections install their peers.
@@ -37,7 +40,8 @@ export default async function bench(): Promise<string> {
       const sq = await timed(seqkit, ["seq", "-g", "-G", "N", "-o", join(work, "seqkit-seq.fa"), input]);
       const sl = await timed(seqkit, ["sliding", "-W", "1000", "-s", "1000", "-o", join(work, "seqkit-sliding.fa"), input]);
       rmSync(work, { recursive: true, force: true });
-      const o = mine.seconds, s = sq.seconds + sl.seconds;
+      const o = mine.seconds,
+        s = sq.seconds + sl.seconds;
       rows.push(
         `| ${input.replace(dir + "/", "")} | ${fastaMB.toFixed(0)} | ${o.toFixed(2)} (${mine.stages.map((x) => x.toFixed(2)).join(" + ")}) | ` +
           `${(fastaMB / o).toFixed(0)} | ${mine.rssMB.toFixed(0)} | ${sq.seconds.toFixed(2)} + ${sl.seconds.toFixed(2)} | ` +
@@ -82,7 +86,16 @@ async function ours(input: string, dir: string): Promise<Run & { stages: number[
   let stages: number[] = [];
   const run = await timed(
     process.execPath,
-    ["--input-type=module", "-e", code, url("../test/helpers/stage-harness.js"), url("../stages/genome/strip-n.js"), url("../stages/genome/segment.js"), input, dir],
+    [
+      "--input-type=module",
+      "-e",
+      code,
+      url("../test/helpers/stage-harness.js"),
+      url("../stages/genome/strip-n.js"),
+      url("../stages/genome/segment.js"),
+      input,
+      dir,
+    ],
     (stderr) => (stages = JSON.parse(stderr)),
   );
   return { ...run, stages };
@@ -102,7 +115,9 @@ function timed(cmd: string, args: string[], onStderr?: (text: string) => void): 
       try {
         const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
         if (m) hwm = Math.max(hwm, Number(m[1]));
-      } catch { /* exited */ }
+      } catch {
+        /* exited */
+      }
     }, 5);
     child.on("error", reject);
     child.on("close", (code) => {
@@ -116,7 +131,11 @@ function timed(cmd: string, args: string[], onStderr?: (text: string) => void): 
 
 function which(cmd: string): string | undefined {
   try {
-    return execFileSync("sh", ["-c", `command -v ${cmd}`]).toString().trim() || undefined;
+    return (
+      execFileSync("sh", ["-c", `command -v ${cmd}`])
+        .toString()
+        .trim() || undefined
+    );
   } catch {
     return undefined;
   }
@@ -139,7 +158,10 @@ function writeSyntheticFasta(path: string): void {
   const ACGT = Buffer.from("ACGTacgt");
   for (let r = 0; r < SYNTH_RECORDS; r++) {
     for (const c of Buffer.from(`>chr${r + 1} synthetic\n`)) put(c);
-    let col = 0, left = 0, inN = false, lower = 0;
+    let col = 0,
+      left = 0,
+      inN = false,
+      lower = 0;
     for (let i = 0; i < SYNTH_BASES; i++) {
       if (left === 0) {
         inN = !inN && rnd() % 4 === 0;

@@ -27,7 +27,11 @@ interface Result {
 function runBench(python: string, gpus: number): Result {
   const argv = gpus > 1 ? ["-m", "torch.distributed.run", "--standalone", `--nproc-per-node=${gpus}`, SCRIPT] : [SCRIPT];
   const r = spawnSync(python, argv, { encoding: "utf8", maxBuffer: 1 << 26, env: { ...process.env, PYTHONUNBUFFERED: "1" } });
-  const last = r.stdout.trim().split("\n").filter((l) => l.startsWith("{")).pop();
+  const last = r.stdout
+    .trim()
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .pop();
   const res = last ? JSON.parse(last) : undefined;
   if (res?.error) throw new Error(`bench gpu: ${res.error} — run it on a CUDA machine, with DNAFLOW_PYTHON pointing at a CUDA build of torch`);
   if (r.status !== 0 || !res) throw new Error(`bench gpu: ${gpus} GPU run failed (${r.status}): ${r.stderr.slice(-3000)}`);
@@ -36,10 +40,20 @@ function runBench(python: string, gpus: number): Result {
 
 export default async function bench(): Promise<string> {
   const python = await workerPython({ log: (l) => process.stderr.write(`bench gpu: ${l}\n`) });
-  const probe = spawnSync(python, ["-c", "import torch, json; print(json.dumps({'n': torch.cuda.device_count() if torch.cuda.is_available() else 0, 'torch': torch.__version__, 'cuda': torch.version.cuda}))"], { encoding: "utf8" });
+  const probe = spawnSync(
+    python,
+    [
+      "-c",
+      "import torch, json; print(json.dumps({'n': torch.cuda.device_count() if torch.cuda.is_available() else 0, 'torch': torch.__version__, 'cuda': torch.version.cuda}))",
+    ],
+    { encoding: "utf8" },
+  );
   if (probe.status !== 0) throw new Error(`bench gpu: ${python} cannot import torch: ${probe.stderr.slice(-1000)}`);
   const { n, torch, cuda } = JSON.parse(probe.stdout.trim());
-  if (!n) throw new Error(`bench gpu: no CUDA device visible to ${python} (torch ${torch}, CUDA build ${cuda ?? "none"}) — run it on a CUDA machine, with DNAFLOW_PYTHON pointing at a CUDA build of torch`);
+  if (!n)
+    throw new Error(
+      `bench gpu: no CUDA device visible to ${python} (torch ${torch}, CUDA build ${cuda ?? "none"}) — run it on a CUDA machine, with DNAFLOW_PYTHON pointing at a CUDA build of torch`,
+    );
   const results = [runBench(python, 1)];
   if (n > 1) results.push(runBench(python, n));
   const row = (r: Result) =>

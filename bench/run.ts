@@ -53,5 +53,8 @@ for (const name of Object.keys(sections)) {
   } else body = keptSection(name);
   if (body) parts.push(`<!-- section:${name} -->\n${body.trim()}\n<!-- /section:${name} -->`);
 }
-writeFileSync(file, `# Benchmarks\n\nWritten by \`npm run bench\` (\`npm run bench -- engine\` for one section). Each section names its command, machine and date, and measures its peer in the same run.\n\n${parts.join("\n\n")}\n`);
+writeFileSync(
+  file,
+  `# Benchmarks\n\nWritten by \`npm run bench\` (\`npm run bench -- engine\` for one section). Each section names its command, machine and date, and measures its peer in the same run.\n\n${parts.join("\n\n")}\n`,
+);
 process.stderr.write(`bench: wrote ${file}\n`);

@@ -123,7 +123,12 @@ export default async function bench(): Promise<string> {
     const store = join(dir, "store");
     process.stderr.write(`bench scale: running the data path through the CLI…\n`);
     const t0 = Date.now();
-    const run = spawnSync(process.execPath, [CLI, "run", "scale.yaml", "-j", "1", "--store", store], { cwd: dir, encoding: "utf8", env: { ...process.env, DNAFLOW_STORE: "" }, maxBuffer: 1 << 26 });
+    const run = spawnSync(process.execPath, [CLI, "run", "scale.yaml", "-j", "1", "--store", store], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, DNAFLOW_STORE: "" },
+      maxBuffer: 1 << 26,
+    });
     const total = (Date.now() - t0) / 1000;
     if (run.status !== 0) throw new Error(`bench scale: dnaflow run failed (${run.status}): ${run.stderr.slice(-3000)}`);
     const trace = spawnSync(process.execPath, [CLI, "status", "scale.yaml", "--trace", "--json", "--store", store], { cwd: dir, encoding: "utf8" });
@@ -133,11 +138,13 @@ export default async function bench(): Promise<string> {
     const cpuTotal = rows.reduce((a, r) => a + (r.cpuS ?? 0), 0);
 
     // The tokenizer libraries alone, on the first 100 MB of the train segments, for the encode ratio.
-    const keys = JSON.parse(spawnSync(process.execPath, [CLI, "plan", "scale.yaml", "--json", "--store", store], { cwd: dir, encoding: "utf8" }).stdout).stages as Array<{ id: string; key: string }>;
+    const keys = JSON.parse(spawnSync(process.execPath, [CLI, "plan", "scale.yaml", "--json", "--store", store], { cwd: dir, encoding: "utf8" }).stdout)
+      .stages as Array<{ id: string; key: string }>;
     const layout = new FsLayout(store);
     const out = (id: string, o: string) => layout.output(keys.find((k) => k.id === id)!.key, o);
     const lib: Record<string, number> = {};
-    for (const t of ["kmer6", "bpe4096", "nucleotide"]) lib[t] = await libraryRate(out(`tokenizer[tokenizer=${t}]`, "tokenizer"), out("split", "train"), 100 * Math.min(1, size * 10));
+    for (const t of ["kmer6", "bpe4096", "nucleotide"])
+      lib[t] = await libraryRate(out(`tokenizer[tokenizer=${t}]`, "tokenizer"), out("split", "train"), 100 * Math.min(1, size * 10));
 
     // seqkit on the same file, in the same run.
     const seqkitRows: string[] = [];

@@ -5,10 +5,30 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 
 export const HG38_PRIMARY: Array<[string, number]> = [
-  ["chr1", 248956422], ["chr2", 242193529], ["chr3", 198295559], ["chr4", 190214555], ["chr5", 181538259], ["chr6", 170805979],
-  ["chr7", 159345973], ["chr8", 145138636], ["chr9", 138394717], ["chr10", 133797422], ["chr11", 135086622], ["chr12", 133275309],
-  ["chr13", 114364328], ["chr14", 107043718], ["chr15", 101991189], ["chr16", 90338345], ["chr17", 83257441], ["chr18", 80373285],
-  ["chr19", 58617616], ["chr20", 64444167], ["chr21", 46709983], ["chr22", 50818468], ["chrX", 156040895], ["chrY", 57227415],
+  ["chr1", 248956422],
+  ["chr2", 242193529],
+  ["chr3", 198295559],
+  ["chr4", 190214555],
+  ["chr5", 181538259],
+  ["chr6", 170805979],
+  ["chr7", 159345973],
+  ["chr8", 145138636],
+  ["chr9", 138394717],
+  ["chr10", 133797422],
+  ["chr11", 135086622],
+  ["chr12", 133275309],
+  ["chr13", 114364328],
+  ["chr14", 107043718],
+  ["chr15", 101991189],
+  ["chr16", 90338345],
+  ["chr17", 83257441],
+  ["chr18", 80373285],
+  ["chr19", 58617616],
+  ["chr20", 64444167],
+  ["chr21", 46709983],
+  ["chr22", 50818468],
+  ["chrX", 156040895],
+  ["chrY", 57227415],
 ];
 const ACROCENTRIC = new Set(["chr13", "chr14", "chr15", "chr21", "chr22"]);
 const LINE = 60;
@@ -39,7 +59,10 @@ function seedOf(seed: number, name: string): number {
 /** N intervals [start, end) of a record, sorted, non-overlapping. */
 function gapsOf(name: string, length: number, scale: number, rng: Rng): Array<[number, number]> {
   const tel = Math.max(1, Math.round(10_000 * scale));
-  const gaps: Array<[number, number]> = [[0, tel], [length - tel, length]];
+  const gaps: Array<[number, number]> = [
+    [0, tel],
+    [length - tel, length],
+  ];
   if (!name.startsWith("chrUn")) {
     const cenLen = Math.round((500_000 + rng.below(2_500_000)) * scale);
     const cenAt = ACROCENTRIC.has(name) ? Math.round(length * 0.16) : Math.round(length * (0.3 + rng.below(1000) / 5000));
@@ -72,7 +95,8 @@ export interface GenomeInfo {
 export function writeSyntheticGenome(path: string, scale = 1, seed = 42): GenomeInfo {
   const records: Array<[string, number]> = HG38_PRIMARY.map(([n, l]) => [n, Math.max(100_000, Math.round(l * scale))]);
   const unRng = new Rng(seedOf(seed, "chrUn"));
-  for (let i = 0; i < 200; i++) records.push([`chrUn_synth${String(i).padStart(3, "0")}v1`, Math.max(1000, Math.round((20_000 + unRng.below(180_000)) * Math.min(1, scale * 10)))]);
+  for (let i = 0; i < 200; i++)
+    records.push([`chrUn_synth${String(i).padStart(3, "0")}v1`, Math.max(1000, Math.round((20_000 + unRng.below(180_000)) * Math.min(1, scale * 10)))]);
   const fd = openSync(path, "w");
   const CHUNK = 4 << 20;
   const out = Buffer.allocUnsafe(CHUNK + 256);

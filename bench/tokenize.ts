@@ -32,7 +32,12 @@ function corpusLines(mbp: number): string[] {
   if (!existsSync(CHRX)) aptInstall(["smalt-examples"]);
   if (!existsSync(CHRX)) throw new Error(`${CHRX} missing: apt-get install smalt-examples`);
   const text = gunzipSync(readFileSync(CHRX)).toString("latin1");
-  const seq = text.split("\n").filter((l) => !l.startsWith(">")).join("").toUpperCase().replace(/[^ACGT]/g, "");
+  const seq = text
+    .split("\n")
+    .filter((l) => !l.startsWith(">"))
+    .join("")
+    .toUpperCase()
+    .replace(/[^ACGT]/g, "");
   const want = Math.min(seq.length, Math.round(mbp * 1e6));
   const lines: string[] = [];
   for (let i = 0; i + SEGMENT <= want; i += SEGMENT) lines.push(seq.slice(i, i + SEGMENT));
@@ -51,7 +56,10 @@ function python(args: string[]): any {
 /** Child-process entry: train our BPE on a corpus file, report time and peak RSS. */
 function trainChild(corpusFile: string, vocab: number, minFreq: number, out: string): void {
   const lines = readFileSync(corpusFile, "latin1").split("\n").filter(Boolean);
-  const corpus = new BpeCorpus(lines.reduce((a, l) => a + l.length, 0), vocab);
+  const corpus = new BpeCorpus(
+    lines.reduce((a, l) => a + l.length, 0),
+    vocab,
+  );
   for (const l of lines) corpus.add(l);
   lines.length = 0;
   const t = performance.now();

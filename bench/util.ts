@@ -13,7 +13,12 @@ export interface Timed {
 /** Runs argv under /usr/bin/time to get wall time and peak RSS of the whole command. */
 export function timed(argv: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Timed {
   const t = process.hrtime.bigint();
-  const r = spawnSync("/usr/bin/time", ["-f", "__RSS_KB=%M", ...argv], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, encoding: "utf8", maxBuffer: 1 << 28 });
+  const r = spawnSync("/usr/bin/time", ["-f", "__RSS_KB=%M", ...argv], {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+  });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   const m = /__RSS_KB=(\d+)/.exec(r.stderr ?? "");
   if (!m) throw new Error(`/usr/bin/time did not report (install Debian 'time'): ${r.error?.message ?? r.stderr}`);

@@ -1,6 +1,20 @@
 // The store on a local or shared filesystem. Publishing is one rename of a complete attempt directory, so an object
 // either exists whole (with its manifest) or not at all. No flock: only create-exclusive files, rename and fsync.
-import { accessSync, closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { dirname, join, resolve } from "node:path";

@@ -41,7 +41,10 @@ export class LayeredStore implements Store {
   private readonly syncs = new Map<string, Promise<void>>();
   private readonly cleared = new Set<string>();
 
-  private constructor(readonly local: FsStore, url: string) {
+  private constructor(
+    readonly local: FsStore,
+    url: string,
+  ) {
     this.loc = parseS3Url(url);
     this.layout = new S3Layout(this.loc.prefix);
     this.remote = new S3Remote(makeClient(), this.loc, this.layout);
@@ -186,7 +189,9 @@ export class LayeredStore implements Store {
             `${explainS3Error(e, this.loc).message} — the upload of ${key.slice(0, 10)} failed for ${Math.round(publishPatienceMs() / 1000)} s, so it is not published (the local cache keeps a copy the next run uploads; checkpoints are kept)`,
           );
         }
-        process.stderr.write(`dnaflow: uploading ${key.slice(0, 10)} to ${this.loc.url} failed (${explainS3Error(e, this.loc).message}); retrying in ${(delay / 1000).toFixed(1)} s\n`);
+        process.stderr.write(
+          `dnaflow: uploading ${key.slice(0, 10)} to ${this.loc.url} failed (${explainS3Error(e, this.loc).message}); retrying in ${(delay / 1000).toFixed(1)} s\n`,
+        );
         await sleep(delay);
       }
     }

@@ -79,8 +79,7 @@ export class ProgressBoard {
     if (e.type === "plan") {
       this.runId = e.runId;
       this.pipeline = e.pipeline;
-    }
-    else if (e.type === "stage-start") this.live.set(e.id, { attempt: e.attempt, started: new Date().toISOString() });
+    } else if (e.type === "stage-start") this.live.set(e.id, { attempt: e.attempt, started: new Date().toISOString() });
     else if (e.type === "stage-progress") {
       const s = this.live.get(e.id) ?? {};
       const t = performance.now();
@@ -125,7 +124,11 @@ export class ProgressBoard {
   }
 
   /** When the attempt lets go of its lease: a published key needs no record; otherwise say it stopped. */
-  async end(store: ProgressStore & { leases: { opts: { ttlMs: number } }; isPublished(key: string): Promise<boolean> }, key: string, stage: string): Promise<void> {
+  async end(
+    store: ProgressStore & { leases: { opts: { ttlMs: number } }; isPublished(key: string): Promise<boolean> },
+    key: string,
+    stage: string,
+  ): Promise<void> {
     try {
       if (await store.isPublished(key)) await store.removeProgress(key);
       else await store.writeProgress({ ...this.record(key, stage, store.leases.opts.ttlMs), ended: new Date().toISOString() });

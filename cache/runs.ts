@@ -55,7 +55,10 @@ export class RunLog {
   constructor(private readonly layout: FsLayout) {}
 
   static newId(now = new Date()): string {
-    return `${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    return `${now
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d+Z$/, "Z")}-${process.pid.toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   }
 
   write(rec: RunRecord): void {

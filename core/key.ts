@@ -8,9 +8,7 @@ export const STORE_FORMAT = 1;
 export interface KeyComponents {
   format: number;
   /** What runs: a builtin (name, interface version, output revision) or a command (argv template + scripts it names). */
-  stage:
-    | { uses: string; version: number; revision: number }
-    | { run: string[] | string; shell: boolean; scripts: Record<string, string> };
+  stage: { uses: string; version: number; revision: number } | { run: string[] | string; shell: boolean; scripts: Record<string, string> };
   /** Params after expressions and schema defaults. */
   params: Record<string, unknown>;
   /** Per input, in binding order: the key of the upstream object + output name, or the content digest of a file/dir. */

@@ -25,10 +25,7 @@ function validatorFor(def: StageDefinition): ValidateFunction {
 }
 
 /** Returns the params with defaults applied (a deep copy), or the problems found. */
-export function resolveStageParams(
-  def: StageDefinition,
-  raw: Record<string, unknown>,
-): { params: Record<string, unknown>; problems: ParamProblem[] } {
+export function resolveStageParams(def: StageDefinition, raw: Record<string, unknown>): { params: Record<string, unknown>; problems: ParamProblem[] } {
   const params = structuredClone(raw ?? {});
   const validate = validatorFor(def);
   if (validate(params)) return { params, problems: [] };

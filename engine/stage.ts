@@ -3,7 +3,6 @@ import type { JSONSchemaType } from "./json-schema.js";
 import type { InputItem } from "../core/input-item.js";
 import type { JsonValue } from "../core/json.js";
 
-
 /** One upstream stage of a stage's inputs, as its key sees it (engine/executors/lineage.ts). */
 export interface LineageEntry {
   uses?: string;
@@ -101,8 +100,7 @@ export interface StageDefinition<P = any> {
 
 /** What a plan-time check sees of one bound input: an upstream builtin instance (its params and inputs) or a file. */
 export type PlanInput =
-  | { kind: "stage"; uses?: string; output: string; params: Record<string, unknown>; inputs: Record<string, PlanInput[]> }
-  | { kind: "file"; path: string };
+  { kind: "stage"; uses?: string; output: string; params: Record<string, unknown>; inputs: Record<string, PlanInput[]> } | { kind: "file"; path: string };
 
 export interface PlanView<P = Record<string, unknown>> {
   params: P;

@@ -11,7 +11,9 @@ function find(dir) {
   });
 }
 const filter = process.argv.slice(2);
-const files = find("dist/test").filter((f) => !filter.length || filter.some((x) => f.includes(x))).sort();
+const files = find("dist/test")
+  .filter((f) => !filter.length || filter.some((x) => f.includes(x)))
+  .sort();
 if (!files.length) {
   console.error("no test files found");
   process.exit(1);

@@ -8,4 +8,12 @@ import { modelStages } from "./model/index.js";
 import { reportStages } from "./report/index.js";
 import { tokenizeStages } from "./tokenize/index.js";
 
-export const builtinStages: StageDefinition[] = [...coreStages, ...genomeStages, ...tokenizeStages, ...modelStages, ...dataStages, ...evalStages, ...reportStages];
+export const builtinStages: StageDefinition[] = [
+  ...coreStages,
+  ...genomeStages,
+  ...tokenizeStages,
+  ...modelStages,
+  ...dataStages,
+  ...evalStages,
+  ...reportStages,
+];

@@ -42,7 +42,7 @@ test("an upward, a sideways and a circular import are each caught; downward ones
     "engine/dag/render.ts": 'import { p } from "../plan/plan.js";\nexport const r = p;\n', // up: dag → plan
     "engine/plan/plan.ts": 'import { x } from "../stage.js";\nexport const p = x;\n', // down: fine
     "engine/reporters/tty.ts": 'import { j } from "../executors/job.js";\nexport const t = j;\n', // sideways: same rank
-    "engine/executors/job.ts": 'export const j = 1;\n',
+    "engine/executors/job.ts": "export const j = 1;\n",
     "lib/a.ts": 'import { b } from "./b.js";\nexport const a = () => b;\n',
     "lib/b.ts": 'import { a } from "./a.js";\nexport const b = () => a;\n',
   });

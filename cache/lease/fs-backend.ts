@@ -5,7 +5,20 @@
 // publish the new version with link(2), which fails if a lease file exists again. A heartbeat and a takeover take the
 // same path, so an owner can never overwrite a lease that another runner took meanwhile (and vice versa). One file per
 // key, however many heartbeats: nothing accumulates.
-import { closeSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { fsyncDir } from "../atomic.js";

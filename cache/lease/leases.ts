@@ -27,7 +27,10 @@ export class Leases {
   readonly runner = `${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
   private readonly seen = new Map<string, { token: string; since: number }>();
 
-  constructor(private readonly backend: LeaseBackend, readonly opts: LeaseOptions) {}
+  constructor(
+    private readonly backend: LeaseBackend,
+    readonly opts: LeaseOptions,
+  ) {}
 
   recordFor(stage: string, beat: number): LeaseRecord {
     const owner: LeaseOwner = { runner: this.runner, host: hostname(), pid: process.pid, pidStart: this.opts.pidStart, stage };
@@ -145,7 +148,13 @@ export class HeldLease {
   /** Called after a heartbeat (e.g. to sync the checkpoint directory to a remote store); skipped while one runs. */
   onBeat?: () => Promise<void>;
 
-  constructor(private readonly leases: Leases, private readonly backend: LeaseBackend, readonly key: string, private readonly stage: string, private token: string) {
+  constructor(
+    private readonly leases: Leases,
+    private readonly backend: LeaseBackend,
+    readonly key: string,
+    private readonly stage: string,
+    private token: string,
+  ) {
     this.loop = this.beatLoop();
   }
 

@@ -39,7 +39,9 @@ export function explainS3Error(e: unknown, loc: S3Location): Error {
   const name = err?.name ?? "Error";
   let hint = "";
   if (name === "NoSuchBucket") hint = `bucket '${loc.bucket}' does not exist`;
-  else if (name === "InvalidAccessKeyId" || name === "SignatureDoesNotMatch" || status === 403) hint = "access denied: check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or ~/.aws/credentials";
-  else if (err?.code === "ECONNREFUSED" || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(String(err?.message))) hint = `cannot reach the S3 endpoint (${process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL || "AWS default"})`;
+  else if (name === "InvalidAccessKeyId" || name === "SignatureDoesNotMatch" || status === 403)
+    hint = "access denied: check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or ~/.aws/credentials";
+  else if (err?.code === "ECONNREFUSED" || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(String(err?.message)))
+    hint = `cannot reach the S3 endpoint (${process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL || "AWS default"})`;
   return new Error(`S3 store ${loc.url}: ${hint || `${name}${status ? ` (HTTP ${status})` : ""}: ${err?.message ?? e}`}`);
 }

@@ -17,7 +17,19 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { createHash } from "node:crypto";
-import { closeSync, createReadStream, createWriteStream, fstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, type BigIntStats } from "node:fs";
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  type BigIntStats,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { PassThrough, Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -162,7 +174,9 @@ export class S3Remote {
       throw e;
     }
     try {
-      await this.s3.send(new PutObjectCommand({ Bucket: this.loc.bucket, Key: this.layout.manifest(m.key), Body: JSON.stringify(m, null, 1), IfNoneMatch: "*" }));
+      await this.s3.send(
+        new PutObjectCommand({ Bucket: this.loc.bucket, Key: this.layout.manifest(m.key), Body: JSON.stringify(m, null, 1), IfNoneMatch: "*" }),
+      );
       return "published";
     } catch (e) {
       if (httpStatus(e) !== 412) throw e;

@@ -77,7 +77,12 @@ export function loadAndBuild(file: string, opts: CommonOptions): { pipeline: Pip
       if (later instanceof SpecError) {
         // A place that already has a problem (say an unterminated ${{ in an input) needs no second one.
         const at = new Set(e.problems.map((p) => `${p.line}:${p.col}`));
-        throw new SpecError(mergeProblems(e.problems, later.problems.filter((p) => !p.line || !at.has(`${p.line}:${p.col}`))));
+        throw new SpecError(
+          mergeProblems(
+            e.problems,
+            later.problems.filter((p) => !p.line || !at.has(`${p.line}:${p.col}`)),
+          ),
+        );
       }
       // Anything else: the partial spec was too broken for the DAG phase; the first problems stand.
     }

@@ -68,9 +68,13 @@ common(program.command("status <file>").description("state of every stage and th
   .option("--json", "with --trace: rows as JSON")
   .option("--html <file>", "with --trace: also write an HTML timeline")
   .option("--follow", "then follow the running stages live (what dnaflow watch shows)")
-  .action(act(async (file: string, o) => (o.trace || o.html ? traceCmd(file, o) : o.follow ? (await statusCmd(file, o)) || watchCmd(file, o) : statusCmd(file, o))));
+  .action(
+    act(async (file: string, o) => (o.trace || o.html ? traceCmd(file, o) : o.follow ? (await statusCmd(file, o)) || watchCmd(file, o) : statusCmd(file, o))),
+  );
 
-common(program.command("watch <file>").description("live view of running stages from any machine that reads the store: host, step, loss, tokens/s, ETA, heartbeat"))
+common(
+  program.command("watch <file>").description("live view of running stages from any machine that reads the store: host, step, loss, tokens/s, ETA, heartbeat"),
+)
   .option("--once", "print one snapshot and exit")
   .option("--json", "snapshots as JSON lines")
   .option("--interval <seconds>", "refresh interval", "2")
@@ -158,7 +162,11 @@ try {
   } else {
     // One line (a full disk, a read-only store, a bug): the stack only with --debug.
     const line = describeSystemError(e) ?? `${(e as Error)?.message ?? e}`;
-    process.stderr.write(debug ? `dnaflow: ${line}\n${(e as Error)?.stack ?? ""}\n` : `dnaflow: ${line}${describeSystemError(e) || e instanceof FatalError ? "" : " (--debug shows where)"}\n`);
+    process.stderr.write(
+      debug
+        ? `dnaflow: ${line}\n${(e as Error)?.stack ?? ""}\n`
+        : `dnaflow: ${line}${describeSystemError(e) || e instanceof FatalError ? "" : " (--debug shows where)"}\n`,
+    );
     exitCode = 1;
   }
 }

@@ -36,7 +36,10 @@ export function buildDag(p: PipelineSpec, registry: Registry): Dag {
   const { entries, deps } = parseInputs(p.stages, outputsOf, problems, pos);
   for (const s of p.stages) checkInputNames(s, defs.get(s.id), entries.get(s.id)!, problems, pos);
 
-  const ordered = topoOrder(p.stages.map((s) => s.id), deps);
+  const ordered = topoOrder(
+    p.stages.map((s) => s.id),
+    deps,
+  );
   if ("cycle" in ordered) {
     const [a, b] = ordered.cycle;
     const where = allEntries(entries.get(a)!).find((e) => e.kind === "ref" && e.stage === b)?.pos;
@@ -62,13 +65,22 @@ export function buildDag(p: PipelineSpec, registry: Registry): Dag {
   return { instances: all, byId: new Map(all.map((i) => [i.id, i])) };
 }
 
-function checkInputNames(s: StageSpec, def: StageDefinition | undefined, inputs: StageInputs, problems: ProblemList, pos: (id: string, ...p: Array<string | number>) => SourcePos) {
+function checkInputNames(
+  s: StageSpec,
+  def: StageDefinition | undefined,
+  inputs: StageInputs,
+  problems: ProblemList,
+  pos: (id: string, ...p: Array<string | number>) => SourcePos,
+) {
   if (!def) return;
   const declared = Object.keys(def.inputs);
   const check = (names: string[], at: Array<string | number>, where: string) => {
     for (const name of names) {
       if (declared.includes(name)) continue;
-      problems.add(`stage '${s.id}': ${where}${def.name} has no input '${name}'${didYouMean(name, declared)}; inputs: ${declared.join(", ") || "none"}`, pos(s.id, ...at, name));
+      problems.add(
+        `stage '${s.id}': ${where}${def.name} has no input '${name}'${didYouMean(name, declared)}; inputs: ${declared.join(", ") || "none"}`,
+        pos(s.id, ...at, name),
+      );
     }
   };
   check(Object.keys(s.inputs), ["inputs"], "");
@@ -93,8 +105,15 @@ function checkRequiredInputs(
       problems.add(`stage '${s.id}': ${def.name} needs input '${name}'`, pos(s.id));
       continue;
     }
-    const shown = lacking.slice(0, 3).map((pt) => instanceId(s.id, pt.coords)).join(", ") + (lacking.length > 3 ? `, … (${lacking.length} in all)` : "");
-    problems.add(`stage '${s.id}': ${def.name} needs input '${name}' in every combination; neither inputs: nor a matrix.include entry gives it to ${shown}`, pos(s.id, "matrix", "include"));
+    const shown =
+      lacking
+        .slice(0, 3)
+        .map((pt) => instanceId(s.id, pt.coords))
+        .join(", ") + (lacking.length > 3 ? `, … (${lacking.length} in all)` : "");
+    problems.add(
+      `stage '${s.id}': ${def.name} needs input '${name}' in every combination; neither inputs: nor a matrix.include entry gives it to ${shown}`,
+      pos(s.id, "matrix", "include"),
+    );
   }
 }
 
@@ -132,29 +151,32 @@ function buildInstance(
   // The stage's inputs, each replaced by the one of the last matching include entry that names it.
   const inputEntries: InputEntries = { ...stageInputs.base };
   for (const i of point.include) Object.assign(inputEntries, stageInputs.include[i]);
-  const valueResolver = (allowRuntime: boolean): Resolver => (ref: ExprRef) => {
-    const [head, ...rest] = ref.path;
-    if (!ref.valid) return { error: `malformed expression '\${{ ${ref.text} }}'` };
-    if (head === "params") {
-      const r = lookup(p.params, rest);
-      return r.found ? { value: r.value } : { error: `unknown param '${rest.join(".")}'${didYouMean(rest[r.at] ?? "", r.keys)}` };
-    }
-    if (head === "matrix") {
-      if (!(rest[0] in values)) return { error: `no matrix axis '${rest.join(".")}'${didYouMean(rest[0] ?? "", Object.keys(coords))}` };
-      const r = lookup(values, rest);
-      return r.found ? { value: r.value } : { error: `matrix value '${coords[rest[0]]}' of axis '${rest[0]}' has no field '${rest.slice(1).join(".")}'` };
-    }
-    if (allowRuntime && RUNTIME_WORDS.has(head)) {
-      if (head === "inputs" && !(rest[0] in inputEntries)) {
-        if (stageInputs.include.some((m) => rest[0] in m)) return { error: `no input '${rest[0]}' in ${id}: matrix.include entries give it to other combinations only` };
-        return { error: `no input '${rest[0]}'${didYouMean(rest[0] ?? "", Object.keys(inputEntries))}` };
+  const valueResolver =
+    (allowRuntime: boolean): Resolver =>
+    (ref: ExprRef) => {
+      const [head, ...rest] = ref.path;
+      if (!ref.valid) return { error: `malformed expression '\${{ ${ref.text} }}'` };
+      if (head === "params") {
+        const r = lookup(p.params, rest);
+        return r.found ? { value: r.value } : { error: `unknown param '${rest.join(".")}'${didYouMean(rest[r.at] ?? "", r.keys)}` };
       }
-      if (head === "outputs" && !(s.outputs ?? []).includes(rest[0])) return { error: `no output '${rest[0]}'${didYouMean(rest[0] ?? "", s.outputs ?? [])}` };
-      return { keep: true };
-    }
-    if (head === "stages") return { error: "stage outputs are bound through inputs:, then used as ${{ inputs.NAME }}" };
-    return { error: `unknown expression '\${{ ${ref.text} }}' (use params.*, matrix.*${allowRuntime ? ", inputs.*, outputs.*, checkpoint, workdir" : ""})` };
-  };
+      if (head === "matrix") {
+        if (!(rest[0] in values)) return { error: `no matrix axis '${rest.join(".")}'${didYouMean(rest[0] ?? "", Object.keys(coords))}` };
+        const r = lookup(values, rest);
+        return r.found ? { value: r.value } : { error: `matrix value '${coords[rest[0]]}' of axis '${rest[0]}' has no field '${rest.slice(1).join(".")}'` };
+      }
+      if (allowRuntime && RUNTIME_WORDS.has(head)) {
+        if (head === "inputs" && !(rest[0] in inputEntries)) {
+          if (stageInputs.include.some((m) => rest[0] in m))
+            return { error: `no input '${rest[0]}' in ${id}: matrix.include entries give it to other combinations only` };
+          return { error: `no input '${rest[0]}'${didYouMean(rest[0] ?? "", Object.keys(inputEntries))}` };
+        }
+        if (head === "outputs" && !(s.outputs ?? []).includes(rest[0])) return { error: `no output '${rest[0]}'${didYouMean(rest[0] ?? "", s.outputs ?? [])}` };
+        return { keep: true };
+      }
+      if (head === "stages") return { error: "stage outputs are bound through inputs:, then used as ${{ inputs.NAME }}" };
+      return { error: `unknown expression '\${{ ${ref.text} }}' (use params.*, matrix.*${allowRuntime ? ", inputs.*, outputs.*, checkpoint, workdir" : ""})` };
+    };
   const sub = (v: unknown, where: Array<string | number>, runtime = false) =>
     substituteDeep(v, valueResolver(runtime), (msg, path) => problems.add(`stage '${s.id}': ${msg}`, pos(s.id, ...where, ...path)));
   const mapping = (where: Array<string | number>, label: string, v: unknown): Record<string, unknown> => {
@@ -183,7 +205,11 @@ function buildInstance(
     for (const pr of r.problems) {
       const path = pr.pointer.split("/").slice(1);
       const hint = pr.unknownKey ? didYouMean(pr.unknownKey, allowed) : "";
-      const where = path.length ? paramPath(path).join(".").replace(/\.include\.(\d+)\./, ".include[$1].") : "with";
+      const where = path.length
+        ? paramPath(path)
+            .join(".")
+            .replace(/\.include\.(\d+)\./, ".include[$1].")
+        : "with";
       problems.add(`stage '${s.id}': ${where}: ${pr.message}${hint}`, p.source.pos(["stages", s.id, ...paramPath(path)], { key: !!pr.unknownKey }));
     }
   }
@@ -198,7 +224,8 @@ function buildInstance(
     const spec = def?.inputs[name];
     if (spec && !spec.many && inputs[name].length > 1) {
       const from = list.find((e) => e.kind === "ref");
-      const hint = from?.kind === "ref" ? ` (is a matrix axis missing on this stage, or a pick such as stages.${from.stage}[axis=value].outputs.${from.output}?)` : "";
+      const hint =
+        from?.kind === "ref" ? ` (is a matrix axis missing on this stage, or a pick such as stages.${from.stage}[axis=value].outputs.${from.output}?)` : "";
       problems.add(`stage '${id}': input '${name}' receives ${inputs[name].length} artifacts, but ${def!.name} takes one${hint}`, list[0]?.pos);
     }
   }
@@ -256,12 +283,14 @@ function bindEntry(
     // An upstream instance matches when it agrees on every matrix axis both stages have, and on each picked axis
     // (stages.ID[axis=value]) whatever this instance's own value; others fan in.
     const matches = (instancesOf.get(e.stage) ?? []).filter((u) =>
-      Object.keys(u.coords).every((axis) =>
-        axis in e.pick ? String(u.coords[axis]) === e.pick[axis] : !(axis in coords) || coords[axis] === u.coords[axis],
-      ),
+      Object.keys(u.coords).every((axis) => (axis in e.pick ? String(u.coords[axis]) === e.pick[axis] : !(axis in coords) || coords[axis] === u.coords[axis])),
     );
     if (!matches.length && !badPicks.has(e)) {
-      const picked = Object.keys(e.pick).length ? ` and [${Object.entries(e.pick).map(([a, v]) => `${a}=${v}`).join(",")}]` : "";
+      const picked = Object.keys(e.pick).length
+        ? ` and [${Object.entries(e.pick)
+            .map(([a, v]) => `${a}=${v}`)
+            .join(",")}]`
+        : "";
       problems.add(`stage '${s.id}': no instance of '${e.stage}' matches ${JSON.stringify(coords)}${picked}`, e.pos);
     }
     return matches.map((from) => ({ kind: "stage" as const, from, output: e.output }));

@@ -57,7 +57,10 @@ export function expandMatrix(
       const names = axes.find(([a]) => a === axis)![1].map(nameOf);
       if (names.includes(v)) continue;
       const hint = typeof v === "string" ? didYouMean(v, names.map(String)) : "";
-      problems.add(`${where}: axis '${axis}' has no value ${JSON.stringify(v)}${hint}; values: ${names.map((n) => JSON.stringify(n)).join(", ")}`, pos("matrix", "include", i, axis));
+      problems.add(
+        `${where}: axis '${axis}' has no value ${JSON.stringify(v)}${hint}; values: ${names.map((n) => JSON.stringify(n)).join(", ")}`,
+        pos("matrix", "include", i, axis),
+      );
       known = false;
     }
     if (!known || !kept.length) return;

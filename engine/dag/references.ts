@@ -84,7 +84,13 @@ function parseEntry(
       problems.add(`stage '${self}': input '${input}': expected ${REF_FORM} or a path, got '${text}'`, at());
       return undefined;
     }
-    return { kind: "path", text, get pos() { return at(); } };
+    return {
+      kind: "path",
+      text,
+      get pos() {
+        return at();
+      },
+    };
   }
   const m = REF.exec(expr.text);
   if (!m) {
@@ -102,7 +108,8 @@ function parseEntry(
     problems.add(`stage '${self}': input '${input}': stage '${stage}' has no output '${output}'${didYouMean(output, outs)}; outputs: ${outs.join(", ")}`, at());
     return undefined;
   }
-  const pick = pickText === undefined ? {} : parsePick(pickText, (msg) => problems.add(`stage '${self}': input '${input}': ${stage}[${pickText}]: ${msg}`, at()));
+  const pick =
+    pickText === undefined ? {} : parsePick(pickText, (msg) => problems.add(`stage '${self}': input '${input}': ${stage}[${pickText}]: ${msg}`, at()));
   if (!pick) return undefined;
   // Axis names are known before the matrix expands (their values may come from params: checked when binding).
   const axes = Object.keys(upstream.matrix?.axes ?? {});
@@ -113,7 +120,15 @@ function parseEntry(
       return undefined;
     }
   }
-  return { kind: "ref", stage, output, pick, get pos() { return at(); } };
+  return {
+    kind: "ref",
+    stage,
+    output,
+    pick,
+    get pos() {
+      return at();
+    },
+  };
 }
 
 /** "split=train,seed=1" → { split: "train", seed: "1" }; undefined (after `fail`) when malformed. */
@@ -121,9 +136,9 @@ function parsePick(text: string, fail: (msg: string) => void): Record<string, st
   const pick: Record<string, string> = {};
   for (const part of text.split(",").map((p) => p.trim())) {
     const m = PICK_PART.exec(part);
-    if (!m) return fail(`expected [axis=value,…] naming upstream instances, got '${part}'`), undefined;
+    if (!m) return (fail(`expected [axis=value,…] naming upstream instances, got '${part}'`), undefined);
     const [, axis, value] = m;
-    if (axis in pick) return fail(`names axis '${axis}' twice`), undefined;
+    if (axis in pick) return (fail(`names axis '${axis}' twice`), undefined);
     pick[axis] = value.trim();
   }
   return pick;

@@ -23,10 +23,12 @@ export function toMermaid(plan: RenderablePlan): string {
 
 export function toDot(plan: RenderablePlan): string {
   const q = (s: string) => JSON.stringify(s);
-  const lines = ["digraph dnaflow {", "  rankdir=TB;", "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\"];"];
+  const lines = ["digraph dnaflow {", "  rankdir=TB;", '  node [shape=box, style="rounded,filled", fontname="Helvetica"];'];
   for (const e of plan.entries) {
     const what = e.inst.def ? e.inst.def.name : "run";
-    lines.push(`  ${q(e.inst.id)} [label=${q(`${e.inst.id}\n${what} · ${e.key.slice(0, 8)}`)}, fillcolor=${e.action === "cached" ? q("#e6f4ea") : q("#fef7e0")}];`);
+    lines.push(
+      `  ${q(e.inst.id)} [label=${q(`${e.inst.id}\n${what} · ${e.key.slice(0, 8)}`)}, fillcolor=${e.action === "cached" ? q("#e6f4ea") : q("#fef7e0")}];`,
+    );
   }
   for (const e of plan.entries) for (const d of e.inst.deps) lines.push(`  ${q(d.id)} -> ${q(e.inst.id)};`);
   lines.push("}");

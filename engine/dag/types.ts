@@ -3,9 +3,7 @@ import type { MatrixCoords } from "../../core/instance-id.js";
 import type { Resources, StageDefinition } from "../stage.js";
 import type { RetryPolicy, StageSpec } from "../spec/types.js";
 
-export type BoundInput =
-  | { kind: "stage"; from: StageInstance; output: string }
-  | { kind: "file"; path: string; shown: string };
+export type BoundInput = { kind: "stage"; from: StageInstance; output: string } | { kind: "file"; path: string; shown: string };
 
 export interface StageInstance {
   /** Unique id: the stage id, plus matrix coordinates: finetune[tokenizer=kmer6,task=prom]. */

@@ -72,7 +72,7 @@ export function runBuiltinChild(jobFile: string, registry: Registry): void {
     () => finish(0),
     (e: unknown) => {
       const err = e instanceof Error ? e : new Error(String(e));
-      send({ event: "error", message: err instanceof StageInputError ? err.message : err.stack ?? err.message, inputError: err instanceof StageInputError });
+      send({ event: "error", message: err instanceof StageInputError ? err.message : (err.stack ?? err.message), inputError: err instanceof StageInputError });
       finish(1);
     },
   );

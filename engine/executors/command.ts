@@ -45,7 +45,8 @@ export async function runCommand(req: ExecRequest): Promise<void> {
       const whole = wholeExpr(w);
       if (whole) return runtime(whole.path);
       let s = w;
-      for (const x of exprsIn(w)) s = s.replace(new RegExp(`\\$\\{\\{\\s*${x.text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*\\}\\}`), runtime(x.path).join(" "));
+      for (const x of exprsIn(w))
+        s = s.replace(new RegExp(`\\$\\{\\{\\s*${x.text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*\\}\\}`), runtime(x.path).join(" "));
       return [s];
     });
   } else {

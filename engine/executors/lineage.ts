@@ -16,7 +16,8 @@ export function lineageOf(inst: StageInstance): LineageEntry[] {
     for (const d of i.deps) visit(d);
     if (i === inst) return;
     const e: LineageEntry = i.def
-      ? { uses: `${i.def.name}@${i.def.version}`, params: keyedParams(i.def, i.params) as LineageEntry["params"] } : { run: i.run?.argv ?? [i.run?.command ?? ""], params: i.params as LineageEntry["params"] };
+      ? { uses: `${i.def.name}@${i.def.version}`, params: keyedParams(i.def, i.params) as LineageEntry["params"] }
+      : { run: i.run?.argv ?? [i.run?.command ?? ""], params: i.params as LineageEntry["params"] };
     const c = canonicalJson(e);
     if (seen.has(c)) return;
     seen.add(c);

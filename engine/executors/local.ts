@@ -38,7 +38,15 @@ async function runLocal({ entry, inputs, resources }: ExecutorJob, ctx: JobConte
       const failure = asStageFailure(e);
       const retry = shouldRetry(inst.retries, n, failure);
       const delay = retryDelay(inst.retries, n);
-      ctx.emit({ type: "stage-failed", id: inst.id, key: entry.key, error: failure.message, attempt: n, retryInMs: retry ? delay : undefined, log: lastLog(ctx.store.attempts, entry.key) });
+      ctx.emit({
+        type: "stage-failed",
+        id: inst.id,
+        key: entry.key,
+        error: failure.message,
+        attempt: n,
+        retryInMs: retry ? delay : undefined,
+        log: lastLog(ctx.store.attempts, entry.key),
+      });
       if (!retry) throw failure;
       await waitToRetry(delay, ctx.signal);
     }
@@ -124,7 +132,14 @@ async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>,
   }
 }
 
-async function buildManifest(entry: PlanEntry, attempt: Attempt, meta: Record<string, JsonValue>, started: Date, pipeline: string, usage?: StageUsage): Promise<Manifest> {
+async function buildManifest(
+  entry: PlanEntry,
+  attempt: Attempt,
+  meta: Record<string, JsonValue>,
+  started: Date,
+  pipeline: string,
+  usage?: StageUsage,
+): Promise<Manifest> {
   const outputs: Manifest["outputs"] = {};
   for (const name of entry.inst.outputs) {
     const p = join(attempt.outDir, name);

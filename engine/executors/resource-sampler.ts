@@ -142,10 +142,13 @@ export class GroupSampler {
   start(): this {
     const started = Date.now();
     const next = () => {
-      this.timer = setTimeout(() => {
-        this.sample();
-        if (!this.stopped) next();
-      }, Date.now() - started < 5000 ? this.intervalMs : this.intervalMs * 2.5);
+      this.timer = setTimeout(
+        () => {
+          this.sample();
+          if (!this.stopped) next();
+        },
+        Date.now() - started < 5000 ? this.intervalMs : this.intervalMs * 2.5,
+      );
       this.timer.unref();
     };
     next();
@@ -247,7 +250,13 @@ export class GroupSampler {
   result(): StageUsage | undefined {
     if (!this.seen.size) return undefined; // too short to be sampled, and no final report (a quick `run:` command)
     const hz = ticksPerSecond();
-    let user = 0, system = 0, rchar = 0, wchar = 0, rb = 0, wb = 0, hwm = 0;
+    let user = 0,
+      system = 0,
+      rchar = 0,
+      wchar = 0,
+      rb = 0,
+      wb = 0,
+      hwm = 0;
     for (const p of this.seen.values()) {
       // A process its (sampled) parent reaped before the parent's last sample is inside the parent's children
       // ticks, with its final figures: count it there, not by its own last sample (which may be up to an interval
@@ -276,7 +285,14 @@ export class GroupSampler {
       diskWriteBytes: wb,
       processes: this.seen.size,
       ...(this.gpu.samples
-        ? { gpu: { devices: [...this.gpu.names], peakMemoryBytes: this.gpu.peak, meanUtilization: this.gpu.utilSum / this.gpu.samples, samples: this.gpu.samples } }
+        ? {
+            gpu: {
+              devices: [...this.gpu.names],
+              peakMemoryBytes: this.gpu.peak,
+              meanUtilization: this.gpu.utilSum / this.gpu.samples,
+              samples: this.gpu.samples,
+            },
+          }
         : {}),
     };
   }

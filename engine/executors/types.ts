@@ -27,7 +27,10 @@ export interface ExecRequest {
 /** A stage attempt that failed; `inputError` marks deterministic bad-input failures (not worth retrying). */
 export class StageFailure extends Error {
   override name = "StageFailure";
-  constructor(message: string, readonly inputError = false) {
+  constructor(
+    message: string,
+    readonly inputError = false,
+  ) {
     super(message);
   }
 }

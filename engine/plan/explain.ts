@@ -44,7 +44,8 @@ export function explainChange(before: KeyComponents, now: KeyComponents, inst: S
       const y = ib[i] as { content?: string; upstream?: string; output?: string } | undefined;
       const b = bound[i];
       if ("content" in x) {
-        if (y?.content !== x.content) out.push(`input ${name} (${b?.kind === "file" ? b.shown : "file"}) content changed (${y?.content ? short(y.content) : "∅"} → ${short(x.content)})`);
+        if (y?.content !== x.content)
+          out.push(`input ${name} (${b?.kind === "file" ? b.shown : "file"}) content changed (${y?.content ? short(y.content) : "∅"} → ${short(x.content)})`);
       } else if (y?.upstream !== x.upstream || y?.output !== x.output) {
         out.push(`upstream ${b?.kind === "stage" ? b.from.id : "stage"} changed`);
       }

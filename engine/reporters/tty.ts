@@ -45,8 +45,7 @@ export function ttyReporter(): EventSink {
       if (bar && e.total) {
         bar.setTotal(e.total);
         bar.update(e.done, { unit: e.unit ?? "", hasTotal: true });
-      }
-      else if (bar && e.unit) bar.update(0, { unit: e.unit, hasTotal: false }); // a phase without a count: its words
+      } else if (bar && e.unit) bar.update(0, { unit: e.unit, hasTotal: false }); // a phase without a count: its words
     } else if (e.type === "stage-done" || e.type === "stage-failed") {
       const bar = running.get(e.id);
       if (bar) {

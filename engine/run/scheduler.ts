@@ -61,7 +61,10 @@ class Skipped extends Error {
 /** An input's object does not match its manifest: quarantine and remake it (outside any slot), then try again. */
 class NeedsRepair extends Error {
   override name = "NeedsRepair";
-  constructor(readonly up: PlanEntry, readonly problems: string[]) {
+  constructor(
+    readonly up: PlanEntry,
+    readonly problems: string[],
+  ) {
     super(`upstream ${up.inst.id} is corrupt: ${problems[0]}`);
   }
 }
@@ -152,14 +155,19 @@ export class Scheduler {
     for (const e of chosen) {
       const { cpus, gpus } = e.inst.resources;
       if (this.executorOf(e).localResources && e.action === "run" && (cpus > opts.capacity.cpus || gpus > opts.capacity.gpus)) {
-        emit({ type: "warning", message: `${e.inst.id} asks for ${cpus} cpus/${gpus} gpus; this machine has ${opts.capacity.cpus}/${opts.capacity.gpus}: clamped` });
+        emit({
+          type: "warning",
+          message: `${e.inst.id} asks for ${cpus} cpus/${gpus} gpus; this machine has ${opts.capacity.cpus}/${opts.capacity.gpus}: clamped`,
+        });
       }
     }
 
     // Node exits when its event loop empties, even with promises pending: a scheduling bug that leaves stages waiting on
     // each other would end the engine silently (exit 13), the record "running", leases held. Say so instead.
     const unguard = guardStall(async () => {
-      const stuck = Object.entries(record.stages).filter(([, s]) => s.status === "planned").map(([id]) => id);
+      const stuck = Object.entries(record.stages)
+        .filter(([, s]) => s.status === "planned")
+        .map(([id]) => id);
       const error = `internal error: the scheduler stalled with ${stuck.length} stage(s) unfinished (${stuck.slice(0, 5).join(", ")}${stuck.length > 5 ? ", …" : ""}); this is a dnaflow bug, please report it with this run record (${record.id})`;
       emit({ type: "warning", message: error });
       for (const id of stuck) record.stages[id].status = "cancelled";
@@ -331,7 +339,17 @@ export class Scheduler {
       await store.pullCheckpoint(e.key);
       const executor = this.executorOf(e);
       const t = Date.now();
-      const jobCtx = { store, digests: this.digests, pipelineName: plan.pipeline.name, pipelineDir: plan.pipeline.dir, pipelineFile: plan.pipeline.file, signal, emit: this.emit, cli: opts.cli, builtinChild: opts.builtinChild };
+      const jobCtx = {
+        store,
+        digests: this.digests,
+        pipelineName: plan.pipeline.name,
+        pipelineDir: plan.pipeline.dir,
+        pipelineFile: plan.pipeline.file,
+        signal,
+        emit: this.emit,
+        cli: opts.cli,
+        builtinChild: opts.builtinChild,
+      };
       this.moveTo(e, "running");
       const seconds = await executor.run({ entry: e, inputs, resources: e.inst.resources }, jobCtx);
       await store.clearCheckpoint(e.key);
@@ -387,7 +405,15 @@ export class Scheduler {
     Object.assign(record, { outcome, finished: new Date().toISOString(), heartbeat: new Date().toISOString() }, extra);
     this.store.runs.write(record);
     this.digests.save();
-    this.emit({ type: "run-done", outcome, seconds: (Date.now() - this.t0) / 1000, ran: count("ran"), cached: count("cached"), failed: count("failed"), skipped: count("skipped") });
+    this.emit({
+      type: "run-done",
+      outcome,
+      seconds: (Date.now() - this.t0) / 1000,
+      ran: count("ran"),
+      cached: count("cached"),
+      failed: count("failed"),
+      skipped: count("skipped"),
+    });
   }
 }
 

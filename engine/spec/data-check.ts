@@ -23,7 +23,10 @@ export function checkData(data: unknown, src: SourceDoc, text: string, problems:
     if (typeof v === "number") {
       if (numbers && !Number.isFinite(v)) {
         const at = [...path];
-        problems.add(`${at.join(".") || "value"}: ${Number.isNaN(v) ? "NaN" : "an infinite number"} (${String(src.textAt(at))}) is not allowed: numbers must be finite`, src.pos(at));
+        problems.add(
+          `${at.join(".") || "value"}: ${Number.isNaN(v) ? "NaN" : "an infinite number"} (${String(src.textAt(at))}) is not allowed: numbers must be finite`,
+          src.pos(at),
+        );
       }
     } else if (typeof v === "string") {
       if (exprs && inStages && v.includes("${{") && unterminatedExpr(v)) {

@@ -37,12 +37,12 @@ export function substituteString(s: string, resolve: Resolver, onError: (msg: st
   const whole = wholeExpr(s);
   if (whole) {
     const r = resolve(whole);
-    if ("error" in r) return onError(r.error), s;
+    if ("error" in r) return (onError(r.error), s);
     return "keep" in r ? s : r.value;
   }
   return s.replace(EXPR, (all, text: string) => {
     const r = resolve({ text, path: text.split("."), valid: PATH.test(text) });
-    if ("error" in r) return onError(r.error), all;
+    if ("error" in r) return (onError(r.error), all);
     if ("keep" in r) return all;
     return typeof r.value === "string" ? r.value : JSON.stringify(r.value);
   });

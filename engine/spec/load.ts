@@ -51,14 +51,29 @@ export function parsePipeline(text: string, file: string, shown: string, opts: L
   throw new Error("unreachable: the schema check failed without problems");
 }
 
-function normalize(data: Record<string, any>, src: SourceDoc, file: string, shown: string, opts: LoadOptions, problems: ProblemList, o: { keepGoing?: boolean } = {}): PipelineSpec {
+function normalize(
+  data: Record<string, any>,
+  src: SourceDoc,
+  file: string,
+  shown: string,
+  opts: LoadOptions,
+  problems: ProblemList,
+  o: { keepGoing?: boolean } = {},
+): PipelineSpec {
   const overrides: Override[] = [];
   if (opts.profile !== undefined) {
     const profiles = (data.profiles ?? {}) as Record<string, Record<string, unknown>>;
     if (!(opts.profile in profiles)) {
-      problems.add(`unknown profile '${opts.profile}'${didYouMean(opts.profile, Object.keys(profiles))}; defined: ${Object.keys(profiles).join(", ") || "none"}`, { file: shown });
+      problems.add(
+        `unknown profile '${opts.profile}'${didYouMean(opts.profile, Object.keys(profiles))}; defined: ${Object.keys(profiles).join(", ") || "none"}`,
+        { file: shown },
+      );
     } else {
-      overrides.push(...profileOverrides(profiles[opts.profile], data.params ?? {}, `profile ${opts.profile}`, (k) => src.pos(["profiles", opts.profile!, ...k], { key: true })));
+      overrides.push(
+        ...profileOverrides(profiles[opts.profile], data.params ?? {}, `profile ${opts.profile}`, (k) =>
+          src.pos(["profiles", opts.profile!, ...k], { key: true }),
+        ),
+      );
     }
   }
   for (const s of opts.set ?? []) {
@@ -110,7 +125,10 @@ function normalizeStage(
     if (Array.isArray(s.run) && shell) problems.add(`stage '${id}': shell: true needs run: as one string`, at("shell"));
     if (shell && typeof s.run === "string" && s.run.includes("${{")) {
       // Splicing values into shell text is how injection happens: shell commands read $DNAFLOW_* variables instead.
-      problems.add(`stage '${id}': no \${{ }} expressions in a shell command; use the environment ($DNAFLOW_PARAM_*, $DNAFLOW_INPUT_*, $DNAFLOW_OUTPUT_*)`, at("run"));
+      problems.add(
+        `stage '${id}': no \${{ }} expressions in a shell command; use the environment ($DNAFLOW_PARAM_*, $DNAFLOW_INPUT_*, $DNAFLOW_OUTPUT_*)`,
+        at("run"),
+      );
     }
     run = Array.isArray(s.run) ? { argv: s.run, shell: false } : { command: String(s.run), shell };
   } else if (s.shell !== undefined) {

@@ -23,7 +23,10 @@ export function normalizeMatrix(id: string, raw: Record<string, any>, src: Sourc
   if (!names.length) problems.add(`stage '${id}': matrix needs at least one axis besides exclude and include`, at([]));
   for (const name of names) {
     if ((OVERRIDES as readonly string[]).includes(name)) {
-      problems.add(`stage '${id}': matrix axis name '${name}' is reserved (a matrix.include entry's ${name}: overrides the stage's); rename the axis`, at([name], true));
+      problems.add(
+        `stage '${id}': matrix axis name '${name}' is reserved (a matrix.include entry's ${name}: overrides the stage's); rename the axis`,
+        at([name], true),
+      );
     }
   }
   (exclude as Array<Record<string, unknown>>).forEach((ex, i) => {

@@ -99,7 +99,10 @@ export function applyOverrides(params: Record<string, unknown>, overrides: Overr
     }
     const was = parent[last];
     if (was !== null && kind(was) !== kind(o.value)) {
-      problems.add(`${o.origin}: '${o.path.join(".")}' is a ${kind(was)} (default ${JSON.stringify(was)}), got ${kind(o.value)} ${JSON.stringify(o.value)}`, o.pos);
+      problems.add(
+        `${o.origin}: '${o.path.join(".")}' is a ${kind(was)} (default ${JSON.stringify(was)}), got ${kind(o.value)} ${JSON.stringify(o.value)}`,
+        o.pos,
+      );
       continue;
     }
     parent[last] = o.value;

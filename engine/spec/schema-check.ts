@@ -23,7 +23,10 @@ function compiled(): ValidateFunction {
 
 // A numeric segment is a list index (the source finds mapping keys by their text either way).
 const toPath = (pointer: string): JsonPath =>
-  pointer.split("/").slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, "/").replace(/~0/g, "~")));
+  pointer
+    .split("/")
+    .slice(1)
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, "/").replace(/~0/g, "~")));
 
 /** Adds one problem per offending location; returns false when the document is unusable. */
 export function checkSchema(data: unknown, src: SourceDoc, problems: ProblemList): boolean {
@@ -42,7 +45,10 @@ export function checkSchema(data: unknown, src: SourceDoc, problems: ProblemList
     if (seen.has(id)) continue;
     seen.add(id);
     const atKey = e.keyword === "additionalProperties" || e.keyword === "propertyNames";
-    const keyName = e.keyword === "additionalProperties" ? (e.params as { additionalProperty: string }).additionalProperty : (e.params as { propertyName?: string }).propertyName;
+    const keyName =
+      e.keyword === "additionalProperties"
+        ? (e.params as { additionalProperty: string }).additionalProperty
+        : (e.params as { propertyName?: string }).propertyName;
     const fullPath = atKey && keyName !== undefined ? [...path, keyName] : path;
     problems.add(msg, src.pos(fullPath, { key: atKey }));
   }

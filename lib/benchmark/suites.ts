@@ -38,7 +38,9 @@ export function suites(): Map<string, Suite> {
   if (cache) return cache;
   cache = new Map();
   const dir = suitesDir();
-  for (const f of readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()) {
     const s = yaml.load(readFileSync(join(dir, f), "utf8")) as Suite;
     cache.set(s.name, s);
   }

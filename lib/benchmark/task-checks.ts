@@ -30,7 +30,11 @@ export function checkClasses(task: string, splits: Record<string, SplitData>, di
   for (const [s, d] of Object.entries(splits)) {
     if (s === "train") continue;
     const i = d.values.findIndex((v) => !train.has(v));
-    if (i >= 0) throw new StageInputError(`${display(s)}:${d.lines[i]}: class label ${d.labels[i]} does not occur in train.csv (its classes: ${known}): a model cannot learn it`);
+    if (i >= 0)
+      throw new StageInputError(
+        `${display(s)}:${d.lines[i]}: class label ${d.labels[i]} does not occur in train.csv (its classes: ${known}): a model cannot learn it`,
+      );
   }
-  if (train.size < 2) throw new StageInputError(`${display("train")}: task '${task}' has a single class (${known}): there is nothing to classify, and MCC is undefined`);
+  if (train.size < 2)
+    throw new StageInputError(`${display("train")}: task '${task}' has a single class (${known}): there is nothing to classify, and MCC is undefined`);
 }

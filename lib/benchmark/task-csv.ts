@@ -25,8 +25,7 @@ export function parseTaskSplit(text: string, where: string): SplitData {
   for (const r of t.records) {
     const at = `${where}:${r.line}`;
     if (isEmptyLine(r)) throw new StageInputError(`${at}: empty line`);
-    if (r.fields.length !== width)
-      throw new StageInputError(`${at}: expected ${width} columns (${t.header.join(",")}), found ${r.fields.length}`);
+    if (r.fields.length !== width) throw new StageInputError(`${at}: expected ${width} columns (${t.header.join(",")}), found ${r.fields.length}`);
     const seq = r.fields[si].trim().toUpperCase();
     const label = r.fields[li].trim();
     if (!seq) throw new StageInputError(`${at}: empty sequence`);

@@ -1,10 +1,7 @@
 // Push parser for FASTA bytes: validates, normalizes bases and hands them to a sink chunk by chunk.
 // Bounded memory: it holds one header line at most, never a record. Any line length, CRLF and blank lines are fine.
 import { StageInputError } from "../../core/errors.js";
-import {
-  CR, CTRL_MAX, HEADER, NEWLINE, N_WEIGHT, allBaseTables, describeByte, isIupacLetter, tableOffset,
-  type AlphabetOptions,
-} from "./alphabet.js";
+import { CR, CTRL_MAX, HEADER, NEWLINE, N_WEIGHT, allBaseTables, describeByte, isIupacLetter, tableOffset, type AlphabetOptions } from "./alphabet.js";
 
 export interface FastaRecordStats {
   name: string;
@@ -50,7 +47,10 @@ export class FastaParser {
   private readonly seen = new Set<string>();
   private sawAnything = false;
 
-  constructor(private readonly sink: FastaSink, private readonly opts: FastaParserOptions) {
+  constructor(
+    private readonly sink: FastaSink,
+    private readonly opts: FastaParserOptions,
+  ) {
     this.table = tableOffset(opts);
   }
 
@@ -59,8 +59,13 @@ export class FastaParser {
   }
 
   private pushPart(chunk: Uint8Array): void {
-    const out = OUT, table = this.table, n = chunk.length, base = this.offset;
-    let o = 0, acc = 0, i = 0;
+    const out = OUT,
+      table = this.table,
+      n = chunk.length,
+      base = this.offset;
+    let o = 0,
+      acc = 0,
+      i = 0;
     if (n) this.sawAnything = true;
     while (i < n) {
       if (this.header !== null) {
@@ -78,7 +83,8 @@ export class FastaParser {
         this.line += SCANNED[2];
         this.lineStart = base + SCANNED[3] + 1;
       }
-      const c = i < n ? chunk[i] : 0, v = BASE_TABLES[(table + c) & 1023];
+      const c = i < n ? chunk[i] : 0,
+        v = BASE_TABLES[(table + c) & 1023];
       if (i >= n) break;
       if (v === CR) {
         if (i + 1 < n && chunk[i + 1] !== 10) this.failAt(`carriage return not followed by a newline`, base + i);
@@ -105,7 +111,8 @@ export class FastaParser {
   /** Blank lines may precede the first header; anything else is an error. */
   private beforeFirstHeader(chunk: Uint8Array, i: number): number {
     for (; i < chunk.length; i++) {
-      const c = chunk[i], v = BASE_TABLES[(this.table + c) & 1023];
+      const c = chunk[i],
+        v = BASE_TABLES[(this.table + c) & 1023];
       if (v === NEWLINE) {
         this.line++;
         this.lineStart = this.offset + i + 1;
@@ -190,9 +197,7 @@ export class FastaParser {
   }
 
   private failAt(msg: string, at: number): never {
-    throw new StageInputError(
-      `${this.opts.file}: ${msg} (${this.where()}line ${this.line}, column ${at - this.lineStart + 1}, byte offset ${at})`,
-    );
+    throw new StageInputError(`${this.opts.file}: ${msg} (${this.where()}line ${this.line}, column ${at - this.lineStart + 1}, byte offset ${at})`);
   }
 
   private failLine(msg: string, line: number): never {
@@ -209,7 +214,11 @@ export class FastaParser {
  */
 function scanBases(chunk: Uint8Array, start: number, oStart: number, table: number): number {
   const n = chunk.length;
-  let i = start | 0, o = oStart | 0, acc = 0, lines = 0, lastNewline = -1;
+  let i = start | 0,
+    o = oStart | 0,
+    acc = 0,
+    lines = 0,
+    lastNewline = -1;
   for (; i < n; i++) {
     const k = (table + chunk[i]) & 1023;
     const v = BASE_TABLES[k];

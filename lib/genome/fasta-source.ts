@@ -57,7 +57,7 @@ export async function* fastaBytes(path: string, opts: ReadOptions = {}): AsyncGe
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.name === "AbortError") throw e;
-    if ((err.code === "Z_BUF_ERROR" || err.code === "Z_DATA_ERROR" || /zlib|unexpected end/i.test(err.message)))
+    if (err.code === "Z_BUF_ERROR" || err.code === "Z_DATA_ERROR" || /zlib|unexpected end/i.test(err.message))
       throw new StageInputError(`${path}: truncated or corrupt gzip data after ${read} compressed bytes (${err.message})`);
     throw e;
   } finally {

@@ -36,7 +36,10 @@ export class FragmentsWriter implements FragmentSink {
   private record = "";
   private start = 0;
 
-  constructor(private readonly dir: string, shardBases = 256 << 20) {
+  constructor(
+    private readonly dir: string,
+    shardBases = 256 << 20,
+  ) {
     this.shards = new ShardRotation(dir, shardBases, (base) => {
       const info = { file: `${base}.fa`, bed: `${base}.bed`, count: 0, bases: 0 };
       return { info, files: { fa: info.file, bed: info.bed }, bufferSizes: { bed: 1 << 16 } };
@@ -106,11 +109,7 @@ export async function readFragments(
   return meta;
 }
 
-async function readShard(
-  file: string,
-  sink: FragmentSink,
-  opts: { signal?: AbortSignal; afterChunk?: () => Promise<void> },
-): Promise<number> {
+async function readShard(file: string, sink: FragmentSink, opts: { signal?: AbortSignal; afterChunk?: () => Promise<void> }): Promise<number> {
   let header: Buffer[] | null = null;
   let inSequence = false;
   let length = 0;

@@ -25,7 +25,11 @@ export class NSplitter implements FastaSink {
   private readonly pending: Buffer;
 
   /** `lowerN`: the input may contain lowercase n (soft-masking kept). */
-  constructor(private readonly sink: FragmentSink, private readonly minLength: number, private readonly lowerN = false) {
+  constructor(
+    private readonly sink: FragmentSink,
+    private readonly minLength: number,
+    private readonly lowerN = false,
+  ) {
     this.pending = Buffer.allocUnsafe(Math.max(1, minLength));
   }
 

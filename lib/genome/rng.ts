@@ -9,7 +9,9 @@ export class SeededRng {
   private readonly gen;
 
   constructor(seed: number, ...scope: Array<string | number>) {
-    const digest = createHash("sha256").update(JSON.stringify([seed, ...scope])).digest();
+    const digest = createHash("sha256")
+      .update(JSON.stringify([seed, ...scope]))
+      .digest();
     this.gen = xoroshiro128plus(digest.readInt32LE(0));
   }
 

@@ -43,7 +43,10 @@ export class Segmenter implements FragmentSink {
   private lengths?: SeededRng;
   private strands?: SeededRng;
 
-  constructor(private readonly opts: SegmenterOptions, private readonly emit: SegmentEmit) {
+  constructor(
+    private readonly opts: SegmenterOptions,
+    private readonly emit: SegmentEmit,
+  ) {
     const cap = opts.mode === "random" ? opts.max : opts.window;
     this.win = Buffer.allocUnsafe(cap);
     this.rcBuf = Buffer.allocUnsafe(cap);

@@ -62,7 +62,10 @@ export function metricsFromPredictions(rows: PredictionRow[], o: { kind?: TaskKi
   const kind = o.kind ?? (rows.every((r) => Number.isInteger(r.label) && Number.isInteger(r.prediction)) ? "classification" : "regression");
   if (kind === "classification") {
     const bad = rows.find((r) => !Number.isInteger(r.label) || !Number.isInteger(r.prediction));
-    if (bad) throw new StageInputError(`${o.where ?? "predictions"}:${bad.line}: classification needs integer label and prediction, got ${bad.label},${bad.prediction}`);
+    if (bad)
+      throw new StageInputError(
+        `${o.where ?? "predictions"}:${bad.line}: classification needs integer label and prediction, got ${bad.label},${bad.prediction}`,
+      );
   }
   const bySplit = new Map<string, PredictionRow[]>();
   for (const r of rows) bySplit.set(r.split, [...(bySplit.get(r.split) ?? []), r]);
@@ -108,5 +111,8 @@ export async function readMetricsArtifact(path: string): Promise<MetricsFile> {
 /** The warning for a split where a classifier predicted one class for every row. */
 export function collapseWarning(task: string, split: string, m: Pick<MetricsFile, "splits">): string {
   const n = m.splits[split]?.n;
-  return `${task}: the model predicts a single class for all ${n ?? ""} ${split} rows (collapsed; MCC 0): it learned nothing usable — try selectBy: mcc, another lr or more epochs`.replace("all  ", "all ");
+  return `${task}: the model predicts a single class for all ${n ?? ""} ${split} rows (collapsed; MCC 0): it learned nothing usable — try selectBy: mcc, another lr or more epochs`.replace(
+    "all  ",
+    "all ",
+  );
 }

@@ -52,7 +52,7 @@ export function spearman(x: readonly number[], y: readonly number[]): number {
 export function ranks(v: readonly number[]): number[] {
   const order = v.map((_, i) => i).sort((a, b) => v[a] - v[b]);
   const out = new Array<number>(v.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && v[order[j + 1]] === v[order[i]]) j++;
     const rank = (i + j) / 2 + 1;

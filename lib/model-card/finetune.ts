@@ -16,7 +16,16 @@ export interface FinetuneFacts {
 }
 
 // Hub metric ids for lib/metrics names.
-const HUB: Record<string, string> = { mcc: "matthews_correlation", accuracy: "accuracy", f1: "f1", macroF1: "f1", precision: "precision", recall: "recall", pearson: "pearsonr", spearman: "spearmanr" };
+const HUB: Record<string, string> = {
+  mcc: "matthews_correlation",
+  accuracy: "accuracy",
+  f1: "f1",
+  macroF1: "f1",
+  precision: "precision",
+  recall: "recall",
+  pearson: "pearsonr",
+  spearman: "spearmanr",
+};
 
 export function finetuneCard(f: FinetuneFacts): ModelCard {
   const td = trainingData(f.lineage);
@@ -29,7 +38,13 @@ export function finetuneCard(f: FinetuneFacts): ModelCard {
   }
   const metricNames = [...new Set(results.map((r) => r.type))];
   const rows: Array<[string, string]> = [];
-  for (const [split, s] of Object.entries(f.splits)) rows.push([split, Object.entries(s).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")]);
+  for (const [split, s] of Object.entries(f.splits))
+    rows.push([
+      split,
+      Object.entries(s)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(", "),
+    ]);
   const p = f.params;
   const hp = ["preset", "lr", "batchSize", "epochs", "steps", "warmupSteps", "weightDecay", "maxLength", "trainRows", "evalEvery", "seed"]
     .filter((k) => p[k] !== undefined && p[k] !== null)
@@ -47,7 +62,13 @@ export function finetuneCard(f: FinetuneFacts): ModelCard {
     metrics: metricNames,
     evaluation: results.length ? { task: { type: "text-classification", name: f.task.kind }, dataset: { type: dataset, name: dataset }, results } : undefined,
     sections: [
-      { heading: "Training data", rows: [["task", `${dataset} (${f.task.kind}${f.task.numClasses ? `, ${f.task.numClasses} classes` : ""}; metric of record ${f.task.metric})`], ...td.rows] },
+      {
+        heading: "Training data",
+        rows: [
+          ["task", `${dataset} (${f.task.kind}${f.task.numClasses ? `, ${f.task.numClasses} classes` : ""}; metric of record ${f.task.metric})`],
+          ...td.rows,
+        ],
+      },
       { heading: "Training procedure", rows: [["initialization", f.init], ...hp] },
       { heading: "Results", text: `Metric of record: ${f.primary}.`, rows },
       ...(td.recipe ? [{ heading: "Recipe", text: "The upstream stages behind this model and its data, with their params:\n\n" + td.recipe }] : []),

@@ -27,14 +27,22 @@ export function trainingData(lineage: LineageStep[]): { rows: Array<[string, str
     } else if (d.params.url) rows.push(["genome", String(d.params.url)]);
   }
   if (!rows.length && lineage.length) rows.push(["genome", "a FASTA/2bit file given to the pipeline (its content digest is part of the key)"]);
-  for (const s of find(lineage, "genome/strip-n")) rows.push(["N removal (genome/strip-n)", kv(s.params, ["minLength", "include", "exclude", "keepSoftMask", "ambiguous"])]);
-  for (const s of find(lineage, "genome/segment")) rows.push(["segments (genome/segment)", kv(s.params, ["mode", "min", "max", "window", "stride", "seed", "reverseComplement"])]);
-  for (const s of find(lineage, "genome/split")) rows.push(["split (genome/split)", kv(s.params, Object.keys(s.params).filter((k) => k !== "shardBases"))]);
-  for (const s of find(lineage, "tokenize/train")) rows.push(["tokenizer (tokenize/train)", kv(s.params, ["kind", "k", "stride", "vocabSize", "minFrequency", "modelMaxLength"])]);
+  for (const s of find(lineage, "genome/strip-n"))
+    rows.push(["N removal (genome/strip-n)", kv(s.params, ["minLength", "include", "exclude", "keepSoftMask", "ambiguous"])]);
+  for (const s of find(lineage, "genome/segment"))
+    rows.push(["segments (genome/segment)", kv(s.params, ["mode", "min", "max", "window", "stride", "seed", "reverseComplement"])]);
+  for (const s of find(lineage, "genome/split"))
+    rows.push([
+      "split (genome/split)",
+      kv(
+        s.params,
+        Object.keys(s.params).filter((k) => k !== "shardBases"),
+      ),
+    ]);
+  for (const s of find(lineage, "tokenize/train"))
+    rows.push(["tokenizer (tokenize/train)", kv(s.params, ["kind", "k", "stride", "vocabSize", "minFrequency", "modelMaxLength"])]);
   for (const s of find(lineage, "tokenize/encode")) rows.push(["token shards (tokenize/encode)", kv(s.params, ["maxLength", "packing"])]);
   for (const s of find(lineage, "data/benchmark")) rows.push(["benchmark (data/benchmark)", kv(s.params, ["tasks", "kind"])]);
-  const recipe = lineage
-    .map((s) => `- ${s.uses ? `\`${s.uses}\`` : `\`run: ${(s.run ?? []).join(" ")}\``} ${JSON.stringify(s.params)}`)
-    .join("\n");
+  const recipe = lineage.map((s) => `- ${s.uses ? `\`${s.uses}\`` : `\`run: ${(s.run ?? []).join(" ")}\``} ${JSON.stringify(s.params)}`).join("\n");
   return { rows, datasets, recipe };
 }

@@ -40,7 +40,16 @@ export function pretrainCard(f: PretrainFacts): ModelCard {
       `${p.steps} steps of ${p.batchSize} sequences${f.parameters ? `, ${f.parameters.toLocaleString("en-US")} parameters` : ""}. ` +
       "It loads with `AutoModelForMaskedLM` and `AutoTokenizer` as is; finetune it for sequence classification or regression.",
     pipelineTag: "fill-mask",
-    tags: ["dnaflow", "genomics", "dna", "biology", "masked-language-modeling", p.model.family, `masking-${p.masking.strategy}`, ...(kind ? [`tokenizer-${kind}`] : [])],
+    tags: [
+      "dnaflow",
+      "genomics",
+      "dna",
+      "biology",
+      "masked-language-modeling",
+      p.model.family,
+      `masking-${p.masking.strategy}`,
+      ...(kind ? [`tokenizer-${kind}`] : []),
+    ],
     datasets: td.datasets,
     metrics: ["loss"],
     sections: [
@@ -48,8 +57,17 @@ export function pretrainCard(f: PretrainFacts): ModelCard {
         heading: "Training data",
         rows: [
           ...td.rows,
-          ...(d.sequences !== undefined ? ([["sequences / bases", `${d.sequences.toLocaleString("en-US")} / ${(d.bases ?? 0).toLocaleString("en-US")}`]] as Array<[string, string]>) : []),
-          ...(d.totalTokens !== undefined ? ([["training rows / tokens", `${(d.count ?? 0).toLocaleString("en-US")} rows of ≤ ${d.maxLength} tokens, ${d.totalTokens.toLocaleString("en-US")} tokens`]] as Array<[string, string]>) : []),
+          ...(d.sequences !== undefined
+            ? ([["sequences / bases", `${d.sequences.toLocaleString("en-US")} / ${(d.bases ?? 0).toLocaleString("en-US")}`]] as Array<[string, string]>)
+            : []),
+          ...(d.totalTokens !== undefined
+            ? ([
+                [
+                  "training rows / tokens",
+                  `${(d.count ?? 0).toLocaleString("en-US")} rows of ≤ ${d.maxLength} tokens, ${d.totalTokens.toLocaleString("en-US")} tokens`,
+                ],
+              ] as Array<[string, string]>)
+            : []),
           ...(d.vocabSize !== undefined ? ([["vocabulary", `${d.vocabSize} tokens`]] as Array<[string, string]>) : []),
         ],
       },

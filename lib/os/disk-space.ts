@@ -25,7 +25,9 @@ export function freeBytes(path: string): number {
 export function ensureSpace(outPath: string, estimate: number, what: string): void {
   const free = freeBytes(outPath);
   if (estimate > free) {
-    throw new NoSpaceError(`${what}: estimated output ${gb(estimate)} does not fit: ${gb(free)} free on the store's filesystem (${outPath}); nothing was written`);
+    throw new NoSpaceError(
+      `${what}: estimated output ${gb(estimate)} does not fit: ${gb(free)} free on the store's filesystem (${outPath}); nothing was written`,
+    );
   }
 }
 

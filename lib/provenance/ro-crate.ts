@@ -9,7 +9,11 @@ function canonicalJson(v: unknown): string {
   if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
   const o = v as Record<string, unknown>;
-  return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
+  return `{${Object.keys(o)
+    .sort()
+    .filter((k) => o[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+    .join(",")}}`;
 }
 
 export const RO_CRATE = "https://w3id.org/ro/crate/1.1";
@@ -123,8 +127,22 @@ export function buildRoCrate(c: CrateInput): { "@context": unknown; "@graph": En
   });
   g.add({ "@id": "https://spdx.org/licenses/CC-BY-4.0", "@type": "CreativeWork", name: "Creative Commons Attribution 4.0 International" });
   for (const p of Object.values(PROFILES)) g.add({ "@id": p.id, "@type": "CreativeWork", name: p.name, version: p.version });
-  g.add({ "@id": "#language/dnaflow", "@type": "ComputerLanguage", name: "dnaflow pipeline YAML", alternateName: "dnaflow", version: c.engine.version, url: ref(`${c.engine.url}schema/pipeline.schema.json`) });
-  g.add({ "@id": dnaflow, "@type": "SoftwareApplication", name: "dnaflow", version: c.engine.version, url: ref(c.engine.url), description: "the engine that ran the pipeline" });
+  g.add({
+    "@id": "#language/dnaflow",
+    "@type": "ComputerLanguage",
+    name: "dnaflow pipeline YAML",
+    alternateName: "dnaflow",
+    version: c.engine.version,
+    url: ref(`${c.engine.url}schema/pipeline.schema.json`),
+  });
+  g.add({
+    "@id": dnaflow,
+    "@type": "SoftwareApplication",
+    name: "dnaflow",
+    version: c.engine.version,
+    url: ref(c.engine.url),
+    description: "the engine that ran the pipeline",
+  });
   g.add({
     "@id": wf,
     "@type": ["File", "SoftwareSourceCode", "ComputationalWorkflow"],
@@ -155,13 +173,28 @@ export function buildRoCrate(c: CrateInput): { "@context": unknown; "@graph": En
     const id = c.outputUri(key, output) + (kind === "dir" ? "/" : "");
     g.link("./", "hasPart", id); // data entities must be reachable from the root, even those stored elsewhere
     if (kind === "file" && files[0]) {
-      g.add({ "@id": id, "@type": "File", name: output, contentSize: String(files[0].size), sha256: files[0].sha256, encodingFormat: mediaType(output), identifier: `${key}/${output}` });
+      g.add({
+        "@id": id,
+        "@type": "File",
+        name: output,
+        contentSize: String(files[0].size),
+        sha256: files[0].sha256,
+        encodingFormat: mediaType(output),
+        identifier: `${key}/${output}`,
+      });
     } else {
       const e = g.add({ "@id": id, "@type": "Dataset", name: output, identifier: `${key}/${output}` });
       if (files.length) {
         e.hasPart = files.map((f) => ref(c.outputUri(key, output, f.path.slice(output.length + 1))));
         for (const f of files) {
-          g.add({ "@id": c.outputUri(key, output, f.path.slice(output.length + 1)), "@type": "File", name: f.path, contentSize: String(f.size), sha256: f.sha256, encodingFormat: mediaType(f.path) });
+          g.add({
+            "@id": c.outputUri(key, output, f.path.slice(output.length + 1)),
+            "@type": "File",
+            name: f.path,
+            contentSize: String(f.size),
+            sha256: f.sha256,
+            encodingFormat: mediaType(f.path),
+          });
         }
       }
     }
@@ -181,10 +214,16 @@ export function buildRoCrate(c: CrateInput): { "@context": unknown; "@graph": En
     g.add({
       "@id": toolId,
       "@type": "SoftwareApplication",
-      name: stageDesc && "uses" in stageDesc ? stageDesc.uses : `run: ${stageDesc && "run" in stageDesc ? (Array.isArray(stageDesc.run) ? stageDesc.run.join(" ") : stageDesc.run) : s.id}`,
+      name:
+        stageDesc && "uses" in stageDesc
+          ? stageDesc.uses
+          : `run: ${stageDesc && "run" in stageDesc ? (Array.isArray(stageDesc.run) ? stageDesc.run.join(" ") : stageDesc.run) : s.id}`,
       version: stageDesc && "uses" in stageDesc ? `${stageDesc.version}.${stageDesc.revision}` : "1",
       url: ref(stageDesc && "uses" in stageDesc ? `${c.engine.url}stages/${stageDesc.uses}.ts` : wf),
-      description: stageDesc && "uses" in stageDesc ? `dnaflow builtin ${stageDesc.uses}, interface version ${stageDesc.version}, output revision ${stageDesc.revision}` : "a command stage",
+      description:
+        stageDesc && "uses" in stageDesc
+          ? `dnaflow builtin ${stageDesc.uses}, interface version ${stageDesc.version}, output revision ${stageDesc.revision}`
+          : "a command stage",
     });
     g.link(toolId, "softwareRequirements", dnaflow);
     for (const [name, version] of Object.entries(s.made?.software ?? {})) {
@@ -208,7 +247,14 @@ export function buildRoCrate(c: CrateInput): { "@context": unknown; "@graph": En
     // Params (and the key's other components) as PropertyValues, each an example of the tool's FormalParameter.
     const param = (name: string, value: unknown, description?: string) => {
       const fp = `${toolId}/param/${frag(name)}`;
-      g.add({ "@id": fp, "@type": "FormalParameter", name, additionalType: paramType(value), ...(description ? { description } : {}), conformsTo: ref("https://bioschemas.org/profiles/FormalParameter/1.0-RELEASE") });
+      g.add({
+        "@id": fp,
+        "@type": "FormalParameter",
+        name,
+        additionalType: paramType(value),
+        ...(description ? { description } : {}),
+        conformsTo: ref("https://bioschemas.org/profiles/FormalParameter/1.0-RELEASE"),
+      });
       g.link(toolId, "input", fp);
       const pv = `${actionId}/param/${frag(name)}`;
       g.add({ "@id": pv, "@type": "PropertyValue", name, value: paramValue(value), exampleOfWork: ref(fp) });
@@ -233,14 +279,31 @@ export function buildRoCrate(c: CrateInput): { "@context": unknown; "@graph": En
         let id: string;
         if ("upstream" in it) {
           id = outputEntity(it.upstream, it.output, byKey.get(it.upstream)?.made);
-          g.add({ "@id": fp, "@type": "FormalParameter", name, additionalType: g.byId.get(id)!["@type"] === "File" ? "File" : "Dataset", conformsTo: ref("https://bioschemas.org/profiles/FormalParameter/1.0-RELEASE") });
+          g.add({
+            "@id": fp,
+            "@type": "FormalParameter",
+            name,
+            additionalType: g.byId.get(id)!["@type"] === "File" ? "File" : "Dataset",
+            conformsTo: ref("https://bioschemas.org/profiles/FormalParameter/1.0-RELEASE"),
+          });
         } else {
           const ext = c.externalInput(it.content);
           const tree = it.content.startsWith("tree:");
           id = ext ? ext.uri + (tree && !ext.uri.endsWith("/") ? "/" : "") : `urn:sha256:${it.content.replace(/^tree:/, "")}`;
-          g.add({ "@id": id, "@type": it.content.startsWith("tree:") ? "Dataset" : "File", name: ext?.name ?? `input ${name}`, ...(it.content.startsWith("tree:") ? { identifier: it.content } : { sha256: it.content, encodingFormat: mediaType(ext?.name ?? "") }) });
+          g.add({
+            "@id": id,
+            "@type": it.content.startsWith("tree:") ? "Dataset" : "File",
+            name: ext?.name ?? `input ${name}`,
+            ...(it.content.startsWith("tree:") ? { identifier: it.content } : { sha256: it.content, encodingFormat: mediaType(ext?.name ?? "") }),
+          });
           g.link("./", "hasPart", id);
-          g.add({ "@id": fp, "@type": "FormalParameter", name, additionalType: it.content.startsWith("tree:") ? "Dataset" : "File", conformsTo: ref("https://bioschemas.org/profiles/FormalParameter/1.0-RELEASE") });
+          g.add({
+            "@id": fp,
+            "@type": "FormalParameter",
+            name,
+            additionalType: it.content.startsWith("tree:") ? "Dataset" : "File",
+            conformsTo: ref("https://bioschemas.org/profiles/FormalParameter/1.0-RELEASE"),
+          });
           objects.add(id);
         }
         g.link(toolId, "input", fp);
@@ -255,7 +318,13 @@ export function buildRoCrate(c: CrateInput): { "@context": unknown; "@graph": En
       for (const output of comp?.outputs ?? Object.keys(s.made.outputs)) {
         const id = outputEntity(s.key, output, s.made);
         const fp = `${toolId}/output/${frag(output)}`;
-        g.add({ "@id": fp, "@type": "FormalParameter", name: output, additionalType: s.made.outputs[output] === "file" ? "File" : "Dataset", conformsTo: ref("https://bioschemas.org/profiles/FormalParameter/1.0-RELEASE") });
+        g.add({
+          "@id": fp,
+          "@type": "FormalParameter",
+          name: output,
+          additionalType: s.made.outputs[output] === "file" ? "File" : "Dataset",
+          conformsTo: ref("https://bioschemas.org/profiles/FormalParameter/1.0-RELEASE"),
+        });
         g.link(toolId, "output", fp);
         g.link(fp, "workExample", id);
         g.link(id, "exampleOfWork", fp);
@@ -264,7 +333,8 @@ export function buildRoCrate(c: CrateInput): { "@context": unknown; "@graph": En
       }
       // Resource usage: wall time always; requested slots and measured use where the manifest has them.
       const usage: Array<[string, unknown, string]> = [["wallClockTime", s.made.timings.seconds, "SEC"]];
-      for (const [k, v] of Object.entries(s.made.resources ?? {})) if (typeof v === "number") usage.push([k, v, /bytes|memory|rss/i.test(k) ? "E34" : /seconds|time/i.test(k) ? "SEC" : "C62"]);
+      for (const [k, v] of Object.entries(s.made.resources ?? {}))
+        if (typeof v === "number") usage.push([k, v, /bytes|memory|rss/i.test(k) ? "E34" : /seconds|time/i.test(k) ? "SEC" : "C62"]);
       for (const [name, value, unit] of usage) {
         const pv = `${actionId}/usage/${frag(name)}`;
         g.add({ "@id": pv, "@type": "PropertyValue", name, value, unitCode: unit });
@@ -275,7 +345,8 @@ export function buildRoCrate(c: CrateInput): { "@context": unknown; "@graph": En
 
   // The run as a whole: instrument the pipeline; object the external inputs; result every output not consumed again.
   const consumed = new Set<string>();
-  for (const e of g.byId.values()) if (e["@type"] === "CreateAction" && e["@id"] !== runId) for (const o of (e.object as Ref[] | undefined) ?? []) consumed.add(o["@id"]);
+  for (const e of g.byId.values())
+    if (e["@type"] === "CreateAction" && e["@id"] !== runId) for (const o of (e.object as Ref[] | undefined) ?? []) consumed.add(o["@id"]);
   const finals = [...results].filter((id) => !consumed.has(id));
   g.add({
     "@id": runId,
@@ -293,7 +364,9 @@ export function buildRoCrate(c: CrateInput): { "@context": unknown; "@graph": En
   });
 
   // RO-Crate's JSON-LD style: a property with one value holds it, not a one-element list.
-  const graph = [...g.byId.values()].map((e) => Object.fromEntries(Object.entries(e).map(([k, v]) => [k, Array.isArray(v) && v.length === 1 && k !== "@type" ? v[0] : v])) as Entity);
+  const graph = [...g.byId.values()].map(
+    (e) => Object.fromEntries(Object.entries(e).map(([k, v]) => [k, Array.isArray(v) && v.length === 1 && k !== "@type" ? v[0] : v])) as Entity,
+  );
   // Terms RO-Crate 1.1's context lacks: schema.org's sha256 (newer than its schema.org 10) and the Workflow Run terms.
   const extra = { sha256: "http://schema.org/sha256", resourceUsage: `${WFRUN_TERMS}resourceUsage`, environment: `${WFRUN_TERMS}environment` };
   return { "@context": [`${RO_CRATE}/context`, extra], "@graph": graph };
@@ -319,7 +392,7 @@ function mediaType(name: string): string {
     bed: "text/x-bed",
     seq: "text/plain",
   };
-  return /\.gz$/i.test(name) ? "application/gzip" : types[ext] ?? "application/octet-stream";
+  return /\.gz$/i.test(name) ? "application/gzip" : (types[ext] ?? "application/octet-stream");
 }
 
 /** ISO 8601 with a numeric offset (+00:00), the form the Process Run Crate profile asks for. */

@@ -46,7 +46,11 @@ function setupDigest(params: Record<string, unknown>, seedAxis: string, taskAxis
 
 function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
-  if (v && typeof v === "object") return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  if (v && typeof v === "object")
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
   return JSON.stringify(v);
 }
 
@@ -57,15 +61,33 @@ function canonicalJson(v: unknown): string {
  */
 function separateSetups(found: Array<{ r: ResultRecord; stage: string; setup: string }>, seedAxis: string): void {
   const groupKey = (x: { r: ResultRecord }, extra: string[] = []) =>
-    JSON.stringify([x.r.task, Object.entries(x.r.coords).filter(([k]) => k !== seedAxis).sort(), extra]);
+    JSON.stringify([
+      x.r.task,
+      Object.entries(x.r.coords)
+        .filter(([k]) => k !== seedAxis)
+        .sort(),
+      extra,
+    ]);
   const mixed = (by: (x: (typeof found)[number]) => string, what: (x: (typeof found)[number]) => string) => {
     const groups = new Map<string, Set<string>>();
     for (const x of found) (groups.get(by(x)) ?? groups.set(by(x), new Set()).get(by(x))!).add(what(x));
     return [...groups.values()].some((g) => g.size > 1);
   };
-  if (!mixed((x) => groupKey(x), (x) => x.setup)) return;
+  if (
+    !mixed(
+      (x) => groupKey(x),
+      (x) => x.setup,
+    )
+  )
+    return;
   for (const x of found) x.r.coords.stage = x.stage;
-  if (!mixed((x) => groupKey(x), (x) => x.setup)) return;
+  if (
+    !mixed(
+      (x) => groupKey(x),
+      (x) => x.setup,
+    )
+  )
+    return;
   for (const x of found) x.r.coords.setup = x.setup;
 }
 

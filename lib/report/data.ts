@@ -54,7 +54,16 @@ export async function resultsFromInputs(items: InputItem[], taskAxis = "task"): 
     const b = m.baseline as { model?: string; k?: number } | undefined;
     if (b && typeof b === "object" && !(BASELINE_AXIS in coords)) coords[BASELINE_AXIS] = `${b.k ?? "k"}-mer ${b.model ?? "baseline"}`;
     const collapsed = Array.isArray(m.collapsed) ? m.collapsed.filter((x): x is string => typeof x === "string") : undefined;
-    out.push({ source: it.from ?? it.path, task, kind: m.kind, primary: m.primary, coords, splits: m.splits, ...(collapsed ? { collapsed } : {}), ...(b ? { classical: true } : {}) });
+    out.push({
+      source: it.from ?? it.path,
+      task,
+      kind: m.kind,
+      primary: m.primary,
+      coords,
+      splits: m.splits,
+      ...(collapsed ? { collapsed } : {}),
+      ...(b ? { classical: true } : {}),
+    });
   }
   return out;
 }

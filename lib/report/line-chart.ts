@@ -10,7 +10,10 @@ export interface LineSeries {
   marks?: Array<{ x: number; label: string }>;
 }
 
-export function lineChart(series: LineSeries[], o: { title: string; xLabel: string; yLabel: string; width?: number; height?: number; zeroLine?: boolean }): string {
+export function lineChart(
+  series: LineSeries[],
+  o: { title: string; xLabel: string; yLabel: string; width?: number; height?: number; zeroLine?: boolean },
+): string {
   const W = o.width ?? 760;
   const plotH = o.height ?? 300;
   const m = { l: 64, r: 16, t: 34, b: 44 };
@@ -21,15 +24,24 @@ export function lineChart(series: LineSeries[], o: { title: string; xLabel: stri
   const [y0, y1] = niceDomain(ys.length ? Math.min(...ys) : 0, ys.length ? Math.max(...ys) : 1);
   const x = linear([x0, x1], [m.l, W - m.r]);
   const y = linear([y0, y1], [m.t + plotH, m.t]);
-  const lg = legend(series.map((s, i) => ({ label: s.label, color: color(i) })), m.l, m.t + plotH + 40, W - m.l - m.r);
+  const lg = legend(
+    series.map((s, i) => ({ label: s.label, color: color(i) })),
+    m.l,
+    m.t + plotH + 40,
+    W - m.l - m.r,
+  );
   const H = m.t + plotH + 40 + lg.height;
   const parts: string[] = [];
   parts.push(`<text x="${W / 2}" y="20" class="title" text-anchor="middle">${esc(o.title)}</text>`);
   for (const t of ticks(y.domain[0], y.domain[1]))
-    parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${y(t)}" y2="${y(t)}" class="grid"/><text x="${m.l - 6}" y="${y(t) + 4}" text-anchor="end" class="tick">${formatTick(t)}</text>`);
+    parts.push(
+      `<line x1="${m.l}" x2="${W - m.r}" y1="${y(t)}" y2="${y(t)}" class="grid"/><text x="${m.l - 6}" y="${y(t) + 4}" text-anchor="end" class="tick">${formatTick(t)}</text>`,
+    );
   for (const t of ticks(x.domain[0], x.domain[1], 6))
     parts.push(`<text x="${x(t)}" y="${m.t + plotH + 16}" text-anchor="middle" class="tick">${formatTick(t)}</text>`);
-  parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${m.t + plotH}" y2="${m.t + plotH}" class="axis"/><line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${m.t + plotH}" class="axis"/>`);
+  parts.push(
+    `<line x1="${m.l}" x2="${W - m.r}" y1="${m.t + plotH}" y2="${m.t + plotH}" class="axis"/><line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${m.t + plotH}" class="axis"/>`,
+  );
   parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${m.t + plotH + 34}" text-anchor="middle" class="label">${esc(o.xLabel)}</text>`);
   parts.push(`<text transform="translate(16 ${m.t + plotH / 2}) rotate(-90)" text-anchor="middle" class="label">${esc(o.yLabel)}</text>`);
   if (o.zeroLine && y.domain[0] < 0 && y.domain[1] > 0)

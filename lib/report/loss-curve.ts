@@ -10,7 +10,9 @@ const STYLE =
 /** `metricsJsonl`: metrics.jsonl lines ({step, loss, phase?}); a dashed line where a (RandomMask) phase starts. */
 export function lossCurveSvg(metricsJsonl: string, label: string): string {
   const points = readLossCurve(metricsJsonl);
-  const series = [{ label, points: points.map((p) => ({ x: p.step, y: p.loss })), marks: phaseBoundaries(points).map((b) => ({ x: b.step, label: `phase ${b.phase}` })) }];
+  const series = [
+    { label, points: points.map((p) => ({ x: p.step, y: p.loss })), marks: phaseBoundaries(points).map((b) => ({ x: b.step, label: `phase ${b.phase}` })) },
+  ];
   const chart = lineChart(series, { title: `Pretraining loss · ${label}`, xLabel: "step", yLabel: "loss" });
   return chart.replace(/^(<svg[^>]*>)/, `$1<style>${STYLE}</style>`) + "\n";
 }

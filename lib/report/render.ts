@@ -24,7 +24,9 @@ export function resultsTable(s: Summary): Table {
   const hasGain = s.gains.length > 0;
   const hasCollapsed = s.cells.some((c) => c.collapsed || c.collapsedDev);
   const collapsedText = (c: Summary["cells"][number]) =>
-    c.collapsed || c.collapsedDev ? [c.collapsed ? `${c.collapsed}/${c.n} ${s.options.split}` : "", c.collapsedDev ? `${c.collapsedDev}/${c.n} dev` : ""].filter(Boolean).join(", ") : "";
+    c.collapsed || c.collapsedDev
+      ? [c.collapsed ? `${c.collapsed}/${c.n} ${s.options.split}` : "", c.collapsedDev ? `${c.collapsedDev}/${c.n} dev` : ""].filter(Boolean).join(", ")
+      : "";
   const cols: Column[] = [
     { key: "task", label: "task" },
     ...(s.axes.length ? s.axes.map((a) => ({ key: a, label: a })) : [{ key: "variant", label: "variant" }]),
@@ -54,7 +56,17 @@ export function resultsTable(s: Summary): Table {
     for (const r of s.references) {
       const v = referenceValue(r, task);
       if (v === null) continue;
-      rows.push([task, ...(s.axes.length ? s.axes.map((_, i) => (i === 0 ? r.label : "")) : [r.label]), r.metric, v, ...(hasSd ? [null] : []), null, ...(hasGain ? [null] : []), ...others.map(() => null), ...(hasCollapsed ? [""] : [])]);
+      rows.push([
+        task,
+        ...(s.axes.length ? s.axes.map((_, i) => (i === 0 ? r.label : "")) : [r.label]),
+        r.metric,
+        v,
+        ...(hasSd ? [null] : []),
+        null,
+        ...(hasGain ? [null] : []),
+        ...others.map(() => null),
+        ...(hasCollapsed ? [""] : []),
+      ]);
     }
   }
   return { columns: cols, rows };
@@ -64,7 +76,12 @@ export function averagesTable(s: Summary): Table {
   const rows: Table["rows"] = s.averages.map((a) => [a.variant.label, a.mean, a.tasks, a.complete ? "" : `only ${a.tasks} of ${s.tasks.length} tasks`]);
   for (const r of s.references)
     for (const a of referenceAverages(r, s.tasks))
-      rows.push([`${r.label}${r.approximate ? " ≈" : ""}`, a.value01, a.tasks, `${r.suite.toUpperCase()} ${a.over === "**" ? "all" : a.over} (${a.covered} of these tasks here)`]);
+      rows.push([
+        `${r.label}${r.approximate ? " ≈" : ""}`,
+        a.value01,
+        a.tasks,
+        `${r.suite.toUpperCase()} ${a.over === "**" ? "all" : a.over} (${a.covered} of these tasks here)`,
+      ]);
   return {
     columns: [
       { key: "variant", label: "variant" },
@@ -120,7 +137,7 @@ export function gainAxis(s: Summary): string | undefined {
 export function resultsCsv(data: ReportData): string {
   const axes = [...new Set(data.results.flatMap((r) => Object.keys(r.coords)))].sort();
   const metrics = [...new Set(data.results.flatMap((r) => Object.values(r.splits).flatMap((s) => Object.keys(s))))].filter((k) => k !== "n");
-  metrics.sort((a, b) => (SECONDARY.indexOf(a) + 100 * +!["mcc", "pearson"].includes(a)) - (SECONDARY.indexOf(b) + 100 * +!["mcc", "pearson"].includes(b)));
+  metrics.sort((a, b) => SECONDARY.indexOf(a) + 100 * +!["mcc", "pearson"].includes(a) - (SECONDARY.indexOf(b) + 100 * +!["mcc", "pearson"].includes(b)));
   const cols: Column[] = [
     { key: "task", label: "task" },
     ...axes.map((a) => ({ key: a, label: a })),
@@ -134,7 +151,15 @@ export function resultsCsv(data: ReportData): string {
   const sorted = [...data.results].sort((a, b) => (a.task + JSON.stringify(a.coords) < b.task + JSON.stringify(b.coords) ? -1 : 1));
   for (const r of sorted)
     for (const [split, s] of Object.entries(r.splits).sort(([a], [b]) => (a < b ? -1 : 1)))
-      rows.push([r.task, ...axes.map((a) => (r.coords[a] === undefined ? null : String(r.coords[a]))), split, r.kind, s.n, ...metrics.map((m) => s[m] ?? null), r.source]);
+      rows.push([
+        r.task,
+        ...axes.map((a) => (r.coords[a] === undefined ? null : String(r.coords[a]))),
+        split,
+        r.kind,
+        s.n,
+        ...metrics.map((m) => s[m] ?? null),
+        r.source,
+      ]);
   return toCsv({ columns: cols, rows });
 }
 
@@ -157,7 +182,11 @@ export function charts(s: Summary, data: ReportData): Array<{ id: string; title:
     out.push({
       id: "metric-per-task",
       title: `${metricName} per task (${s.options.split})`,
-      svg: barChart(s.tasks, series, { title: `${metricName} per task, by variant (${s.options.split} split; mean ± sd over seeds)`, yLabel: metricName, references }),
+      svg: barChart(s.tasks, series, {
+        title: `${metricName} per task, by variant (${s.options.split} split; mean ± sd over seeds)`,
+        yLabel: metricName,
+        references,
+      }),
     });
   }
   if (s.gains.length) {
@@ -166,7 +195,11 @@ export function charts(s: Summary, data: ReportData): Array<{ id: string; title:
       label: g.variant.label,
       values: s.tasks.map((t) => s.cells.find((c) => c.task === t && c.variant === g.variant)?.gain ?? null),
     }));
-    out.push({ id: "gain-over-baseline", title: `gain over ${b.axis}=${b.value}`, svg: barChart(s.tasks, series, { title: `Gain in ${metricName} over ${b.axis}=${b.value}`, yLabel: `Δ ${metricName}` }) });
+    out.push({
+      id: "gain-over-baseline",
+      title: `gain over ${b.axis}=${b.value}`,
+      svg: barChart(s.tasks, series, { title: `Gain in ${metricName} over ${b.axis}=${b.value}`, yLabel: `Δ ${metricName}` }),
+    });
   }
   const along = gainAxis(s);
   if (along) {
@@ -174,7 +207,11 @@ export function charts(s: Summary, data: ReportData): Array<{ id: string; title:
     // other axes, with the bootstrap 95 % CI as error bars
     const b = s.options.baseline!;
     const gains = s.paired.filter((c) => c.baseline.coords[b.axis] === b.value);
-    const groupOf = (c: PairedComparison) => Object.entries(c.variant.coords).filter(([k]) => k !== along && k !== b.axis).map(([k, v]) => `${k}=${v}`).join(" · ");
+    const groupOf = (c: PairedComparison) =>
+      Object.entries(c.variant.coords)
+        .filter(([k]) => k !== along && k !== b.axis)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" · ");
     const groups = [...new Set(gains.map(groupOf))];
     const series = groups.map((g) => {
       const cs = gains.filter((c) => groupOf(c) === g).sort((x, y) => Number(x.variant.coords[along]) - Number(y.variant.coords[along]));
@@ -186,7 +223,12 @@ export function charts(s: Summary, data: ReportData): Array<{ id: string; title:
     out.push({
       id: "gain-by-axis",
       title: `gain over ${b.axis}=${b.value} by ${along}`,
-      svg: lineChart(series, { title: `Mean gain in ${metricName} over ${b.axis}=${b.value} by ${along} (bars: bootstrap 95 % CI)`, xLabel: along, yLabel: `Δ ${metricName}`, zeroLine: true }),
+      svg: lineChart(series, {
+        title: `Mean gain in ${metricName} over ${b.axis}=${b.value} by ${along} (bars: bootstrap 95 % CI)`,
+        xLabel: along,
+        yLabel: `Δ ${metricName}`,
+        zeroLine: true,
+      }),
     });
   }
   if (data.curves.length) {
@@ -195,7 +237,11 @@ export function charts(s: Summary, data: ReportData): Array<{ id: string; title:
       points: c.points.map((p) => ({ x: p.step, y: p.loss })),
       marks: phaseBoundaries(c.points).map((b) => ({ x: b.step, label: b.phase })),
     }));
-    out.push({ id: "pretrain-loss", title: "pretraining loss", svg: lineChart(series, { title: "Pretraining loss (dashed lines: phase boundaries)", xLabel: "step", yLabel: "loss" }) });
+    out.push({
+      id: "pretrain-loss",
+      title: "pretraining loss",
+      svg: lineChart(series, { title: "Pretraining loss (dashed lines: phase boundaries)", xLabel: "step", yLabel: "loss" }),
+    });
   }
   return out;
 }

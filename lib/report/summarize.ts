@@ -69,7 +69,12 @@ export interface Summary {
   warnings: string[];
 }
 
-const key = (c: MatrixCoords) => JSON.stringify(Object.keys(c).sort().map((k) => [k, c[k]]));
+const key = (c: MatrixCoords) =>
+  JSON.stringify(
+    Object.keys(c)
+      .sort()
+      .map((k) => [k, c[k]]),
+  );
 
 function meanSd(v: number[]): { mean: number | null; sd: number | null } {
   if (!v.length) return { mean: null, sd: null };
@@ -125,7 +130,17 @@ export function summarize(results: ResultRecord[], opts: Partial<ReportOptions> 
       const collapsedDev = rs.filter((r) => r.collapsed?.includes("dev")).length;
       for (const r of rs)
         if (r.collapsed?.length) warnings.push(`${r.source}: ${task} predicts a single class on ${r.collapsed.join(" and ")} (collapsed model, MCC 0)`);
-      cells.push({ task, variant: v, metric, mean, sd, n: vals.length, others: Object.fromEntries(Object.entries(others).map(([k, xs]) => [k, meanSd(xs).mean])), collapsed, collapsedDev });
+      cells.push({
+        task,
+        variant: v,
+        metric,
+        mean,
+        sd,
+        n: vals.length,
+        others: Object.fromEntries(Object.entries(others).map(([k, xs]) => [k, meanSd(xs).mean])),
+        collapsed,
+        collapsedDev,
+      });
     }
 
   const gains: Summary["gains"] = [];
@@ -162,8 +177,7 @@ export function summarize(results: ResultRecord[], opts: Partial<ReportOptions> 
   for (const g of gains) pair(g.variant, g.baseline, true);
   // every language-model variant against the classical baseline (eval/baseline: one fit per task, no seeds)
   const classical = [...variants.values()].filter((v) => results.some((r) => variantOf(r) === v.id && r.classical));
-  if (classical.length === 1)
-    for (const v of variants.values()) if (!results.some((r) => variantOf(r) === v.id && r.classical)) pair(v, classical[0], false);
+  if (classical.length === 1) for (const v of variants.values()) if (!results.some((r) => variantOf(r) === v.id && r.classical)) pair(v, classical[0], false);
 
   const averages = [...variants.values()].map((v) => {
     const cs = cells.filter((c) => c.variant === v && c.mean !== null);

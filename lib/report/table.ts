@@ -24,7 +24,11 @@ export function formatCell(c: Cell, col: Column): string {
 export function toTerminal(t: Table): string {
   const cells = [t.columns.map((c) => c.label), ...t.rows.map((r) => t.columns.map((c, i) => formatCell(r[i], c)))];
   const widths = t.columns.map((_, i) => Math.max(...cells.map((r) => [...r[i]].length)));
-  const line = (r: string[]) => r.map((s, i) => (t.columns[i].numeric ? s.padStart(widths[i]) : s.padEnd(widths[i]))).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((s, i) => (t.columns[i].numeric ? s.padStart(widths[i]) : s.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
   return [line(cells[0]), widths.map((w) => "─".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n") + "\n";
 }
 

@@ -53,7 +53,10 @@ export class SegmentsWriter {
   private readonly shards: ShardRotation<SegmentShardInfo, "seq" | "bed">;
   private withOrigins?: boolean;
 
-  constructor(private readonly dir: string, shardBases = 64 << 20) {
+  constructor(
+    private readonly dir: string,
+    shardBases = 64 << 20,
+  ) {
     this.shards = new ShardRotation(dir, shardBases, (base) => {
       const info: SegmentShardInfo = { file: `${base}.seq`, count: 0, bases: 0 };
       if (this.withOrigins) info.origins = `${base}.bed`;

@@ -16,7 +16,10 @@ export class BufferedFile {
   /** Bytes written so far (buffered included). */
   bytes = 0;
 
-  constructor(readonly path: string, private readonly bufferSize = 4 << 20) {
+  constructor(
+    readonly path: string,
+    private readonly bufferSize = 4 << 20,
+  ) {
     this.fd = openSync(path, "w");
     this.buf = Buffer.allocUnsafe(bufferSize);
   }

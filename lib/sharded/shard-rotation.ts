@@ -11,7 +11,11 @@ export interface ShardCounts {
 }
 
 /** Opens one shard: its meta.json entry and its files (by role), given the shard's base name ("part-00003"). */
-export type OpenShard<I extends ShardCounts, R extends string> = (base: string) => { info: I; files: Partial<Record<R, string>>; bufferSizes?: Partial<Record<R, number>> };
+export type OpenShard<I extends ShardCounts, R extends string> = (base: string) => {
+  info: I;
+  files: Partial<Record<R, string>>;
+  bufferSizes?: Partial<Record<R, number>>;
+};
 
 export class ShardRotation<I extends ShardCounts, R extends string> {
   readonly shards: I[] = [];
@@ -19,7 +23,11 @@ export class ShardRotation<I extends ShardCounts, R extends string> {
   files: Partial<Record<R, BufferedFile>> = {};
   private readonly closing: Promise<unknown>[] = [];
 
-  constructor(private readonly dir: string, private readonly shardBases: number, private readonly openShard: OpenShard<I, R>) {}
+  constructor(
+    private readonly dir: string,
+    private readonly shardBases: number,
+    private readonly openShard: OpenShard<I, R>,
+  ) {}
 
   /** The shard the next item goes to: the current one, or a new one when there is none or it is full. */
   current(): I {
@@ -28,7 +36,8 @@ export class ShardRotation<I extends ShardCounts, R extends string> {
     this.finishShard();
     const { info, files, bufferSizes } = this.openShard(`part-${String(this.shards.length).padStart(5, "0")}`);
     this.shards.push(info);
-    for (const [role, file] of Object.entries(files) as Array<[R, string | undefined]>) if (file !== undefined) this.files[role] = new BufferedFile(join(this.dir, file), bufferSizes?.[role]);
+    for (const [role, file] of Object.entries(files) as Array<[R, string | undefined]>)
+      if (file !== undefined) this.files[role] = new BufferedFile(join(this.dir, file), bufferSizes?.[role]);
     return info;
   }
 

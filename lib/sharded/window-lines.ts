@@ -30,7 +30,11 @@ export class WindowLines implements LineSource {
   lineOffset = 0;
   nextOffset = 0;
 
-  constructor(readonly path: string, private readonly windows: readonly ByteWindow[], chunk = 1 << 16) {
+  constructor(
+    readonly path: string,
+    private readonly windows: readonly ByteWindow[],
+    chunk = 1 << 16,
+  ) {
     this.fd = openSync(path, "r");
     this.buf = Buffer.allocUnsafe(chunk);
   }

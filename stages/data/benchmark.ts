@@ -48,13 +48,25 @@ export default defineStage<BenchmarkParams>({
   description: "Benchmark tasks (GUE layout, NT CSVs) from a folder, archive or URL → tasks.json + normalized <task>/<split>.csv",
   params: {
     properties: {
-      url: { type: "string", description: "Archive (.zip, .tar.gz, …) or base URL of task folders; http(s), file:// or a path. Instead of the `source` input." },
+      url: {
+        type: "string",
+        description: "Archive (.zip, .tar.gz, …) or base URL of task folders; http(s), file:// or a path. Instead of the `source` input.",
+      },
       sha256: { type: "string", pattern: "^[0-9a-fA-F]{64}$", description: "Expected sha256 of the archive at url." },
       allowUnverified: { type: "boolean", default: false, description: "Accept a download without a sha256 to verify." },
       root: { type: "string", description: "Folder inside the archive that holds the task folders (default: descend through single folders)." },
       suite: { type: "string", description: "Known task list (gue, nt): its task names and class counts; also given as a pattern prefix, gue/prom/*." },
-      tasks: { type: "array", items: { type: "string" }, default: ["**"], description: "Task globs: prom/*, tf/0, gue/EMP/*; * stays in one folder, ** crosses folders." },
-      kind: { enum: ["auto", "classification", "regression"], default: "auto", description: "auto: integer labels → classification, other numbers → regression." },
+      tasks: {
+        type: "array",
+        items: { type: "string" },
+        default: ["**"],
+        description: "Task globs: prom/*, tf/0, gue/EMP/*; * stays in one folder, ** crosses folders.",
+      },
+      kind: {
+        enum: ["auto", "classification", "regression"],
+        default: "auto",
+        description: "auto: integer labels → classification, other numbers → regression.",
+      },
       name: { type: "string", description: "Task name when the source is a single task folder (default: the folder's name)." },
       retries: { type: "integer", minimum: 0, default: 8 },
       timeoutMs: { type: "integer", minimum: 1, default: 60000 },
@@ -77,7 +89,10 @@ export default defineStage<BenchmarkParams>({
     }
     const suite = suites().get(p.suite ?? split.suite ?? "");
     if (!suite) return [];
-    const msg = tasksNotInSuite(split.patterns.filter((t) => !GLOB.test(t)), suite);
+    const msg = tasksNotInSuite(
+      split.patterns.filter((t) => !GLOB.test(t)),
+      suite,
+    );
     return msg ? [{ message: msg, path: ["tasks"] }] : [];
   },
   async run(ctx) {
@@ -85,8 +100,7 @@ export default defineStage<BenchmarkParams>({
     const known = suiteNames();
     const split = splitSuitePrefix(p.tasks, known);
     const suiteName = p.suite ?? split.suite;
-    if (p.suite && split.suite && p.suite !== split.suite)
-      throw new StageInputError(`tasks name the task list '${split.suite}' but suite is '${p.suite}'`);
+    if (p.suite && split.suite && p.suite !== split.suite) throw new StageInputError(`tasks name the task list '${split.suite}' but suite is '${p.suite}'`);
     let suite: Suite | undefined;
     if (suiteName) {
       suite = suites().get(suiteName);
@@ -108,8 +122,7 @@ export default defineStage<BenchmarkParams>({
     let where: string;
     let sourceName = "local";
     const fromLocal = async (path: string, shown: string, sha256?: string) => {
-      if (statSync(path, { throwIfNoEntry: false })?.isDirectory())
-        return discoverTasks(path, (rel) => join(path, rel), p.name);
+      if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) return discoverTasks(path, (rel) => join(path, rel), p.name);
       if (!isArchive(path)) throw new StageInputError(`${shown}: neither a folder nor an archive (.zip, .tar, .tar.gz, .tgz)`);
       const digest = await verifySha256(path, sha256, shown, ctx.signal);
       ctx.setMeta({ archiveSha256: digest });
@@ -130,8 +143,7 @@ export default defineStage<BenchmarkParams>({
       else {
         sourceName = p.url;
         if (isArchive(fileNameOf(p.url))) {
-          if (!p.sha256 && !p.allowUnverified)
-            throw new StageInputError(`${p.url}: no checksum to verify against (give sha256, or allowUnverified: true)`);
+          if (!p.sha256 && !p.allowUnverified) throw new StageInputError(`${p.url}: no checksum to verify against (give sha256, or allowUnverified: true)`);
           const archive = await download(p.url, fo);
           files = await fromLocal(archive, p.url, p.sha256);
         } else files = await fetchTaskFolders(p.url, suite, patterns, p.allowUnverified, fo);
@@ -170,7 +182,9 @@ export default defineStage<BenchmarkParams>({
     const set: TaskSet = { format: 1, ...(suite ? { suite: suite.name } : {}), source: sourceName, tasks: infos };
     await writeFile(join(out, "tasks.json"), JSON.stringify(set, null, 2) + "\n");
     for (const t of infos) {
-      const rows = Object.entries(t.splits).map(([s, i]) => `${s} ${i.rows}`).join(", ");
+      const rows = Object.entries(t.splits)
+        .map(([s, i]) => `${s} ${i.rows}`)
+        .join(", ");
       const what = t.kind === "classification" ? `${t.numClasses} classes` : `regression ${t.labelRange!.min}..${t.labelRange!.max}`;
       ctx.log(`${t.name}: ${what}; ${rows}`);
     }
@@ -183,7 +197,12 @@ async function fetchTaskFolders(base: string, suite: Suite | undefined, patterns
   if (!allowUnverified)
     throw new StageInputError(`${base}: files fetched from a base URL cannot be verified (give an archive with sha256, or allowUnverified: true)`);
   let names: string[];
-  if (suite) names = selectTasks(suite.tasks.map((t) => t.name), patterns, `task list '${suite.name}'`);
+  if (suite)
+    names = selectTasks(
+      suite.tasks.map((t) => t.name),
+      patterns,
+      `task list '${suite.name}'`,
+    );
   else if (patterns.every((x) => !GLOB.test(x))) names = patterns;
   else throw new StageInputError(`${base}: a base URL cannot be listed; name a suite (suite: gue, or tasks: [gue/prom/*]) or list tasks without wildcards`);
   const files: TaskFiles = new Map();

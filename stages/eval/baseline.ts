@@ -33,9 +33,25 @@ export default defineStage<BaselineParams>({
       C: { type: "number", exclusiveMinimum: 0, default: 1.0, description: "logistic regression: inverse L2 strength (scikit-learn's C)" },
       alpha: { type: "number", exclusiveMinimum: 0, default: 1.0, description: "ridge regression: L2 strength" },
       maxIter: { type: "integer", minimum: 1, default: 2000, description: "lbfgs iterations at most" },
-      trainRows: { type: "integer", minimum: 0, default: 0, description: "the same fixed random subset of training rows as model/finetune's trainRows; 0 = all" },
-      devFraction: { type: "number", exclusiveMinimum: 0, maximum: 0.9, default: 0.1, description: "a task without dev.csv: the dev rows held out, as model/finetune" },
-      seed: { type: "integer", minimum: 0, default: 42, description: "only for that dev hold-out (set it to the finetune's seed to get its dev rows); the fit has no randomness" },
+      trainRows: {
+        type: "integer",
+        minimum: 0,
+        default: 0,
+        description: "the same fixed random subset of training rows as model/finetune's trainRows; 0 = all",
+      },
+      devFraction: {
+        type: "number",
+        exclusiveMinimum: 0,
+        maximum: 0.9,
+        default: 0.1,
+        description: "a task without dev.csv: the dev rows held out, as model/finetune",
+      },
+      seed: {
+        type: "integer",
+        minimum: 0,
+        default: 42,
+        description: "only for that dev hold-out (set it to the finetune's seed to get its dev rows); the fit has no randomness",
+      },
     },
     required: ["task"],
     additionalProperties: false,
@@ -49,7 +65,12 @@ export default defineStage<BaselineParams>({
     const tasksDir = ctx.input("tasks");
     if (!existsSync(join(tasksDir, "tasks.json"))) throw new StageInputError(`input tasks: ${tasksDir} has no tasks.json (not a data/benchmark output)`);
     const task = readTaskSet(tasksDir).tasks.find((t) => t.name === p.task);
-    if (!task) throw new StageInputError(`task: no task '${p.task}' in the tasks input (has: ${readTaskSet(tasksDir).tasks.map((t) => t.name).join(", ")})`);
+    if (!task)
+      throw new StageInputError(
+        `task: no task '${p.task}' in the tasks input (has: ${readTaskSet(tasksDir)
+          .tasks.map((t) => t.name)
+          .join(", ")})`,
+      );
     const out = ctx.output("metrics");
     await runWorker(ctx, "baseline", { ...p, tasks: tasksDir, outDir: out });
     const predictions = join(out, "predictions.csv");

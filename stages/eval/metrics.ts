@@ -51,9 +51,17 @@ export default defineStage<EvalParams>({
     mkdirSync(out, { recursive: true });
     await writeFile(join(out, "metrics.json"), JSON.stringify(m, null, 2) + "\n");
     for (const [split, s] of Object.entries(m.splits))
-      ctx.log(`${split}: ${Object.entries(s).map(([k, v]) => `${k}=${v === null ? "n/a" : Number.isInteger(v) ? v : v.toFixed(4)}`).join(" ")}`);
+      ctx.log(
+        `${split}: ${Object.entries(s)
+          .map(([k, v]) => `${k}=${v === null ? "n/a" : Number.isInteger(v) ? v : v.toFixed(4)}`)
+          .join(" ")}`,
+      );
     const warnings = (m.collapsed ?? []).map((split) => collapseWarning(ctx.params.task ?? "predictions", split, m));
     for (const w of warnings) ctx.log(`warning: ${w}`);
-    ctx.setMeta({ kind: m.kind, ...(warnings.length ? { [WARNINGS_META]: warnings } : {}), ...Object.fromEntries(Object.entries(m.splits).map(([k, v]) => [`${k}.${m.primary}`, v[m.primary] ?? null])) });
+    ctx.setMeta({
+      kind: m.kind,
+      ...(warnings.length ? { [WARNINGS_META]: warnings } : {}),
+      ...Object.fromEntries(Object.entries(m.splits).map(([k, v]) => [`${k}.${m.primary}`, v[m.primary] ?? null])),
+    });
   },
 });

@@ -81,7 +81,12 @@ export default defineStage<DownloadParams>({
         const bad = expected.find((c) => !matches(c, digests!));
         if (!bad) {
           await moveFile(partial, out);
-          transfer = { resumes: r.resumes, restarts: r.restarts, ...(r.etag ? { etag: r.etag } : {}), ...(r.lastModified ? { lastModified: r.lastModified } : {}) };
+          transfer = {
+            resumes: r.resumes,
+            restarts: r.restarts,
+            ...(r.etag ? { etag: r.etag } : {}),
+            ...(r.lastModified ? { lastModified: r.lastModified } : {}),
+          };
           break;
         }
         await rm(partial, { force: true });

@@ -24,7 +24,11 @@ export default defineStage<SegmentParams>({
       max: { type: "integer", minimum: 1, default: 1024, description: "Longest segment (random mode)." },
       window: { type: "integer", minimum: 1, default: 1000, description: "Window length (window mode)." },
       stride: { type: "integer", minimum: 1, default: 1000, description: "Step between window starts (window mode)." },
-      reverseComplement: { enum: ["none", "both", "random"], default: "none", description: "both: add each segment's reverse complement; random: flip each with p=0.5." },
+      reverseComplement: {
+        enum: ["none", "both", "random"],
+        default: "none",
+        description: "both: add each segment's reverse complement; random: flip each with p=0.5.",
+      },
       shardBases: { type: "integer", minimum: 1, default: 67108864 },
     },
     additionalProperties: false,

@@ -50,7 +50,12 @@ export default defineStage<SplitParams>({
       validationRecords: { type: "array", items: { type: "string" }, default: [], description: "Record names held out for validation (by: record)." },
       testRecords: { type: "array", items: { type: "string" }, default: [], description: "Record names held out for test (by: record)." },
       seed: { type: "integer", default: 42 },
-      shardBases: { type: "integer", minimum: 1, default: 67108864, description: "Unused since revision 2 (the splits share the input's shards); kept so pipelines that set it still load." },
+      shardBases: {
+        type: "integer",
+        minimum: 1,
+        default: 67108864,
+        description: "Unused since revision 2 (the splits share the input's shards); kept so pipelines that set it still load.",
+      },
     },
     additionalProperties: false,
   },
@@ -75,7 +80,10 @@ export default defineStage<SplitParams>({
     }
     // Each split names the input's shards it draws from, shares their files (hard links: no segment bytes copied)
     // and, where it holds part of a shard, lists that part's byte ranges (segments format 2, lib/segments/ranges.ts).
-    const outs = Object.fromEntries(SPLITS.map((s) => [s, { dir: ctx.output(s), shards: [] as SegmentShardInfo[] }])) as Record<SplitName, { dir: string; shards: SegmentShardInfo[] }>;
+    const outs = Object.fromEntries(SPLITS.map((s) => [s, { dir: ctx.output(s), shards: [] as SegmentShardInfo[] }])) as Record<
+      SplitName,
+      { dir: string; shards: SegmentShardInfo[] }
+    >;
     for (const s of SPLITS) await mkdir(outs[s].dir, { recursive: true });
     const shared = { linked: 0, copied: 0 };
     let spaceChecked = false;
@@ -95,8 +103,9 @@ export default defineStage<SplitParams>({
       try {
         while (seq.next()) {
           if (seq.lineEnd === seq.lineStart) continue;
-          if (bed) do if (!bed.next()) throw new StageInputError(`${join(dir, shard.origins!)}: fewer origins than segments`);
-          while (bed.lineEnd === bed.lineStart);
+          if (bed)
+            do if (!bed.next()) throw new StageInputError(`${join(dir, shard.origins!)}: fewer origins than segments`);
+            while (bed.lineEnd === bed.lineStart);
           if ((++n & 0xffff) === 0) {
             ctx.signal.throwIfAborted();
             ctx.progress(n, meta.count, "segments");
@@ -140,6 +149,8 @@ export default defineStage<SplitParams>({
       await writeArtifactMeta(outs[s].dir, out);
     }
     ctx.setMeta({ counts, sharedFiles: shared });
-    ctx.log(`train ${counts.train}, validation ${counts.validation}, test ${counts.test} segments; shard files ${shared.linked} linked, ${shared.copied} copied`);
+    ctx.log(
+      `train ${counts.train}, validation ${counts.validation}, test ${counts.test} segments; shard files ${shared.linked} linked, ${shared.copied} copied`,
+    );
   },
 });

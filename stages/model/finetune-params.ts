@@ -24,7 +24,10 @@ export const finetuneParamsSchema = t.params(
       description:
         "architecture for init: scratch, the same block as model/pretrain's `model:` (defaults filled in); not allowed for init: pretrained, whose architecture is the `model` input's",
     }),
-    preset: t.enum(["dnabert2", "randommask", "none"], { default: "dnabert2", description: "per-task-family lr/batch/epochs/warmup/eval interval from the papers (worker/presets.py)" }),
+    preset: t.enum(["dnabert2", "randommask", "none"], {
+      default: "dnabert2",
+      description: "per-task-family lr/batch/epochs/warmup/eval interval from the papers (worker/presets.py)",
+    }),
     lr: t.nullable(t.number({ exclusiveMinimum: 0, description: "peak learning rate (AdamW); default (or null): the preset's" })),
     batchSize: presetInt(1, "rows per step; default (or null): the preset's"),
     epochs: presetInt(1, "passes over the training rows; default (or null): the preset's"),
@@ -40,7 +43,12 @@ export const finetuneParamsSchema = t.params(
     clip: t.number({ minimum: 0, default: 1.0, description: "max global gradient norm; 0 = off" }),
     maxLength: int(0, 0, "tokens incl. [CLS]/[SEP]; 0 = auto: the longest tokenized sequence of the task, capped by the model's positions"),
     trainRows: int(0, 0, "train on a fixed random subset of this many training rows (the same for every seed); 0 = all"),
-    devFraction: t.number({ exclusiveMinimum: 0, maximum: 0.9, default: 0.1, description: "for a task without dev.csv: fraction of train held out as dev (seeded)" }),
+    devFraction: t.number({
+      exclusiveMinimum: 0,
+      maximum: 0.9,
+      default: 0.1,
+      description: "for a task without dev.csv: fraction of train held out as dev (seeded)",
+    }),
     evalBatchSize: int(1, 64, "rows per forward pass when evaluating"),
     seed: int(0, 42, "head (and scratch model) init, data order, dropout"),
     checkpointEvery: int(1, 200, "steps between checkpoints (also written on SIGTERM and at the end)"),

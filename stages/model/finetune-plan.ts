@@ -12,9 +12,15 @@ export function finetunePlanCheck({ params: p, inputs }: PlanView<FinetuneParams
   if (p.init === "pretrained" && !hasModel)
     out.push({ message: "init: pretrained needs the `model` input (a model/pretrain or model/import output); bind it, or set init: scratch", path: ["init"] });
   if (p.init === "scratch" && hasModel)
-    out.push({ message: "init: scratch trains from random weights, but the `model` input is bound; leave it unbound, or set init: pretrained", path: ["init"] });
+    out.push({
+      message: "init: scratch trains from random weights, but the `model` input is bound; leave it unbound, or set init: pretrained",
+      path: ["init"],
+    });
   if (p.init === "pretrained" && p.model !== undefined)
-    out.push({ message: "model: an architecture is given but init is pretrained, whose architecture is the `model` input's; remove model:, or set init: scratch", path: ["model"] });
+    out.push({
+      message: "model: an architecture is given but init is pretrained, whose architecture is the `model` input's; remove model:, or set init: scratch",
+      path: ["model"],
+    });
   const names = taskNames(inputs.tasks);
   if (names && !names.includes(p.task))
     out.push({ message: `task: no task '${p.task}' in the tasks input${didYouMean(p.task, names)}; it will hold: ${names.join(", ")}`, path: ["task"] });

@@ -23,7 +23,8 @@ export default defineStage<FinetuneParams>({
   // 2: metrics.json lists collapsed splits and the selection (selectBy); auto maxLength over the whole task
   // 3: README.md model card added to the model directory
   revision: 3,
-  description: "Finetune a sequence classifier/regressor on one benchmark task, from a pretrained model or from scratch; best-on-dev model, test predictions and metrics.",
+  description:
+    "Finetune a sequence classifier/regressor on one benchmark task, from a pretrained model or from scratch; best-on-dev model, test predictions and metrics.",
   params: finetuneParamsSchema,
   inputs: {
     tasks: { description: "the data/benchmark artifact (tasks.json + <task>/{train,dev,test}.csv)" },
@@ -69,7 +70,22 @@ export default defineStage<FinetuneParams>({
     const summary = JSON.parse(readFileSync(join(metricsDir, "finetune.json"), "utf8"));
     const m = metricsFromPredictions(await readPredictions(predictions), { kind: task.kind, task: task.name, numClasses: task.numClasses, where: predictions });
     const extra = Object.fromEntries(
-      ["init", "preset", "lr", "batchSize", "epochs", "steps", "trainRows", "maxLength", "seed", "selectBy", "bestStep", "bestDevLoss", "bestDevMetric", "history"]
+      [
+        "init",
+        "preset",
+        "lr",
+        "batchSize",
+        "epochs",
+        "steps",
+        "trainRows",
+        "maxLength",
+        "seed",
+        "selectBy",
+        "bestStep",
+        "bestDevLoss",
+        "bestDevMetric",
+        "history",
+      ]
         .filter((k) => summary[k] !== undefined)
         .map((k) => [k, summary[k]]),
     );
@@ -89,7 +105,11 @@ export default defineStage<FinetuneParams>({
       }),
     );
     for (const [split, s] of Object.entries(m.splits))
-      ctx.log(`${split}: ${Object.entries(s).map(([k, v]) => `${k}=${v === null ? "n/a" : Number.isInteger(v) ? v : v.toFixed(4)}`).join(" ")}`);
+      ctx.log(
+        `${split}: ${Object.entries(s)
+          .map(([k, v]) => `${k}=${v === null ? "n/a" : Number.isInteger(v) ? v : v.toFixed(4)}`)
+          .join(" ")}`,
+      );
     const warnings = (m.collapsed ?? []).map((split) => collapseWarning(task.name, split, m));
     for (const w of warnings) ctx.log(`warning: ${w}`);
     ctx.setMeta({

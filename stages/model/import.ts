@@ -39,7 +39,8 @@ export default defineStage<ImportParams>({
   resources: { cpus: 1, memory: "4GiB" },
   async run(ctx) {
     const source = ctx.input("source");
-    if (!existsSync(source) || !statSync(source).isDirectory()) throw new StageInputError(`input source: ${source} is not a directory (a Hugging Face model directory)`);
+    if (!existsSync(source) || !statSync(source).isDirectory())
+      throw new StageInputError(`input source: ${source} is not a directory (a Hugging Face model directory)`);
     if (!existsSync(join(source, "config.json"))) throw new StageInputError(`input source: ${source} has no config.json (not a Hugging Face model directory)`);
     const tokOut = ctx.output("tokenizer");
     await mkdir(tokOut, { recursive: true });
@@ -54,7 +55,11 @@ export default defineStage<ImportParams>({
     const text = readFileSync(join(tokOut, "tokenizer.json"));
     const digest = createHash("sha256").update(text).digest("hex");
     const loaded = await loadTokenizer(tokOut).catch(() => undefined);
-    if (loaded) await writeFile(join(tokOut, "stats.json"), JSON.stringify({ ...new StatsCollector(loaded.tokenizer).result(), tokenizerDigest: digest }, null, 2) + "\n");
+    if (loaded)
+      await writeFile(
+        join(tokOut, "stats.json"),
+        JSON.stringify({ ...new StatsCollector(loaded.tokenizer).result(), tokenizerDigest: digest }, null, 2) + "\n",
+      );
     const info = JSON.parse(readFileSync(join(ctx.output("model"), "import.json"), "utf8"));
     ctx.setMeta({
       architecture: info.architecture,
@@ -75,7 +80,9 @@ export default defineStage<ImportParams>({
 function dnaflowKmerTokenizer(source: string): KmerOverlappingTokenizer | undefined {
   const file = join(source, "vocab.txt");
   if (!existsSync(file)) return undefined;
-  const lines = readFileSync(file, "utf8").replace(/\r?\n$/, "").split(/\r?\n/);
+  const lines = readFileSync(file, "utf8")
+    .replace(/\r?\n$/, "")
+    .split(/\r?\n/);
   const n = DEFAULT_SPECIAL_TOKENS.length;
   const k = lines[n]?.length ?? 0;
   if (k < MIN_K || k > MAX_K || lines.length !== n + 4 ** k || DEFAULT_SPECIAL_TOKENS.some((t, i) => lines[i] !== t)) return undefined;

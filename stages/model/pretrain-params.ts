@@ -8,7 +8,10 @@ const prob = (def: number, description: string) => t.number({ minimum: 0, maximu
 
 /** The architecture block: model/pretrain's `model:` and model/finetune's for init: scratch. */
 export const modelProperties = {
-  family: t.enum(["roberta", "bert", "modernbert"], { default: "roberta", description: "roberta (TinyDNABERT, RandomMask) | bert (DNABERT) | modernbert (rotary + gated FFN)" }),
+  family: t.enum(["roberta", "bert", "modernbert"], {
+    default: "roberta",
+    description: "roberta (TinyDNABERT, RandomMask) | bert (DNABERT) | modernbert (rotary + gated FFN)",
+  }),
   layers: int(6),
   hidden: int(512),
   heads: int(8),

@@ -31,7 +31,10 @@ export default defineStage<PretrainParams>({
     const shards = (name: string) => (ctx.hasInput(name) ? ctx.inputs(name).map((i) => i.path) : []);
     const train = shards("train");
     const valid = shards("valid");
-    for (const [name, dirs] of [["train", train], ["valid", valid]] as const) {
+    for (const [name, dirs] of [
+      ["train", train],
+      ["valid", valid],
+    ] as const) {
       for (const d of dirs) {
         await verifyShardsTokenizer(d, tokenizer).catch((e) => {
           throw new StageInputError(`input ${name}: ${(e as Error).message}`);
@@ -50,7 +53,10 @@ export default defineStage<PretrainParams>({
       checkpointDir: ctx.checkpointDir,
       outDir: ctx.output("model"),
     };
-    const { events } = await runWorker(ctx, "pretrain", config, { eventsFile: join(ctx.workDir, "events.jsonl"), processes: ctx.resources.gpus > 1 ? ctx.resources.gpus : 1 });
+    const { events } = await runWorker(ctx, "pretrain", config, {
+      eventsFile: join(ctx.workDir, "events.jsonl"),
+      processes: ctx.resources.gpus > 1 ? ctx.resources.gpus : 1,
+    });
     const done = events.find((e) => e.event === "done");
     if (!done) throw new Error("worker pretrain: finished without a done event");
     const start = events.find((e) => e.event === "start");
@@ -62,7 +68,15 @@ export default defineStage<PretrainParams>({
     const data = train.length === 1 ? shardsMeta : { ...shardsMeta, sequences: undefined, bases: undefined, totalTokens: undefined, count: undefined };
     await writeModelCard(
       ctx.output("model"),
-      pretrainCard({ params: p, lineage: ctx.lineage ?? [], data, parameters: start?.params as number, finalLoss: training.summary?.finalLoss, validLoss: done.validLoss as number | undefined, key: process.env.DNAFLOW_KEY }),
+      pretrainCard({
+        params: p,
+        lineage: ctx.lineage ?? [],
+        data,
+        parameters: start?.params as number,
+        finalLoss: training.summary?.finalLoss,
+        validLoss: done.validLoss as number | undefined,
+        key: process.env.DNAFLOW_KEY,
+      }),
     );
     ctx.setMeta({
       params: (start?.params as number) ?? null,

@@ -54,11 +54,21 @@ export default defineStage<SummaryParams>({
     const results = await resultsFromInputs(items, p.taskAxis);
     const curves = ctx.hasInput("pretrain") ? curvesFromInputs(ctx.inputs("pretrain")) : [];
     if (ctx.hasInput("pretrain") && !curves.length) ctx.log("warning: no loss events (metrics.jsonl lines with numeric step and loss) in the pretrain input");
-    const r = renderReport({ results, curves }, { title: p.title, split: p.split, metric: p.metric, references: p.reference, baseline: p.baseline, seedAxis: p.seedAxis });
+    const r = renderReport(
+      { results, curves },
+      { title: p.title, split: p.split, metric: p.metric, references: p.reference, baseline: p.baseline, seedAxis: p.seedAxis },
+    );
     writeReport(ctx.output("report"), r);
     for (const line of r.terminal.trimEnd().split("\n")) ctx.log(line);
     await writeFile(join(ctx.output("report"), "report.txt"), r.terminal.trimEnd() + "\n");
     // `show`/`link` ask the CLI to print this file, and where the HTML is, when a run that includes the stage ends.
-    ctx.setMeta({ results: results.length, tasks: r.summary.tasks.length, variants: r.summary.variants.length, curves: curves.length, show: "report/report.txt", link: "report/report.html" });
+    ctx.setMeta({
+      results: results.length,
+      tasks: r.summary.tasks.length,
+      variants: r.summary.variants.length,
+      curves: curves.length,
+      show: "report/report.txt",
+      link: "report/report.html",
+    });
   },
 });

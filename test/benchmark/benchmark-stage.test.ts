@@ -24,14 +24,20 @@ function tempTask(files: Record<string, string>): string {
 test("a GUE folder: every task found, classes detected, rows counted, files normalized", async () => {
   const r = await runStage(benchmark, { inputs: { source: GUE } });
   const set = taskSet(r.outputs.tasks);
-  assert.deepEqual(set.tasks.map((t) => t.name), ["dnabert2_sample", "prom/prom_core_tata", "tf/0"]);
+  assert.deepEqual(
+    set.tasks.map((t) => t.name),
+    ["dnabert2_sample", "prom/prom_core_tata", "tf/0"],
+  );
   const tata = set.tasks.find((t) => t.name === "prom/prom_core_tata")!;
   assert.equal(tata.kind, "classification");
   assert.equal(tata.numClasses, 2);
   assert.equal(tata.metric, "mcc");
   assert.deepEqual(Object.fromEntries(Object.entries(tata.splits).map(([s, i]) => [s, i.rows])), { train: 400, dev: 613, test: 613 });
   assert.equal(tata.splits.test.minLength, 70);
-  assert.equal(tata.splits.test.classCounts!.reduce((a, b) => a + b, 0), 613);
+  assert.equal(
+    tata.splits.test.classCounts!.reduce((a, b) => a + b, 0),
+    613,
+  );
   const src = readFileSync(join(GUE, "prom/prom_core_tata/test.csv"), "utf8").replace(/\r\n/g, "\n");
   assert.equal(readFileSync(join(r.outputs.tasks, "prom/prom_core_tata/test.csv"), "utf8"), src.endsWith("\n") ? src : src + "\n");
   assert.equal(r.meta.tasks, 3);
@@ -39,11 +45,17 @@ test("a GUE folder: every task found, classes detected, rows counted, files norm
 
 test("glob selection, with and without the suite prefix; a pattern matching nothing is an error", async () => {
   const a = await runStage(benchmark, { inputs: { source: GUE }, params: { tasks: ["prom/*", "tf/0"] } });
-  assert.deepEqual(taskSet(a.outputs.tasks).tasks.map((t) => t.name), ["prom/prom_core_tata", "tf/0"]);
+  assert.deepEqual(
+    taskSet(a.outputs.tasks).tasks.map((t) => t.name),
+    ["prom/prom_core_tata", "tf/0"],
+  );
   const b = await runStage(benchmark, { inputs: { source: GUE }, params: { tasks: ["gue/prom/*"] } });
   const set = taskSet(b.outputs.tasks);
   assert.equal(set.suite, "gue");
-  assert.deepEqual(set.tasks.map((t) => t.name), ["prom/prom_core_tata"]);
+  assert.deepEqual(
+    set.tasks.map((t) => t.name),
+    ["prom/prom_core_tata"],
+  );
   await assert.rejects(runStage(benchmark, { inputs: { source: GUE }, params: { tasks: ["prom/prom_core_tat", "tf/*"] } }), (e: Error) => {
     assert.match(e.message, /^tasks: 'prom\/prom_core_tat' \(did you mean 'prom\/prom_core_tata'\?\) matches no task in /);
     return true;
@@ -51,7 +63,11 @@ test("glob selection, with and without the suite prefix; a pattern matching noth
 });
 
 test("float labels make a regression task; lowercase sequences are uppercased; other columns are ignored", async () => {
-  const seqs = readFileSync(join(GUE, "tf/0/dev.csv"), "utf8").trim().split("\n").slice(1, 41).map((l) => l.split(",")[0]);
+  const seqs = readFileSync(join(GUE, "tf/0/dev.csv"), "utf8")
+    .trim()
+    .split("\n")
+    .slice(1, 41)
+    .map((l) => l.split(",")[0]);
   const gc = (s: string) => [...s].filter((c) => c === "G" || c === "C").length / s.length;
   const rows = (xs: string[]) => "name,sequence,label\n" + xs.map((s, i) => `r${i},${s.toLowerCase()},${gc(s).toFixed(6)}`).join("\n") + "\n";
   const dir = tempTask({ "enhancer/train.csv": rows(seqs.slice(0, 30)), "enhancer/test.csv": rows(seqs.slice(30)) });
@@ -66,13 +82,19 @@ test("float labels make a regression task; lowercase sequences are uppercased; o
   const out = readFileSync(join(r.outputs.tasks, "enhancer/test.csv"), "utf8").split("\n");
   assert.equal(out[0], "sequence,label");
   assert.equal(out[1], `${seqs[30]},${Number(gc(seqs[30]).toFixed(6))}`);
-  assert.ok(r.logs.some((l) => l.startsWith("enhancer: regression ")), r.logs.join("\n"));
+  assert.ok(
+    r.logs.some((l) => l.startsWith("enhancer: regression ")),
+    r.logs.join("\n"),
+  );
 });
 
 test("a single task folder is one task, named by the folder or the name param", async () => {
   const r = await runStage(benchmark, { inputs: { source: join(GUE, "dnabert2_sample") }, params: { name: "sample" } });
   const set = taskSet(r.outputs.tasks);
-  assert.deepEqual(set.tasks.map((t) => [t.name, t.splits.train.rows]), [["sample", 15]]);
+  assert.deepEqual(
+    set.tasks.map((t) => [t.name, t.splits.train.rows]),
+    [["sample", 15]],
+  );
 });
 
 const BAD: Array<[string, string, (f: string) => string]> = [

@@ -56,7 +56,10 @@ test("an archive URL with a wrong sha256, or none, is refused", async () => {
     assert.equal(e.message, `${base}/GUE.tar.gz: sha256 mismatch: expected ${bad}, got ${sha()}`);
     return true;
   });
-  await assert.rejects(runStage(benchmark, { params: { url: `${base}/GUE.tar.gz` } }), /no checksum to verify against \(give sha256, or allowUnverified: true\)/);
+  await assert.rejects(
+    runStage(benchmark, { params: { url: `${base}/GUE.tar.gz` } }),
+    /no checksum to verify against \(give sha256, or allowUnverified: true\)/,
+  );
 });
 
 test("a base URL fetches the suite's split files of the selected tasks; names in messages are URLs", async () => {

@@ -79,7 +79,12 @@ test("/proc and nvidia-smi parsers read the fields they claim", () => {
   const stat = "4242 (my (odd) cmd) S 1 4240 4240 0 -1 4194560 500 0 0 0 123 45 6 7 20 0 1 0 100 1000 10";
   assert.deepEqual(parseStat(stat), { ppid: 1, pgrp: 4240, utime: 123, stime: 45, cutime: 6, cstime: 7 });
   assert.deepEqual(parseStatus("Name:\tx\nVmHWM:\t  2048 kB\nVmRSS:\t  1024 kB\n"), { rss: 1024 * 1024, hwm: 2048 * 1024 });
-  assert.deepEqual(parseIo("rchar: 10\nwchar: 20\nsyscr: 1\nsyscw: 2\nread_bytes: 4096\nwrite_bytes: 8192\n"), { rchar: 10, wchar: 20, readBytes: 4096, writeBytes: 8192 });
+  assert.deepEqual(parseIo("rchar: 10\nwchar: 20\nsyscr: 1\nsyscw: 2\nread_bytes: 4096\nwrite_bytes: 8192\n"), {
+    rchar: 10,
+    wchar: 20,
+    readBytes: 4096,
+    writeBytes: 8192,
+  });
   const apps = "101, GPU-aaa, 2000\n202, GPU-bbb, 1000\n303, GPU-aaa, 500\n";
   const gpus = "GPU-aaa, NVIDIA H100 80GB HBM3, 90\nGPU-bbb, NVIDIA H100 80GB HBM3, 10\n";
   const r = parseNvidiaSmi(apps, gpus, new Set([101, 303]));

@@ -37,22 +37,30 @@ stages:
 test("matrix: named instances, exclude, binding on shared axes, fan-in; shared upstream runs once", () => {
   const dir = tempProject({ "p.yaml": MATRIX });
   const plan = planJson(dir, "p.yaml");
-  assert.deepEqual(plan.map((s) => s.id), [
-    "segments",
-    "tokenize[tokenizer=kmer6]",
-    "tokenize[tokenizer=bpe]",
-    "finetune[tokenizer=kmer6,task=tata]",
-    "finetune[tokenizer=kmer6,task=tf0]",
-    "finetune[tokenizer=bpe,task=tata]",
-    "report",
-  ]);
+  assert.deepEqual(
+    plan.map((s) => s.id),
+    [
+      "segments",
+      "tokenize[tokenizer=kmer6]",
+      "tokenize[tokenizer=bpe]",
+      "finetune[tokenizer=kmer6,task=tata]",
+      "finetune[tokenizer=kmer6,task=tf0]",
+      "finetune[tokenizer=bpe,task=tata]",
+      "report",
+    ],
+  );
   const r = dnaflow(["run", "p.yaml", "--json"], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   const reportKey = plan.find((s) => s.id === "report")!.key;
   assert.equal(readFileSync(join(dir, ".dnaflow", "objects", reportKey, "out", "table"), "utf8"), "kmer6 tata 0.001\nkmer6 tf0 0.001\nbpe tata 0.001\n");
   // The profile changes lr: only finetune and report rerun; segments and tokenize stay cached.
   const toy = dnaflow(["run", "p.yaml", "--json", "--profile", "toy"], { cwd: dir });
-  assert.deepEqual(ran(toy.stdout), ["finetune[tokenizer=bpe,task=tata]", "finetune[tokenizer=kmer6,task=tata]", "finetune[tokenizer=kmer6,task=tf0]", "report"]);
+  assert.deepEqual(ran(toy.stdout), [
+    "finetune[tokenizer=bpe,task=tata]",
+    "finetune[tokenizer=kmer6,task=tata]",
+    "finetune[tokenizer=kmer6,task=tf0]",
+    "report",
+  ]);
 });
 
 test("dag prints Mermaid and DOT with every edge", () => {
@@ -132,7 +140,10 @@ stages:
 `,
   });
   const plan = planJson(dir, "p.yaml");
-  assert.deepEqual(plan.map((s) => s.id), ["tok[tokenizer=kmer6]", "tok[tokenizer=bpe]", "use[tokenizer=kmer6]", "use[tokenizer=bpe]"]);
+  assert.deepEqual(
+    plan.map((s) => s.id),
+    ["tok[tokenizer=kmer6]", "tok[tokenizer=bpe]", "use[tokenizer=kmer6]", "use[tokenizer=bpe]"],
+  );
   assert.equal(dnaflow(["run", "p.yaml"], { cwd: dir }).code, 0);
   const out = (id: string) => readFileSync(join(dir, ".dnaflow", "objects", plan.find((s) => s.id === id)!.key, "out", "out"), "utf8");
   assert.equal(out("use[tokenizer=kmer6]"), "kmer-overlapping 6\nkmer6\n");

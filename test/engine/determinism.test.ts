@@ -32,7 +32,10 @@ test("two directories and two store paths give the same keys and the same output
   const storeB = mkdtempSync(join(tmpdir(), "other-store-"));
   const planA = planJson(a, "p.yaml");
   const planB = planJson(b, join(b, "p.yaml"), ["--store", storeB]);
-  assert.deepEqual(planA.map((s) => [s.id, s.key]), planB.map((s) => [s.id, s.key]));
+  assert.deepEqual(
+    planA.map((s) => [s.id, s.key]),
+    planB.map((s) => [s.id, s.key]),
+  );
   assert.equal(new Set(planA.map((s) => s.key)).size, 3);
   assert.equal(dnaflow(["run", "p.yaml"], { cwd: a }).code, 0);
   assert.equal(dnaflow(["run", join(b, "p.yaml"), "--store", storeB], { cwd: tmpdir() }).code, 0);

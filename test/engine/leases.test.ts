@@ -105,9 +105,15 @@ ${[0, 1, 2, 3].map((i) => `  s${i}:\n    run: [sh, -c, 'sleep 0.7; echo ${i} > "
   const [a, b] = await Promise.all([run(), run()]);
   assert.equal(a.code, 0);
   assert.equal(b.code, 0);
-  const made = [...events(a.out), ...events(b.out)].filter((e) => e.type === "stage-done").map((e) => e.id).sort();
+  const made = [...events(a.out), ...events(b.out)]
+    .filter((e) => e.type === "stage-done")
+    .map((e) => e.id)
+    .sort();
   assert.deepEqual(made, ["join", "s0", "s1", "s2", "s3"], "each stage made once across both runners");
-  assert.ok([...events(a.out), ...events(b.out)].some((e) => e.type === "stage-waiting"), "one runner waited on the other's lease");
+  assert.ok(
+    [...events(a.out), ...events(b.out)].some((e) => e.type === "stage-waiting"),
+    "one runner waited on the other's lease",
+  );
 });
 
 test("filesystem lease soak: 2,000 heartbeats leave one file; a waiter never takes the live lease and takes the dead one within 2 TTL", async () => {
@@ -118,7 +124,9 @@ test("filesystem lease soak: 2,000 heartbeats leave one file; a waiter never tak
   const waiter = new Leases(backend, opts(300));
   const log: string[] = [];
   let tookAt = 0;
-  const waiting = waiter.acquire(key, "pretrain", { signal: AbortSignal.timeout(60_000), isDone: async () => false, onWait: (m) => log.push(m) }).then((r) => ((tookAt = performance.now()), r));
+  const waiting = waiter
+    .acquire(key, "pretrain", { signal: AbortSignal.timeout(60_000), isDone: async () => false, onWait: (m) => log.push(m) })
+    .then((r) => ((tookAt = performance.now()), r));
   // The waiter may see the last heartbeat before our await of it returns, so time the TTL from just before that write.
   let last = 0;
   for (let b = 1; b <= 2000; b++) {
@@ -167,7 +175,11 @@ test("filesystem lease swaps are compare-and-swap across processes: heartbeats a
       return new Promise((r) => c.on("exit", r));
     }),
   );
-  const swaps = readFileSync(logFile, "utf8").trim().split("\n").filter(Boolean).map((l) => l.split(" "));
+  const swaps = readFileSync(logFile, "utf8")
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => l.split(" "));
   assert.ok(swaps.length > 20, `enough successful swaps to mean something (${swaps.length})`);
   const from = swaps.map((s) => s[0]);
   assert.equal(new Set(from).size, from.length, "no version was swapped twice");

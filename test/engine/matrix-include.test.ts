@@ -48,7 +48,8 @@ test("include entries replace with: keys and inputs of the combinations they mat
 });
 
 test("one stage with a split axis and picks makes the same keys as the copy-pasted stages it replaces", () => {
-  const step = (input: string) => `    run: [sh, -c, 'cat "$DNAFLOW_INPUT_IN" > "$DNAFLOW_OUTPUT_O"']\n    with: { n: 3 }\n    outputs: [o]\n    inputs: { in: "${input}" }\n`;
+  const step = (input: string) =>
+    `    run: [sh, -c, 'cat "$DNAFLOW_INPUT_IN" > "$DNAFLOW_OUTPUT_O"']\n    with: { n: 3 }\n    outputs: [o]\n    inputs: { in: "${input}" }\n`;
   const split = `  split:\n    run: [sh, -c, 'echo a > "$DNAFLOW_OUTPUT_TRAIN"; echo b > "$DNAFLOW_OUTPUT_VALID"']\n    outputs: [train, valid]\n`;
   const consumer = (train: string, valid: string) =>
     `  both:\n    run: [sh, -c, 'cat "$DNAFLOW_INPUT_TRAIN" "$DNAFLOW_INPUT_VALID" > "$DNAFLOW_OUTPUT_O"']\n    outputs: [o]\n    inputs: { train: "${train}", valid: "${valid}" }\n`;
@@ -77,7 +78,8 @@ const bad: Array<{ name: string; stages: string; expect: RegExp }> = [
   {
     name: "an include entry names a value the axis lacks",
     stages: `  b:\n    run: [true]\n    outputs: [o]\n    matrix:\n      k: [pretrained, scratch]\n      include: [{ k: pretrianed, with: { x: 1 } }]\n`,
-    expect: /^p\.yaml:12:22: stage 'b': matrix\.include\[0\]: axis 'k' has no value "pretrianed" \(did you mean 'pretrained'\?\); values: "pretrained", "scratch"$/m,
+    expect:
+      /^p\.yaml:12:22: stage 'b': matrix\.include\[0\]: axis 'k' has no value "pretrianed" \(did you mean 'pretrained'\?\); values: "pretrained", "scratch"$/m,
   },
   {
     name: "an include entry's axis value is a list, at the value",
@@ -107,7 +109,8 @@ const bad: Array<{ name: string; stages: string; expect: RegExp }> = [
   {
     name: "a required input that some combinations get from no include entry",
     stages: `  b:\n    uses: tokenize/encode@1\n    matrix:\n      split: [train, valid, test]\n      include:\n        - { split: train, inputs: { tokenizer: "\${{ stages.a.outputs.out }}" } }\n    inputs: { segments: "\${{ stages.a.outputs.out }}" }\n`,
-    expect: /^p\.yaml:12:9: stage 'b': tokenize\/encode needs input 'tokenizer' in every combination; neither inputs: nor a matrix\.include entry gives it to b\[split=valid\], b\[split=test\]$/m,
+    expect:
+      /^p\.yaml:12:9: stage 'b': tokenize\/encode needs input 'tokenizer' in every combination; neither inputs: nor a matrix\.include entry gives it to b\[split=valid\], b\[split=test\]$/m,
   },
   {
     name: "a command uses an input only some combinations get",
@@ -142,13 +145,16 @@ const bad: Array<{ name: string; stages: string; expect: RegExp }> = [
   {
     name: "an unpicked fan-in into a single input names the pick",
     stages: `${UPSTREAM}  b:\n    uses: tokenize/encode@1\n    inputs: { tokenizer: "\${{ stages.m.outputs.o }}" }\n`,
-    expect: /^p\.yaml:15:26: stage 'b': input 'tokenizer' receives 2 artifacts, but tokenize\/encode takes one \(is a matrix axis missing on this stage, or a pick such as stages\.m\[axis=value\]\.outputs\.o\?\)$/m,
+    expect:
+      /^p\.yaml:15:26: stage 'b': input 'tokenizer' receives 2 artifacts, but tokenize\/encode takes one \(is a matrix axis missing on this stage, or a pick such as stages\.m\[axis=value\]\.outputs\.o\?\)$/m,
   },
 ];
 
 for (const c of bad) {
   test(`bad matrix include or pick: ${c.name}`, () => {
-    const dir = tempProject({ "p.yaml": `params:\n  n: 3\nstages:\n  a:\n    run: [sh, -c, 'echo a > "$DNAFLOW_OUTPUT_OUT"']\n    outputs: [out]\n${c.stages}` });
+    const dir = tempProject({
+      "p.yaml": `params:\n  n: 3\nstages:\n  a:\n    run: [sh, -c, 'echo a > "$DNAFLOW_OUTPUT_OUT"']\n    outputs: [out]\n${c.stages}`,
+    });
     const r = dnaflow(["run", "p.yaml"], { cwd: dir });
     assert.equal(r.code, 2, `exit code; stderr: ${r.stderr}`);
     assert.match(r.stderr, c.expect);
@@ -157,7 +163,9 @@ for (const c of bad) {
 }
 
 test("a problem every combination shares is reported once", () => {
-  const dir = tempProject({ "p.yaml": `stages:\n  b:\n    uses: core/write-text@1\n    with: { txt: x }\n    matrix:\n      k: [1, 2, 3]\n      include: [{ k: 1, with: { tx: 1 } }]\n` });
+  const dir = tempProject({
+    "p.yaml": `stages:\n  b:\n    uses: core/write-text@1\n    with: { txt: x }\n    matrix:\n      k: [1, 2, 3]\n      include: [{ k: 1, with: { tx: 1 } }]\n`,
+  });
   const r = dnaflow(["plan", "p.yaml"], { cwd: dir });
   assert.equal(r.code, 2, r.stderr);
   assert.deepEqual(r.stderr.trim().split("\n"), [

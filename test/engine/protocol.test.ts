@@ -54,5 +54,10 @@ test("the worker's events: progress counts `done` with nested metrics; the old f
   assert.equal(validate({ event: "progress", step: 1, total: 6, loss: 4.1 }), false);
   assert.equal(validate({ event: "checkpoint", step: 3 }), false);
   assert.equal(validate({ event: "progres", done: 1 }), false);
-  assert.deepEqual(watchedMetrics({ loss: 4.1, lr: 0.001, tokensPerS: 900.5, phase: 1, masked: 12, nested: { x: 1 } }), { loss: 4.1, lr: 0.001, tokensPerS: 900.5, phase: 1 });
+  assert.deepEqual(watchedMetrics({ loss: 4.1, lr: 0.001, tokensPerS: 900.5, phase: 1, masked: 12, nested: { x: 1 } }), {
+    loss: 4.1,
+    lr: 0.001,
+    tokensPerS: 900.5,
+    phase: 1,
+  });
 });

@@ -11,10 +11,19 @@ import { MAX_TIMER_MS } from "../../lib/os/long-timeout.js";
 const policy = { max: 3, backoffMs: 1000 };
 /** Whether `p` has settled within `ms` of real time. */
 const settledWithin = (p: Promise<unknown>, ms: number) =>
-  Promise.race([p.then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+  Promise.race([
+    p.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((r) => setTimeout(() => r(false), ms)),
+  ]);
 
 test("retry delays: the backoff, doubled per counted failure; finite however many failures", () => {
-  assert.deepEqual([1, 2, 3, 4].map((n) => retryDelay(policy, n)), [1000, 2000, 4000, 8000]);
+  assert.deepEqual(
+    [1, 2, 3, 4].map((n) => retryDelay(policy, n)),
+    [1000, 2000, 4000, 8000],
+  );
   assert.equal(retryDelay({ max: 1, backoffMs: 0 }, 5), 0, "no backoff: retry at once");
   const thirtyDays = 30 * 86_400_000;
   assert.ok(retryDelay({ max: 2, backoffMs: thirtyDays }, 2) > MAX_TIMER_MS, "a doubled long backoff passes setTimeout's limit");
@@ -24,7 +33,11 @@ test("retry delays: the backoff, doubled per counted failure; finite however man
 
 test("what is retried: up to the policy's extra attempts, never an input error", () => {
   const plain = new StageFailure("exit 1");
-  assert.deepEqual([1, 2, 3, 4].map((n) => shouldRetry(policy, n, plain)), [true, true, true, false], "{max: 3} runs 4 times");
+  assert.deepEqual(
+    [1, 2, 3, 4].map((n) => shouldRetry(policy, n, plain)),
+    [true, true, true, false],
+    "{max: 3} runs 4 times",
+  );
   assert.equal(shouldRetry({ max: 0, backoffMs: 0 }, 1, plain), false, "no retries: the first failure is final");
   assert.equal(shouldRetry(policy, 1, new StageFailure("bad FASTA header", true)), false, "bad input fails the same way every time");
 });

@@ -85,10 +85,17 @@ stages:
   const r = dnaflow(["run", "p.yaml", "--json", "--keep-going"], { cwd: dir });
   assert.equal(r.code, 1);
   const ev = events(r.stdout);
-  assert.deepEqual(ev.filter((e) => e.type === "stage-failed" && e.id === "flaky").map((e) => e.retryInMs), [50, 100]);
+  assert.deepEqual(
+    ev.filter((e) => e.type === "stage-failed" && e.id === "flaky").map((e) => e.retryInMs),
+    [50, 100],
+  );
   assert.ok(ran(r.stdout).includes("flaky"));
   const key = ev.find((e) => e.type === "stage-done" && e.id === "flaky")!.key;
-  assert.equal(readFileSync(join(dir, ".dnaflow", "objects", key, "out", "out"), "utf8"), "3\n", "the third attempt published; the checkpoint dir survived failures");
+  assert.equal(
+    readFileSync(join(dir, ".dnaflow", "objects", key, "out", "out"), "utf8"),
+    "3\n",
+    "the third attempt published; the checkpoint dir survived failures",
+  );
   assert.ok(ev.some((e) => e.type === "stage-failed" && e.id === "slow" && e.error === "timed out after 300ms"));
 });
 
@@ -104,8 +111,16 @@ stages:
   const r = dnaflow(["run", "p.yaml", "--json"], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   const warnings = r.stderr.split("\n").filter((l) => l.startsWith("warning:"));
-  assert.deepEqual(warnings, ["warning: p.yaml:5:16: stages.flaky.retries: 'attempts' is deprecated (it counts retries after the first failure); write retries: { max: 2, backoff: 20ms }"]);
-  assert.deepEqual(events(r.stdout).filter((e) => e.type === "stage-failed").map((e) => e.retryInMs), [20, 40], "attempts: 2 is two retries, as max: 2");
+  assert.deepEqual(warnings, [
+    "warning: p.yaml:5:16: stages.flaky.retries: 'attempts' is deprecated (it counts retries after the first failure); write retries: { max: 2, backoff: 20ms }",
+  ]);
+  assert.deepEqual(
+    events(r.stdout)
+      .filter((e) => e.type === "stage-failed")
+      .map((e) => e.retryInMs),
+    [20, 40],
+    "attempts: 2 is two retries, as max: 2",
+  );
   const key = planJson(dir, "p.yaml")[0].key;
   for (const retries of ["{ max: 2, backoff: 20ms }", "5", "{ max: 0 }"]) {
     writeFileSync(join(dir, "p.yaml"), flaky(retries));
@@ -131,7 +146,11 @@ stages:
 `,
   });
   const r = dnaflow(["run", "p.yaml", "--json", "--keep-going"], { cwd: dir });
-  const errs = Object.fromEntries(events(r.stdout).filter((e) => e.type === "stage-failed").map((e) => [e.id, e.error]));
+  const errs = Object.fromEntries(
+    events(r.stdout)
+      .filter((e) => e.type === "stage-failed")
+      .map((e) => [e.id, e.error]),
+  );
   assert.match(errs.forgets, /did not write its output 'out'/);
   assert.match(errs.extra, /undeclared outputs: surprise/);
 });
@@ -145,8 +164,12 @@ ${[1, 2].map((i) => `  s${i}:\n    run: [sh, -c, 'date +%s%N > "$DNAFLOW_OUTPUT_
   const t = Date.now();
   const r = dnaflow(["run", "p.yaml", "--json", "-j", "2"], { cwd: dir });
   assert.equal(r.code, 0);
-  const starts = events(r.stdout).filter((e) => e.type === "stage-start").map((e) => Date.parse(e.time));
-  const dones = events(r.stdout).filter((e) => e.type === "stage-done").map((e) => Date.parse(e.time));
+  const starts = events(r.stdout)
+    .filter((e) => e.type === "stage-start")
+    .map((e) => Date.parse(e.time));
+  const dones = events(r.stdout)
+    .filter((e) => e.type === "stage-done")
+    .map((e) => Date.parse(e.time));
   assert.ok(Math.max(...starts) < Math.min(...dones), "the second started before the first finished");
   assert.ok(Date.now() - t > 1000);
 });

@@ -66,7 +66,11 @@ test("scheduler states: run → done, a failure → failed, its consumer skipped
     d: ["queued", "waiting", "running", "done"],
   });
   assert.deepEqual(s.snapshot(), { a: "done", b: "failed", c: "skipped", d: "done" });
-  assert.deepEqual(Object.values(record.stages).map((r) => r.status), ["ran", "failed", "skipped", "ran"], "the run record agrees");
+  assert.deepEqual(
+    Object.values(record.stages).map((r) => r.status),
+    ["ran", "failed", "skipped", "ran"],
+    "the run record agrees",
+  );
   // -j 1: when the first stage started, the other ready one waited for the slot.
   const running = Object.keys(atFirstRun!).filter((id) => atFirstRun![id] === "running");
   assert.equal(running.length, 1, JSON.stringify(atFirstRun));
@@ -74,23 +78,33 @@ test("scheduler states: run → done, a failure → failed, its consumer skipped
 
   const again = await scheduler(file);
   await again.s.run();
-  assert.deepEqual(again.paths, {
-    a: ["queued", "done"],
-    b: ["queued", "waiting", "running", "failed"],
-    c: ["queued", "skipped"],
-    d: ["queued", "done"],
-  }, "cached stages go straight to done");
+  assert.deepEqual(
+    again.paths,
+    {
+      a: ["queued", "done"],
+      b: ["queued", "waiting", "running", "failed"],
+      c: ["queued", "skipped"],
+      d: ["queued", "done"],
+    },
+    "cached stages go straight to done",
+  );
   assert.equal(again.s.state("a"), "done");
   assert.throws(() => again.s.state("zz"), /no instance 'zz'/);
 });
 
 test("scheduler states: an interrupt cancels the running stage and the one waiting on it", async () => {
   const file = join(
-    tempProject({ "p.yaml": "stages:\n  slow:\n    run: [sleep, '30']\n    outputs: [out]\n  after:\n    run: [true]\n    outputs: [out]\n    inputs: { x: \"${{ stages.slow.outputs.out }}\" }\n" }),
+    tempProject({
+      "p.yaml":
+        "stages:\n  slow:\n    run: [sleep, '30']\n    outputs: [out]\n  after:\n    run: [true]\n    outputs: [out]\n    inputs: { x: \"${{ stages.slow.outputs.out }}\" }\n",
+    }),
     "p.yaml",
   );
   const interrupt = new AbortController();
-  const { s, paths } = await scheduler(file, { signal: interrupt.signal, onState: (id, state) => void (id === "slow" && state === "running" && setTimeout(() => interrupt.abort(), 100)) });
+  const { s, paths } = await scheduler(file, {
+    signal: interrupt.signal,
+    onState: (id, state) => void (id === "slow" && state === "running" && setTimeout(() => interrupt.abort(), 100)),
+  });
   const t0 = Date.now();
   const record = await s.run();
   assert.ok(Date.now() - t0 < 20_000, "the 30 s stage was stopped");

@@ -29,7 +29,9 @@ function runAsync(dir: string, args: string[]) {
     }
   });
   c.stderr!.on("data", (d) => (err += d));
-  return new Promise<{ code: number | null; out: string; err: string; busy: Array<[number, number]> }>((r) => c.on("exit", (code) => r({ code, out, err, busy })));
+  return new Promise<{ code: number | null; out: string; err: string; busy: Array<[number, number]> }>((r) =>
+    c.on("exit", (code) => r({ code, out, err, busy })),
+  );
 }
 
 /** Milliseconds during which both runners were making a stage. */
@@ -57,7 +59,9 @@ test("two runners on one store, -j 1 each, share six independent 3 s stages: eac
   const both = overlapMs(a.busy, b.busy) / 1000;
   assert.ok(both >= 6, `both runners were busy at once for ${both.toFixed(1)} s (wall ${wall.toFixed(1)} s)`);
   for (const r of [a, b]) {
-    const cached = events(r.out).filter((e) => e.type === "stage-cached").map((e) => e.id);
+    const cached = events(r.out)
+      .filter((e) => e.type === "stage-cached")
+      .map((e) => e.id);
     const done = ran(r.out);
     assert.deepEqual([...cached, ...done].sort(), ["s0", "s1", "s2", "s3", "s4", "s5"], "each runner accounts for every stage");
   }
@@ -104,11 +108,19 @@ test("a stalled event loop (work that waits on itself) is reported, not a silent
   const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /reported the stall/);
-  const unguarded = spawnSync(process.execPath, ["--input-type=module", "-e", `
+  const unguarded = spawnSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `
     const { guardStall } = await import(${JSON.stringify(guard)});
     guardStall(async () => process.stderr.write("should not run\\n"))();
     await new Promise((r) => setTimeout(r, 10));
-  `], { encoding: "utf8" });
+  `,
+    ],
+    { encoding: "utf8" },
+  );
   assert.equal(unguarded.status, 0, "a run that finished (guard removed) exits normally");
   assert.doesNotMatch(unguarded.stderr, /should not run/);
 });

@@ -8,9 +8,16 @@ import { closest } from "../../core/suggest.js";
 
 test("canonical JSON sorts keys at every level and drops undefined", () => {
   assert.equal(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } }), '{"a":{"d":[3,{"y":2,"z":1}]},"b":1}');
-  const c = (params: Record<string, unknown>): KeyComponents => ({ format: STORE_FORMAT, stage: { uses: "x/y", version: 1, revision: 0 }, params, inputs: {}, outputs: [], env: {} });
+  const c = (params: Record<string, unknown>): KeyComponents => ({
+    format: STORE_FORMAT,
+    stage: { uses: "x/y", version: 1, revision: 0 },
+    params,
+    inputs: {},
+    outputs: [],
+    env: {},
+  });
   assert.equal(stageKey(c({ a: 1, b: 2 })), stageKey(c({ b: 2, a: 1 })));
-  assert.notEqual(stageKey(c({ a: 1 })), stageKey(c({ a: "1" })), "types matter: 1 and \"1\" are different params");
+  assert.notEqual(stageKey(c({ a: 1 })), stageKey(c({ a: "1" })), 'types matter: 1 and "1" are different params');
   assert.match(stageKey(c({})), /^[0-9a-f]{64}$/);
 });
 

@@ -59,7 +59,10 @@ print(json.dumps({s: matthews_corrcoef([int(r["label"]) for r in rows if r["spli
   const b = projectDir();
   assert.equal(dnaflow(["run", "p.yaml"], { cwd: b, env: ENV }).code, 0);
   for (const f of ["predictions.csv", "metrics.json", "baseline.json"])
-    assert.ok(readFileSync(join(dir, f)).equals(readFileSync(join(outputOf(b, "baseline[task=prom/prom_core_tata]", "metrics"), f))), `${f} differs between stores`);
+    assert.ok(
+      readFileSync(join(dir, f)).equals(readFileSync(join(outputOf(b, "baseline[task=prom/prom_core_tata]", "metrics"), f))),
+      `${f} differs between stores`,
+    );
 });
 
 test("a collapsed classifier is flagged: stage log, a warning event on the terminal, the report", () => {
@@ -81,8 +84,12 @@ stages:
   writeFileSync(join(dir, "preds", "predictions.csv"), rows.join("\n") + "\n");
   const r = dnaflow(["run", "p.yaml", "--json"], { cwd: dir, env: ENV });
   assert.equal(r.code, 0, r.stderr);
-  const warnings = events(r.stdout).filter((e) => e.type === "warning").map((e) => e.message);
-  assert.deepEqual(warnings, ["metrics: tf/0: the model predicts a single class for all 20 test rows (collapsed; MCC 0): it learned nothing usable — try selectBy: mcc, another lr or more epochs"]);
+  const warnings = events(r.stdout)
+    .filter((e) => e.type === "warning")
+    .map((e) => e.message);
+  assert.deepEqual(warnings, [
+    "metrics: tf/0: the model predicts a single class for all 20 test rows (collapsed; MCC 0): it learned nothing usable — try selectBy: mcc, another lr or more epochs",
+  ]);
   const m = JSON.parse(readFileSync(join(outputOf(dir, "metrics", "metrics"), "metrics.json"), "utf8"));
   assert.deepEqual(m.collapsed, ["test"]);
   assert.match(dnaflow(["log", "p.yaml", "metrics"], { cwd: dir, env: ENV }).stdout, /warning: tf\/0: the model predicts a single class for all 20 test rows/);

@@ -49,7 +49,10 @@ test("benchmark: a one-class task is an error", () => {
 test("benchmark: a class label of 1000000000 is refused at once, not a heap OOM", () => {
   const t0 = Date.now();
   const r = runBenchmark({ "t/train.csv": rows([0, 1, 1000000000, 1]), "t/test.csv": rows([0, 1]) });
-  assertFails(r, /\/tasks\/t\/train\.csv:4: class label 1000000000 would make 1,000,000,001 classes \(labels are class indices 0, 1, …; at most 10,000\); for real-valued targets set kind: regression/);
+  assertFails(
+    r,
+    /\/tasks\/t\/train\.csv:4: class label 1000000000 would make 1,000,000,001 classes \(labels are class indices 0, 1, …; at most 10,000\); for real-valued targets set kind: regression/,
+  );
   assert.ok(Date.now() - t0 < 30_000, "fails fast");
 });
 
@@ -68,7 +71,10 @@ function runStripN(name: string, bytes: Buffer) {
 
 test("FASTA starting with a UTF-8 BOM: the BOM is named", () => {
   const r = runStripN("bom.fa", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(">chr1\nACGTACGT\n")]));
-  assertFails(r, /\/bom\.fa: the file starts with a UTF-8 byte order mark \(bytes EF BB BF\): FASTA is plain ASCII; remove the BOM \(line 1, column 1, byte offset 0\)/);
+  assertFails(
+    r,
+    /\/bom\.fa: the file starts with a UTF-8 byte order mark \(bytes EF BB BF\): FASTA is plain ASCII; remove the BOM \(line 1, column 1, byte offset 0\)/,
+  );
 });
 
 test(".2bit with an absurd record length or N-block count: corrupt .2bit file, naming it", () => {

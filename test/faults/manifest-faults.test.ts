@@ -32,7 +32,13 @@ for (const [name, damage] of Object.entries(damages)) {
     writeFileSync(manifest, damage(readFileSync(manifest, "utf8")));
 
     const plan = planJson(dir, "p.yaml");
-    assert.deepEqual(plan.map((s) => [s.id, s.action]), [["a", "run"], ["b", "cached"]]);
+    assert.deepEqual(
+      plan.map((s) => [s.id, s.action]),
+      [
+        ["a", "run"],
+        ["b", "cached"],
+      ],
+    );
     const status = dnaflow(["status", "p.yaml"], { cwd: dir });
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /^ {2}pending {2}a /m);
@@ -51,7 +57,12 @@ for (const [name, damage] of Object.entries(damages)) {
     writeFileSync(manifest, damage(readFileSync(manifest, "utf8")));
     const run = dnaflow(["run", "p.yaml", "--json"], { cwd: dir });
     assert.equal(run.code, 0, run.stderr);
-    const done = run.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.type === "stage-done").map((e) => e.id);
+    const done = run.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.type === "stage-done")
+      .map((e) => e.id);
     assert.deepEqual(done, ["a"]);
     assert.equal(JSON.parse(readFileSync(manifest, "utf8")).key, a.key, "a whole manifest again");
     assert.equal(readdirSync(join(store, "quarantine")).length, 2);

@@ -62,7 +62,10 @@ test("a run: stage whose output is a symbolic link to outside is refused (not re
   });
   const r = dnaflow(["run", "p.yaml", "-k"], { cwd: dir });
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, /✗ link attempt 1: output out is a symbolic link to \S+\/outside\.txt, outside the stage's outputs: the store keeps bytes, not pointers; copy the file \(cp, not ln -s\)/);
+  assert.match(
+    r.stderr,
+    /✗ link attempt 1: output out is a symbolic link to \S+\/outside\.txt, outside the stage's outputs: the store keeps bytes, not pointers; copy the file \(cp, not ln -s\)/,
+  );
   assert.doesNotMatch(r.stderr, /link attempt 2/, "not retried");
   assert.match(r.stderr, /✓ inner /, "a link inside the outputs is fine");
   const inner = planJson(dir, "p.yaml").find((s) => s.id === "inner")!;
@@ -78,7 +81,9 @@ test("a run: stage whose output is a symbolic link to outside is refused (not re
 });
 
 test("timeout: 30d (past 2^31 ms) does not kill the stage at once", () => {
-  const dir = tempProject({ "p.yaml": "stages:\n  a:\n    run: [sh, -c, 'sleep 1; echo a > \"$DNAFLOW_OUTPUT_OUT\"']\n    outputs: [out]\n    timeout: 30d\n" });
+  const dir = tempProject({
+    "p.yaml": "stages:\n  a:\n    run: [sh, -c, 'sleep 1; echo a > \"$DNAFLOW_OUTPUT_OUT\"']\n    outputs: [out]\n    timeout: 30d\n",
+  });
   const r = dnaflow(["run", "p.yaml"], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /timed out/);

@@ -79,7 +79,10 @@ test("finetune from pretrained and from scratch: metrics.json (docs/evaluation.m
     assert.deepEqual([m.splits.dev.n, m.splits.test.n], [613, 613]);
     assert.equal(m.init, id === PRETRAINED ? "pretrained" : "scratch");
     assert.equal(m.steps, 25); // 400 training rows / 16 per step, one epoch
-    assert.deepEqual(m.history.map((h: { step: number }) => h.step), [5, 10, 15, 20, 25]);
+    assert.deepEqual(
+      m.history.map((h: { step: number }) => h.step),
+      [5, 10, 15, 20, 25],
+    );
     assert.equal(m.bestDevLoss, Math.min(...m.history.map((h: { devLoss: number }) => h.devLoss)));
     // the oracle: scikit-learn on the published predictions
     const py = `
@@ -96,9 +99,18 @@ print(json.dumps(out))`;
     assert.equal(r.status, 0, r.stderr);
     const sk = JSON.parse(r.stdout);
     for (const split of ["dev", "test"])
-      for (const k of ["mcc", "accuracy", "f1", "precision", "recall"]) assert.ok(Math.abs(m.splits[split][k] - sk[split][k]) < 1e-12, `${id} ${split} ${k}: ${m.splits[split][k]} vs sklearn ${sk[split][k]}`);
+      for (const k of ["mcc", "accuracy", "f1", "precision", "recall"])
+        assert.ok(Math.abs(m.splits[split][k] - sk[split][k]) < 1e-12, `${id} ${split} ${k}: ${m.splits[split][k]} vs sklearn ${sk[split][k]}`);
     const model = outputOf(dir, id, "model");
-    const load = spawnSync(PYTHON, ["-c", `import sys; from transformers import AutoModelForSequenceClassification as A; m = A.from_pretrained(sys.argv[1]); print(type(m).__name__, m.config.num_labels)`, model], { encoding: "utf8" });
+    const load = spawnSync(
+      PYTHON,
+      [
+        "-c",
+        `import sys; from transformers import AutoModelForSequenceClassification as A; m = A.from_pretrained(sys.argv[1]); print(type(m).__name__, m.config.num_labels)`,
+        model,
+      ],
+      { encoding: "utf8" },
+    );
     assert.equal(load.stdout.trim(), "RobertaForSequenceClassification 2", load.stderr);
   }
   // from pretrained weights vs random ones: different models
@@ -108,14 +120,23 @@ print(json.dumps(out))`;
 test("plan-time checks: init/model disagreements, a task not in the tasks input, a task not in the named suite — exit 2 with file:line:col", () => {
   const dir = ftProject();
   const cases: Array<[string, RegExp]> = [
-    [STAGES({ scratchBindsModel: true }), /^bad\.yaml:\d+:\d+: stage 'finetune-scratch\[init=scratch\]': init: scratch trains from random weights, but the `model` input is bound/m],
-    [STAGES({ pretrainedBindsModel: false }), /^bad\.yaml:\d+:\d+: stage 'finetune\[init=pretrained\]': init: pretrained needs the `model` input/m],
-    [STAGES().replace("task: prom/prom_core_tata", "task: prom/prom_core_tataa"), /^bad\.yaml:\d+:\d+: stage 'finetune\[init=pretrained\]': task: no task 'prom\/prom_core_tataa' in the tasks input \(did you mean 'prom\/prom_core_tata'\?\); it will hold: prom\/prom_core_tata$/m],
     [
-      STAGES().replace("      init: \"${{ matrix.init }}\"\n" + FT, "      init: \"${{ matrix.init }}\"\n      model: { layers: 2 }\n" + FT),
+      STAGES({ scratchBindsModel: true }),
+      /^bad\.yaml:\d+:\d+: stage 'finetune-scratch\[init=scratch\]': init: scratch trains from random weights, but the `model` input is bound/m,
+    ],
+    [STAGES({ pretrainedBindsModel: false }), /^bad\.yaml:\d+:\d+: stage 'finetune\[init=pretrained\]': init: pretrained needs the `model` input/m],
+    [
+      STAGES().replace("task: prom/prom_core_tata", "task: prom/prom_core_tataa"),
+      /^bad\.yaml:\d+:\d+: stage 'finetune\[init=pretrained\]': task: no task 'prom\/prom_core_tataa' in the tasks input \(did you mean 'prom\/prom_core_tata'\?\); it will hold: prom\/prom_core_tata$/m,
+    ],
+    [
+      STAGES().replace('      init: "${{ matrix.init }}"\n' + FT, '      init: "${{ matrix.init }}"\n      model: { layers: 2 }\n' + FT),
       /^bad\.yaml:\d+:\d+: stage 'finetune\[init=pretrained\]': model: an architecture is given but init is pretrained/m,
     ],
-    [STAGES().replace("inputs: { source: gue }", "with: { suite: gue, tasks: [prom/prom_core_tata, prom/prom_core_tatta] }\n    inputs: { source: gue }"), /^bad\.yaml:\d+:\d+: stage 'benchmark': tasks: 'prom\/prom_core_tatta' \(did you mean 'prom\/prom_core_tata'\?\) is not in the task list 'gue'/m],
+    [
+      STAGES().replace("inputs: { source: gue }", "with: { suite: gue, tasks: [prom/prom_core_tata, prom/prom_core_tatta] }\n    inputs: { source: gue }"),
+      /^bad\.yaml:\d+:\d+: stage 'benchmark': tasks: 'prom\/prom_core_tatta' \(did you mean 'prom\/prom_core_tata'\?\) is not in the task list 'gue'/m,
+    ],
   ];
   for (const [stages, msg] of cases) {
     const yaml = tinyPipeline(TINY, stages);
@@ -138,7 +159,11 @@ test("a finetune run records its checkpoint selection and collapsed splits in me
     const m = JSON.parse(readFileSync(join(outputOf(dir, id, "metrics"), "metrics.json"), "utf8"));
     assert.equal(m.selectBy, "loss");
     assert.ok(Array.isArray(m.collapsed));
-    const preds = readFileSync(join(outputOf(dir, id, "metrics"), "predictions.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+    const preds = readFileSync(join(outputOf(dir, id, "metrics"), "predictions.csv"), "utf8")
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(","));
     for (const split of ["dev", "test"]) {
       const one = new Set(preds.filter((p) => p[0] === split).map((p) => p[3])).size === 1;
       assert.equal(m.collapsed.includes(split), one, `${id} ${split}: collapsed flag vs predictions`);
@@ -160,6 +185,9 @@ test("the engine SIGKILLed at a random finetune step, then rerun: predictions.cs
   assert.deepEqual(ran(r.stdout), [PRETRAINED], "only the killed stage runs again");
   assert.match(dnaflow(["log", "p.yaml", PRETRAINED], { cwd: dir }).stdout, /resumed from step \d+/);
   for (const f of ["predictions.csv", "metrics.json"])
-    assert.ok(bytes(join(outputOf(dir, PRETRAINED, "metrics"), f)).equals(bytes(join(outputOf(ref, PRETRAINED, "metrics"), f))), `${f} differs after a kill at step ${step}`);
+    assert.ok(
+      bytes(join(outputOf(dir, PRETRAINED, "metrics"), f)).equals(bytes(join(outputOf(ref, PRETRAINED, "metrics"), f))),
+      `${f} differs after a kill at step ${step}`,
+    );
   assert.ok(bytes(join(outputOf(dir, PRETRAINED, "model"), "model.safetensors")).equals(bytes(join(outputOf(ref, PRETRAINED, "model"), "model.safetensors"))));
 });

@@ -16,9 +16,15 @@ test("checksum lists: md5sum, NCBI ./ paths, sha256sum, BSD tagged, BSD sum; onl
   const md5 = "1c9dcaddfa41027f17cd8f7a82c7293b";
   const sha = "ab".repeat(32);
   assert.deepEqual(findChecksum(`${md5}  hg38.fa.gz\n`, "hg38.fa.gz"), { algorithm: "md5", value: md5 });
-  assert.deepEqual(findChecksum(`ffffffffffffffffffffffffffffffff  ./x.gz\n${md5}  ./GCF_genomic.fna.gz\n`, "GCF_genomic.fna.gz"), { algorithm: "md5", value: md5 });
+  assert.deepEqual(findChecksum(`ffffffffffffffffffffffffffffffff  ./x.gz\n${md5}  ./GCF_genomic.fna.gz\n`, "GCF_genomic.fna.gz"), {
+    algorithm: "md5",
+    value: md5,
+  });
   assert.deepEqual(findChecksum(`${sha} *g.fa.gz\n`, "g.fa.gz"), { algorithm: "sha256", value: sha });
   assert.deepEqual(findChecksum(`MD5 (g.fa.gz) = ${md5.toUpperCase()}\n`, "g.fa.gz"), { algorithm: "md5", value: md5 });
-  assert.deepEqual(findChecksum(`03128 12345 a.fa.gz\n41003 873456 Homo_sapiens.GRCh38.dna.primary_assembly.fa.gz\n`, "Homo_sapiens.GRCh38.dna.primary_assembly.fa.gz"), { algorithm: "sum", value: "41003 873456" });
+  assert.deepEqual(
+    findChecksum(`03128 12345 a.fa.gz\n41003 873456 Homo_sapiens.GRCh38.dna.primary_assembly.fa.gz\n`, "Homo_sapiens.GRCh38.dna.primary_assembly.fa.gz"),
+    { algorithm: "sum", value: "41003 873456" },
+  );
   assert.equal(findChecksum(`${md5}  other.fa.gz\n`, "hg38.fa.gz"), undefined);
 });

@@ -13,14 +13,20 @@ async function statsOf(path: string, opts: { keepSoftMask?: boolean } = {}) {
   let bases = "";
   await readFasta(
     path,
-    { recordStart: () => {}, bases: (b, s, e) => void (bases.length < 20_000 && (bases += b.toString("latin1", s, Math.min(e, s + 20_000)))), recordEnd: (s) => void stats.push(s) },
+    {
+      recordStart: () => {},
+      bases: (b, s, e) => void (bases.length < 20_000 && (bases += b.toString("latin1", s, Math.min(e, s + 20_000)))),
+      recordEnd: (s) => void stats.push(s),
+    },
     { keepSoftMask: opts.keepSoftMask ?? false, ambiguous: "n" },
   );
   return { stats, head: bases };
 }
 
 test("bgzip chr2 fixture: length matches its .fai, one 10 kb N run, soft-masked count from SOURCES.md", async () => {
-  const fai = readFileSync(CHR2 + ".fai", "utf8").trim().split("\t");
+  const fai = readFileSync(CHR2 + ".fai", "utf8")
+    .trim()
+    .split("\t");
   const { stats, head } = await statsOf(CHR2);
   assert.equal(stats.length, 1);
   assert.equal(stats[0].name, fai[0]);
@@ -62,7 +68,13 @@ test("multi-member gzip (as bgzip writes) reads as one stream", async () => {
   const p = join(dir, "multi.fa.gz");
   writeFileSync(p, Buffer.concat([gzipSync(">a\nACGT\nAC"), gzipSync("GT\n>b\nTTTT\n")]));
   const { stats } = await statsOf(p);
-  assert.deepEqual(stats.map((s) => [s.name, s.length]), [["a", 8], ["b", 4]]);
+  assert.deepEqual(
+    stats.map((s) => [s.name, s.length]),
+    [
+      ["a", 8],
+      ["b", 4],
+    ],
+  );
 });
 
 test("gzip and plain inputs give the same bases", async () => {
@@ -77,8 +89,20 @@ test("IUPAC codes are N by default and an error under ambiguous: error", () => {
 
 test(".2bit input (via @gmod/twobit) reads like the FASTA it encodes", async () => {
   const seq1 = "ACGTNNNNacgtTTGCA".repeat(100);
-  const p = tempFile("g.2bit", encodeTwoBit([["chrA", seq1], ["chrB", "GGGCCCAAAT"]]));
+  const p = tempFile(
+    "g.2bit",
+    encodeTwoBit([
+      ["chrA", seq1],
+      ["chrB", "GGGCCCAAAT"],
+    ]),
+  );
   const { stats, head } = await statsOf(p, { keepSoftMask: true });
-  assert.deepEqual(stats.map((s) => [s.name, s.length, s.n, s.softMasked]), [["chrA", 1700, 400, 400], ["chrB", 10, 0, 0]]);
+  assert.deepEqual(
+    stats.map((s) => [s.name, s.length, s.n, s.softMasked]),
+    [
+      ["chrA", 1700, 400, 400],
+      ["chrB", 10, 0, 0],
+    ],
+  );
   assert.equal(head, seq1 + "GGGCCCAAAT");
 });

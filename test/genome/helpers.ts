@@ -53,4 +53,3 @@ export async function fragmentsOf(dir: string): Promise<Array<{ record: string; 
   });
   return out;
 }
-

@@ -16,7 +16,10 @@ async function segmentsOf(dir: string) {
   return out;
 }
 
-const dirBytes = (dir: string) => readdirSync(dir).sort().map((f) => [f, readFileSync(join(dir, f), "latin1")]);
+const dirBytes = (dir: string) =>
+  readdirSync(dir)
+    .sort()
+    .map((f) => [f, readFileSync(join(dir, f), "latin1")]);
 
 test("random mode on chr2: lengths in [256, 1024], only ACGT, segments tile the fragment, origins exact", async () => {
   const fragments = await chr2Fragments;
@@ -52,24 +55,62 @@ test("same seed → byte-identical artifact; another seed → different segments
   const first = (await segmentsOf(a.outputs.segments)).slice(0, 3).map((s) => [s.start, s.end]);
   assert.deepEqual(first, PINNED_SEED1);
 });
-const PINNED_SEED1 = [[10000, 10397], [10397, 10774], [10774, 11278]];
+const PINNED_SEED1 = [
+  [10000, 10397],
+  [10397, 10774],
+  [10774, 11278],
+];
 
 test("window mode: stride < window overlaps, tail kept only when >= min", async () => {
   const seq = "ACGT".repeat(25) + "AC"; // 102 bases
   const frags = (await runStage(stripN, { params: { minLength: 1 }, inputs: { fasta: tempFile("w.fa", `>w\n${seq}\n`) } })).outputs.fragments;
   const run = async (p: Record<string, unknown>) =>
-    (await segmentsOf((await runStage(segment, { params: { mode: "window", ...p }, inputs: { fragments: frags } })).outputs.segments)).map((s) => [s.start, s.end]);
-  assert.deepEqual(await run({ window: 40, stride: 40, min: 40 }), [[0, 40], [40, 80]]);
-  assert.deepEqual(await run({ window: 40, stride: 40, min: 20 }), [[0, 40], [40, 80], [80, 102]]);
-  assert.deepEqual(await run({ window: 40, stride: 30, min: 40 }), [[0, 40], [30, 70], [60, 100]]);
-  assert.deepEqual(await run({ window: 40, stride: 30, min: 10 }), [[0, 40], [30, 70], [60, 100], [90, 102]]);
-  assert.deepEqual(await run({ window: 20, stride: 50, min: 20 }), [[0, 20], [50, 70]], "stride > window skips; 2-base tail dropped");
-  assert.deepEqual(await run({ window: 20, stride: 50, min: 2 }), [[0, 20], [50, 70], [100, 102]]);
+    (await segmentsOf((await runStage(segment, { params: { mode: "window", ...p }, inputs: { fragments: frags } })).outputs.segments)).map((s) => [
+      s.start,
+      s.end,
+    ]);
+  assert.deepEqual(await run({ window: 40, stride: 40, min: 40 }), [
+    [0, 40],
+    [40, 80],
+  ]);
+  assert.deepEqual(await run({ window: 40, stride: 40, min: 20 }), [
+    [0, 40],
+    [40, 80],
+    [80, 102],
+  ]);
+  assert.deepEqual(await run({ window: 40, stride: 30, min: 40 }), [
+    [0, 40],
+    [30, 70],
+    [60, 100],
+  ]);
+  assert.deepEqual(await run({ window: 40, stride: 30, min: 10 }), [
+    [0, 40],
+    [30, 70],
+    [60, 100],
+    [90, 102],
+  ]);
+  assert.deepEqual(
+    await run({ window: 20, stride: 50, min: 20 }),
+    [
+      [0, 20],
+      [50, 70],
+    ],
+    "stride > window skips; 2-base tail dropped",
+  );
+  assert.deepEqual(await run({ window: 20, stride: 50, min: 2 }), [
+    [0, 20],
+    [50, 70],
+    [100, 102],
+  ]);
 });
 
 test("reverse complement: both adds the RC of each segment; random flips some, same lengths as none", async () => {
   const fragments = await chr2Fragments;
-  const rcOf = (s: string) => [...s].reverse().map((c) => ({ A: "T", C: "G", G: "C", T: "A" })[c]).join("");
+  const rcOf = (s: string) =>
+    [...s]
+      .reverse()
+      .map((c) => ({ A: "T", C: "G", G: "C", T: "A" })[c])
+      .join("");
   const none = await segmentsOf((await runStage(segment, { params: { seed: 3 }, inputs: { fragments } })).outputs.segments);
   const both = await segmentsOf((await runStage(segment, { params: { seed: 3, reverseComplement: "both" }, inputs: { fragments } })).outputs.segments);
   assert.equal(both.length, 2 * none.length);
@@ -79,12 +120,18 @@ test("reverse complement: both adds the RC of each segment; random flips some, s
     assert.equal(both[2 * i + 1].strand, "-");
   }
   const rnd = await segmentsOf((await runStage(segment, { params: { seed: 3, reverseComplement: "random" }, inputs: { fragments } })).outputs.segments);
-  assert.deepEqual(rnd.map((s) => [s.start, s.end]), none.map((s) => [s.start, s.end]));
+  assert.deepEqual(
+    rnd.map((s) => [s.start, s.end]),
+    none.map((s) => [s.start, s.end]),
+  );
   const flipped = rnd.filter((s) => s.strand === "-");
   assert.ok(flipped.length > none.length * 0.4 && flipped.length < none.length * 0.6, `${flipped.length} of ${none.length} flipped`);
   for (const s of flipped.slice(0, 20)) assert.equal(s.segment, rcOf(none[rnd.indexOf(s)].segment));
 });
 
 test("min > max is a clear error", async () => {
-  await assert.rejects(runStage(segment, { params: { min: 900, max: 800 }, inputs: { fragments: await chr2Fragments } }), /min \(900\) is greater than max \(800\)/);
+  await assert.rejects(
+    runStage(segment, { params: { min: 900, max: 800 }, inputs: { fragments: await chr2Fragments } }),
+    /min \(900\) is greater than max \(800\)/,
+  );
 });

@@ -31,11 +31,18 @@ test("by fraction: exact counts, every segment once, same seed same bytes", asyn
   const total = (await readSegmentsMeta(segments)).count;
   const a = await runStage(split, { params: { validation: 0.1, test: 0.05, seed: 9 }, inputs: { segments } });
   const counts = a.meta.counts as Record<string, number>;
-  assert.deepEqual(counts, { train: total - Math.round(total * 0.1) - Math.round(total * 0.05), validation: Math.round(total * 0.1), test: Math.round(total * 0.05) });
+  assert.deepEqual(counts, {
+    train: total - Math.round(total * 0.1) - Math.round(total * 0.05),
+    validation: Math.round(total * 0.1),
+    test: Math.round(total * 0.05),
+  });
   const parts = [...(await all(a.outputs.train)), ...(await all(a.outputs.validation)), ...(await all(a.outputs.test))];
   assert.deepEqual(parts.sort(), (await all(segments)).sort());
   const b = await runStage(split, { params: { validation: 0.1, test: 0.05, seed: 9 }, inputs: { segments } });
-  const bytes = (d: string) => readdirSync(d).sort().map((f) => readFileSync(join(d, f), "latin1"));
+  const bytes = (d: string) =>
+    readdirSync(d)
+      .sort()
+      .map((f) => readFileSync(join(d, f), "latin1"));
   assert.deepEqual(bytes(a.outputs.validation), bytes(b.outputs.validation));
   const c = await runStage(split, { params: { validation: 0.1, test: 0.05, seed: 10 }, inputs: { segments } });
   assert.notDeepEqual(bytes(a.outputs.validation), bytes(c.outputs.validation));
@@ -61,13 +68,19 @@ test("by record: an unknown record name is an error", async () => {
 // The split must hold what decoding every segment and origin and writing them into three artifacts gives (the first
 // implementation, kept here as the oracle), for fraction and record splits: the same segments with the same origins,
 // in the same order, and the same counts — though since revision 2 it shares the input's shard files instead.
-async function oracleSplit(segments: string, out: string, p: { by: "fraction" | "record"; validation: number; test: number; seed: number; validationRecords: string[] }) {
+async function oracleSplit(
+  segments: string,
+  out: string,
+  p: { by: "fraction" | "record"; validation: number; test: number; seed: number; validationRecords: string[] },
+) {
   const { FractionAssigner, RecordAssigner } = await import("../../lib/genome/split-assigner.js");
   const { SegmentsWriter, readSegmentsWithOrigins } = await import("../../lib/segments/format.js");
   const meta = await readSegmentsMeta(segments);
   const f = p.by === "fraction" ? new FractionAssigner(meta.count, p.validation, p.test, p.seed) : undefined;
   const r = p.by === "record" ? new RecordAssigner(p.validationRecords, []) : undefined;
-  const w = Object.fromEntries(await Promise.all(["train", "validation", "test"].map(async (s) => [s, await new SegmentsWriter(join(out, s)).open()]))) as Record<string, InstanceType<typeof SegmentsWriter>>;
+  const w = Object.fromEntries(
+    await Promise.all(["train", "validation", "test"].map(async (s) => [s, await new SegmentsWriter(join(out, s)).open()])),
+  ) as Record<string, InstanceType<typeof SegmentsWriter>>;
   for await (const { segment: s, origin } of readSegmentsWithOrigins(segments)) await w[f ? f.next() : r!.next(origin!.record)].write(s, origin);
   return w;
 }
@@ -126,7 +139,10 @@ test("where hard links cannot be made (another filesystem: EXDEV), the shards ar
   const copied = await runStage(split, { params, inputs: { segments: elsewhere } });
   assert.deepEqual(copied.meta.sharedFiles, { linked: 0, copied: (linked.meta.sharedFiles as { linked: number }).linked }, "every file the other run linked");
   for (const s of ["train", "validation", "test"]) {
-    const bytes = (d: string) => readdirSync(d).sort().map((f) => [f, readFileSync(join(d, f), "latin1")]);
+    const bytes = (d: string) =>
+      readdirSync(d)
+        .sort()
+        .map((f) => [f, readFileSync(join(d, f), "latin1")]);
     assert.deepEqual(bytes(copied.outputs[s]), bytes(linked.outputs[s]), `${s}: same files, same bytes`);
     for (const f of readdirSync(copied.outputs[s]).filter((x) => x.endsWith(".seq")))
       assert.notEqual(statSync(join(copied.outputs[s], f)).dev, statSync(join(elsewhere, f)).dev, "a copy on the output's filesystem");
@@ -148,11 +164,17 @@ test("a split of a split and the bounded sample read format 2 through the same r
     lines.close();
   }
   assert.ok(sampled.length > 0 && sampled.length < meta.count / 2, `${sampled.length} of ${meta.count}`);
-  assert.ok(sampled.every((x) => inSplit.has(x)), "the sample holds only the split's own segments");
+  assert.ok(
+    sampled.every((x) => inSplit.has(x)),
+    "the sample holds only the split's own segments",
+  );
   const whole: string[] = [];
   for (const lines of boundedSampleLines(first.outputs.validation, meta)) {
     while (lines.next()) whole.push(lines.line.toString("latin1", lines.lineStart, lines.lineEnd));
     lines.close();
   }
-  assert.deepEqual(whole, (await all(first.outputs.validation)).map((x) => x.split(":")[2]));
+  assert.deepEqual(
+    whole,
+    (await all(first.outputs.validation)).map((x) => x.split(":")[2]),
+  );
 });

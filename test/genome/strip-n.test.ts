@@ -26,28 +26,49 @@ test("chr2 fixture: one fragment with exactly the .fai length minus the 10 kb N 
 
 test("chrM splits at its single N into 3106 + 13462 bases; minLength drops the short one", async () => {
   const all = await fragmentsOf((await runStage(stripN, { params: { minLength: 1 }, inputs: { fasta: CHRM } })).outputs.fragments);
-  assert.deepEqual(all.map((f) => [f.record, f.start, f.seq.length]), [["chrM:1-16569", 0, 3106], ["chrM:1-16569", 3107, 13462]]);
+  assert.deepEqual(
+    all.map((f) => [f.record, f.start, f.seq.length]),
+    [
+      ["chrM:1-16569", 0, 3106],
+      ["chrM:1-16569", 3107, 13462],
+    ],
+  );
   const seq = parseAll(readFileSync(CHRM)).seqs.get("chrM:1-16569")!;
   assert.equal(all[0].seq + "N" + all[1].seq, seq, "fragments are the record's bases at their coordinates");
   const { outputs, meta } = await runStage(stripN, { params: { minLength: 5000 }, inputs: { fasta: CHRM } });
-  assert.deepEqual((await fragmentsOf(outputs.fragments)).map((f) => f.start), [3107]);
+  assert.deepEqual(
+    (await fragmentsOf(outputs.fragments)).map((f) => f.start),
+    [3107],
+  );
   assert.equal(meta.basesDroppedShort, 3106);
   assert.equal(meta.fragmentsDroppedShort, 1);
 });
 
 test("include/exclude regexes pick records; N runs at ends and in the middle; shards rotate", async () => {
-  const fa = [">NC_000001.11 chr1", "NNACGTACGTNNNNGGGGCCCCAATTNN", ">NC_000001.11_alt", "ACGTACGTAC", ">chrUn_KI270302v1", "ACGTACGTACGT", ">NC_000002.12", "TTTTTTTTTT"].join("\n");
+  const fa = [
+    ">NC_000001.11 chr1",
+    "NNACGTACGTNNNNGGGGCCCCAATTNN",
+    ">NC_000001.11_alt",
+    "ACGTACGTAC",
+    ">chrUn_KI270302v1",
+    "ACGTACGTACGT",
+    ">NC_000002.12",
+    "TTTTTTTTTT",
+  ].join("\n");
   const path = tempFile("g.fa", fa + "\n");
   const { outputs, meta } = await runStage(stripN, {
     params: { minLength: 4, include: ["^NC_0000"], exclude: ["_alt$"], shardBases: 5 },
     inputs: { fasta: path },
   });
   const frags = await fragmentsOf(outputs.fragments);
-  assert.deepEqual(frags.map((f) => [f.record, f.start, f.seq]), [
-    ["NC_000001.11", 2, "ACGTACGT"],
-    ["NC_000001.11", 14, "GGGGCCCCAATT"],
-    ["NC_000002.12", 0, "TTTTTTTTTT"],
-  ]);
+  assert.deepEqual(
+    frags.map((f) => [f.record, f.start, f.seq]),
+    [
+      ["NC_000001.11", 2, "ACGTACGT"],
+      ["NC_000001.11", 14, "GGGGCCCCAATT"],
+      ["NC_000002.12", 0, "TTTTTTTTTT"],
+    ],
+  );
   assert.equal((await readFragmentsMeta(outputs.fragments)).shards.length, 3);
   assert.equal(meta.recordsKept, 2);
   assert.equal(meta.basesInDroppedRecords, 22);
@@ -64,7 +85,13 @@ test("same input, same fragments bytes (gzip or plain)", async () => {
 test("keepSoftMask: lowercase kept in fragments, and lowercase n still splits", async () => {
   const path = tempFile("sm.fa", ">r\nACGTacgtnnnnACGTACGT\n");
   const { outputs } = await runStage(stripN, { params: { minLength: 1, keepSoftMask: true }, inputs: { fasta: path } });
-  assert.deepEqual((await fragmentsOf(outputs.fragments)).map((f) => [f.start, f.seq]), [[0, "ACGTacgt"], [12, "ACGTACGT"]]);
+  assert.deepEqual(
+    (await fragmentsOf(outputs.fragments)).map((f) => [f.start, f.seq]),
+    [
+      [0, "ACGTacgt"],
+      [12, "ACGTACGT"],
+    ],
+  );
 });
 
 test("an aborted run stops with the abort, not a result", async () => {

@@ -36,15 +36,26 @@ export function objectKeys(store: string): string[] {
 
 /** Parses `dnaflow run --json` output into events. */
 export function events(stdout: string): Array<Record<string, any>> {
-  return stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  return stdout
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 /** Stage ids that actually ran in a --json run. */
 export function ran(stdout: string): string[] {
-  return events(stdout).filter((e) => e.type === "stage-done").map((e) => e.id).sort();
+  return events(stdout)
+    .filter((e) => e.type === "stage-done")
+    .map((e) => e.id)
+    .sort();
 }
 
-export function planJson(dir: string, file: string, extra: string[] = [], env?: NodeJS.ProcessEnv): Array<{ id: string; key: string; action: string; reasons: string[] }> {
+export function planJson(
+  dir: string,
+  file: string,
+  extra: string[] = [],
+  env?: NodeJS.ProcessEnv,
+): Array<{ id: string; key: string; action: string; reasons: string[] }> {
   const r = dnaflow(["plan", file, "--json", ...extra], { cwd: dir, env });
   if (r.code !== 0) throw new Error(`plan failed: ${r.stderr}`);
   return JSON.parse(r.stdout).stages;
@@ -77,6 +88,8 @@ export async function runAndKillEngineAt(dir: string, id: string, step: number, 
         }
       }
     });
-    child.on("exit", (code, signal) => (signal === "SIGKILL" ? resolve() : reject(new Error(`engine ended (${code}) before step ${step}: ${buf.slice(-1500)}`))));
+    child.on("exit", (code, signal) =>
+      signal === "SIGKILL" ? resolve() : reject(new Error(`engine ended (${code}) before step ${step}: ${buf.slice(-1500)}`)),
+    );
   });
 }

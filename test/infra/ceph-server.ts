@@ -42,7 +42,9 @@ export async function startCeph(): Promise<CephServer> {
     try {
       execFileSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" });
     } catch {
-      throw new Error(`${bin} not found: the S3 tests need a real Ceph RGW (apt-get install -y --no-install-recommends radosgw ceph-mon ceph-osd uuid-runtime bc curl)`);
+      throw new Error(
+        `${bin} not found: the S3 tests need a real Ceph RGW (apt-get install -y --no-install-recommends radosgw ceph-mon ceph-osd uuid-runtime bc curl)`,
+      );
     }
   }
   const dir = mkdtempSync(join(tmpdir(), "dnaflow-ceph-"));

@@ -51,7 +51,10 @@ test("pretrain and finetune publish a Hugging Face model card: Hub-parsable, com
     assert.doesNotMatch(text, /20\d\d-\d\d-\d\dT/, `${stage}: no timestamps`);
     assert.ok(text.includes(keys[stage]), `${stage}: the card names its key`);
     const manifest = JSON.parse(readFileSync(join(outputOf(a, stage, "model"), "..", "..", "manifest.json"), "utf8"));
-    assert.ok(manifest.files.some((f: any) => f.path === "model/README.md"), `${stage}: the card is a published, digested file`);
+    assert.ok(
+      manifest.files.some((f: any) => f.path === "model/README.md"),
+      `${stage}: the card is a published, digested file`,
+    );
   }
 
   const pre = hubRead(join(outputOf(a, "pretrain", "model"), "README.md"));
@@ -65,7 +68,10 @@ test("pretrain and finetune publish a Hugging Face model card: Hub-parsable, com
   assert.match(pre.text, /token shards \(tokenize\/encode\) \| maxLength 64/);
   assert.match(pre.text, /\| steps \| 24 \|/);
   const training = JSON.parse(readFileSync(join(outputOf(a, "pretrain", "model"), "training.json"), "utf8"));
-  assert.match(pre.text, new RegExp(`final training loss \\(masked tokens\\) \\| ${String(Number(training.summary.finalLoss.toFixed(4))).replace(".", "\\.")} \\|`));
+  assert.match(
+    pre.text,
+    new RegExp(`final training loss \\(masked tokens\\) \\| ${String(Number(training.summary.finalLoss.toFixed(4))).replace(".", "\\.")} \\|`),
+  );
 
   const ft = hubRead(join(outputOf(a, "finetune", "model"), "README.md"));
   assert.equal(ft.data.library_name, "transformers");

@@ -44,7 +44,11 @@ test("export --ro-crate: a valid Workflow Run Crate with every stage, its params
   assert.ok(readFileSync(join(crate, "p.yaml")).equals(readFileSync(join(dir, "p.yaml"))), "the pipeline file travels in the crate");
   const byId = dnaflow(["export", runId, "--ro-crate", "crate2"], { cwd: dir, env: ENV });
   assert.equal(byId.code, 0, byId.stderr);
-  assert.equal(readFileSync(join(dir, "crate2", "ro-crate-metadata.json"), "utf8"), readFileSync(join(crate, "ro-crate-metadata.json"), "utf8"), "by run id = by pipeline name (latest run); same run, same crate");
+  assert.equal(
+    readFileSync(join(dir, "crate2", "ro-crate-metadata.json"), "utf8"),
+    readFileSync(join(crate, "ro-crate-metadata.json"), "utf8"),
+    "by run id = by pipeline name (latest run); same run, same crate",
+  );
 
   for (const profile of ["workflow-run-crate", "process-run-crate", "workflow-ro-crate", "ro-crate-1.1"]) {
     const v = validate(crate, profile);
@@ -81,7 +85,10 @@ test("export --ro-crate: a valid Workflow Run Crate with every stage, its params
     assert.match(a.startTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/);
     assert.equal(a.location, hostname());
     const usage = ids(a.resourceUsage).map((i) => g.get(i));
-    assert.ok(usage.some((u: any) => u.name === "wallClockTime" && u.unitCode === "SEC" && u.value >= 0), `${a.name}: wall time`);
+    assert.ok(
+      usage.some((u: any) => u.name === "wallClockTime" && u.unitCode === "SEC" && u.value >= 0),
+      `${a.name}: wall time`,
+    );
     assert.ok(ids(root.mentions).includes(a["@id"]));
   }
 
@@ -92,10 +99,18 @@ test("export --ro-crate: a valid Workflow Run Crate with every stage, its params
   assert.equal(JSON.parse(objects.find((o: any) => o.name === "model").value).hidden, 32);
   const manifest = JSON.parse(readFileSync(join(dir, ".dnaflow", "objects", keys.pretrain, "manifest.json"), "utf8"));
   assert.equal(objects.find((o: any) => o.name === "dnaflow.workerDigest").value, manifest.components.worker);
-  assert.equal(createHash("sha256").update(objects.find((o: any) => o.name === "dnaflow.keyComponents").value).digest("hex"), keys.pretrain, "the key is the sha256 of the components given");
+  assert.equal(
+    createHash("sha256")
+      .update(objects.find((o: any) => o.name === "dnaflow.keyComponents").value)
+      .digest("hex"),
+    keys.pretrain,
+    "the key is the sha256 of the components given",
+  );
   const tool = g.get(pre.instrument["@id"]);
   const sw = ids(tool.softwareRequirements).map((i) => g.get(i));
-  const torch = spawnSync(PYTHON, ["-c", "import torch, transformers; print(torch.__version__, transformers.__version__)"], { encoding: "utf8" }).stdout.trim().split(" ");
+  const torch = spawnSync(PYTHON, ["-c", "import torch, transformers; print(torch.__version__, transformers.__version__)"], { encoding: "utf8" })
+    .stdout.trim()
+    .split(" ");
   assert.equal(sw.find((s: any) => s.name === "torch")?.version, torch[0]);
   assert.equal(sw.find((s: any) => s.name === "transformers")?.version, torch[1]);
   assert.equal(sw.find((s: any) => s.name === "Node.js")?.version, process.version);

@@ -37,7 +37,15 @@ test("pretrain + finetune curves in TensorBoard; after a kill and resume no step
   const r = dnaflow(["run", "p.yaml", "-j", "1"], { cwd: dir, env: ENV });
   assert.equal(r.code, 0, r.stderr);
   const keys = Object.fromEntries(planJson(dir, "p.yaml").map((s) => [s.id, s.key]));
-  assert.match(readFileSync(readdirSync(join(dir, ".dnaflow", "logs", keys.pretrain)).map((n) => join(dir, ".dnaflow", "logs", keys.pretrain, n)).at(-1)!, "utf8"), /resumed from step \d+/);
+  assert.match(
+    readFileSync(
+      readdirSync(join(dir, ".dnaflow", "logs", keys.pretrain))
+        .map((n) => join(dir, ".dnaflow", "logs", keys.pretrain, n))
+        .at(-1)!,
+      "utf8",
+    ),
+    /resumed from step \d+/,
+  );
 
   const tb = join(dir, ".dnaflow", "tensorboard", keys.pretrain);
   const files = readdirSync(tb).filter((n) => n.includes("tfevents"));
@@ -45,9 +53,16 @@ test("pretrain + finetune curves in TensorBoard; after a kill and resume no step
   const s = readScalars(tb);
   for (const tag of ["train/loss", "train/lr", "train/grad_norm", "train/mask_ratio", "train/randommask_phase", "train/tokens_per_s"]) {
     assert.ok(s[tag], `${tag} logged (have ${Object.keys(s)})`);
-    assert.deepEqual(s[tag].map(([step]) => step), Array.from({ length: 24 }, (_, i) => i + 1), `${tag}: each of steps 1..24 exactly once`);
+    assert.deepEqual(
+      s[tag].map(([step]) => step),
+      Array.from({ length: 24 }, (_, i) => i + 1),
+      `${tag}: each of steps 1..24 exactly once`,
+    );
   }
-  const metrics = readFileSync(join(outputOf(dir, "pretrain", "model"), "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const metrics = readFileSync(join(outputOf(dir, "pretrain", "model"), "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   metrics.forEach((m, i) => {
     assert.ok(close(s["train/loss"][i][1], m.loss), `step ${m.step}: loss ${s["train/loss"][i][1]} vs metrics.jsonl ${m.loss}`);
     assert.equal(s["train/randommask_phase"][i][1], m.phase);
@@ -58,7 +73,11 @@ test("pretrain + finetune curves in TensorBoard; after a kill and resume no step
   const ft = readScalars(join(dir, ".dnaflow", "tensorboard", keys.finetune));
   const ftMetrics = JSON.parse(readFileSync(join(outputOf(dir, "finetune", "metrics"), "finetune.json"), "utf8"));
   assert.equal(ft["train/loss"].length, ftMetrics.steps, "a finetune loss per step");
-  assert.deepEqual(ft["dev/loss"].map(([step]) => step), ftMetrics.history.map((h: any) => h.step), "dev loss at every evaluation");
+  assert.deepEqual(
+    ft["dev/loss"].map(([step]) => step),
+    ftMetrics.history.map((h: any) => h.step),
+    "dev loss at every evaluation",
+  );
   ft["dev/loss"].forEach(([, v]: [number, number], i: number) => assert.ok(close(v, ftMetrics.history[i].devLoss)));
 
   for (const stage of ["pretrain", "finetune"]) {

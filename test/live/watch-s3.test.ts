@@ -58,7 +58,10 @@ test("a watcher with its own cache sees a pretraining on another machine through
     return JSON.parse(r.stdout.trim());
   };
   try {
-    const key = await until("pretrain to start", () => events(out.slice(0, out.lastIndexOf("\n") + 1)).find((e) => e.type === "stage-start" && e.id === "pretrain")?.key as string | undefined);
+    const key = await until(
+      "pretrain to start",
+      () => events(out.slice(0, out.lastIndexOf("\n") + 1)).find((e) => e.type === "stage-start" && e.id === "pretrain")?.key as string | undefined,
+    );
     const row = await until("a running row seen from machine B", () => {
       const r = watch().stages.find((s: any) => s.stage === "pretrain");
       return r?.state === "running" && typeof r.loss === "number" && r.done > 0 ? r : undefined;
@@ -73,10 +76,14 @@ test("a watcher with its own cache sees a pretraining on another machine through
 
     killAll();
     await exited;
-    const silent = await until("the stage shown silent from machine B", () => {
-      const r = watch().stages.find((s: any) => s.stage === "pretrain");
-      return r?.state === "silent" ? r : undefined;
-    }, 30_000);
+    const silent = await until(
+      "the stage shown silent from machine B",
+      () => {
+        const r = watch().stages.find((s: any) => s.stage === "pretrain");
+        return r?.state === "silent" ? r : undefined;
+      },
+      30_000,
+    );
     assert.ok(silent.heartbeatAgeS >= 2, `age ${silent.heartbeatAgeS}`); // silent means unchanged for a whole TTL (2 s)
   } finally {
     killAll();

@@ -76,10 +76,14 @@ test("watch from another process: step, loss, tokens/s and host of a running pre
 
     killAll();
     await exited;
-    const silent = await until("the stage shown silent", () => {
-      const row = watchOnce(dir).stages.find((r: any) => r.stage === "pretrain");
-      return row?.state === "silent" ? row : undefined;
-    }, 20_000);
+    const silent = await until(
+      "the stage shown silent",
+      () => {
+        const row = watchOnce(dir).stages.find((r: any) => r.stage === "pretrain");
+        return row?.state === "silent" ? row : undefined;
+      },
+      20_000,
+    );
     assert.ok(silent.heartbeatAgeS > Number(TTL), `age ${silent.heartbeatAgeS}`);
     assert.equal(silent.etaS, undefined, "no ETA for a silent stage");
     await new Promise((r) => setTimeout(r, 1500));

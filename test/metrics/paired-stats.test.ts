@@ -32,8 +32,12 @@ function cases(): Array<{ name: string; d: number[] }> {
 }
 
 function oracle(cs: Array<{ d: number[] }>) {
-  const py = spawnSync(process.env.PYTHON ?? "python3", [join(repoRoot(), "test", "metrics", "paired-oracle.py")], { input: JSON.stringify(cs), encoding: "utf8" });
-  if (py.error || py.status !== 0) assert.fail(`the scipy oracle did not run (${py.error?.message ?? py.stderr.trim()}); pip install -r test/python-requirements.txt`);
+  const py = spawnSync(process.env.PYTHON ?? "python3", [join(repoRoot(), "test", "metrics", "paired-oracle.py")], {
+    input: JSON.stringify(cs),
+    encoding: "utf8",
+  });
+  if (py.error || py.status !== 0)
+    assert.fail(`the scipy oracle did not run (${py.error?.message ?? py.stderr.trim()}); pip install -r test/python-requirements.txt`);
   return JSON.parse(py.stdout) as { results: Array<{ wStat: number; wP: number; signP: number | null }>; normalSf: Array<[number, number]> };
 }
 

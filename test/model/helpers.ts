@@ -13,7 +13,9 @@ export const ENV = { DNAFLOW_PYTHON: PYTHON };
 export function requireWorkerPython(): void {
   const r = spawnSync(PYTHON, ["-c", "import torch, transformers, safetensors, numpy"], { encoding: "utf8" });
   if (r.status !== 0) {
-    throw new Error(`${PYTHON} cannot import the worker's packages (${r.stderr.trim().split("\n").pop()}): pip install -r worker/requirements.txt, or set DNAFLOW_PYTHON`);
+    throw new Error(
+      `${PYTHON} cannot import the worker's packages (${r.stderr.trim().split("\n").pop()}): pip install -r worker/requirements.txt, or set DNAFLOW_PYTHON`,
+    );
   }
 }
 

@@ -73,7 +73,10 @@ test("DNABERT-6 (BertForMaskedLM, vocab.txt, .bin): converted to safetensors, to
   assert.ok(readFileSync(join(model, "tokenizer.json")).equals(readFileSync(kmer6)));
   assert.ok(readFileSync(join(tok, "vocab.txt")).equals(readFileSync(join(dir, "ck", "dnabert6", "vocab.txt"))));
   const info = JSON.parse(readFileSync(join(model, "import.json"), "utf8"));
-  assert.deepEqual([info.architecture, info.modelType, info.tokenizer.kind, info.weights], ["BertForMaskedLM", "bert", "kmer-overlapping", "converted from pytorch_model.bin"]);
+  assert.deepEqual(
+    [info.architecture, info.modelType, info.tokenizer.kind, info.weights],
+    ["BertForMaskedLM", "bert", "kmer-overlapping", "converted from pytorch_model.bin"],
+  );
   assert.ok(existsSync(join(tok, "stats.json")), "a dnaflow-readable tokenizer gets stats.json (tokenize/encode accepts it)");
   // the converted weights are the .bin's, and the directory loads as a masked LM with AutoTokenizer
   const out = py(
@@ -94,8 +97,14 @@ test("NT (EsmForMaskedLM, EsmTokenizer): a tokenizer.json giving EsmTokenizer's 
   const dir = imported();
   const model = outputOf(dir, "import-nt", "model");
   const info = JSON.parse(readFileSync(join(model, "import.json"), "utf8"));
-  assert.deepEqual([info.architecture, info.tokenizer.kind, info.tokenizer.sourceClass, info.weights], ["EsmForMaskedLM", "kmer-nonoverlapping", "EsmTokenizer", "copied"]);
-  assert.ok(readFileSync(join(model, "model.safetensors")).equals(readFileSync(join(dir, "ck", "nt", "model.safetensors"))), "safetensors copied byte for byte");
+  assert.deepEqual(
+    [info.architecture, info.tokenizer.kind, info.tokenizer.sourceClass, info.weights],
+    ["EsmForMaskedLM", "kmer-nonoverlapping", "EsmTokenizer", "copied"],
+  );
+  assert.ok(
+    readFileSync(join(model, "model.safetensors")).equals(readFileSync(join(dir, "ck", "nt", "model.safetensors"))),
+    "safetensors copied byte for byte",
+  );
   const out = py(
     `import sys
 from tokenizers import Tokenizer
@@ -107,7 +116,13 @@ print(all(ours.encode(s).ids == src(s)["input_ids"] for s in seqs), ours.encode(
     join(dir, "ck", "nt"),
   );
   assert.equal(out, "True ['<cls>', 'A', 'C', 'G', 'N', 'ACGTAC', 'G', 'T', 'T', '<eos>']");
-  assert.deepEqual(JSON.parse(readFileSync(join(model, "special_tokens_map.json"), "utf8")), { pad_token: "<pad>", unk_token: "<unk>", cls_token: "<cls>", sep_token: "<eos>", mask_token: "<mask>" });
+  assert.deepEqual(JSON.parse(readFileSync(join(model, "special_tokens_map.json"), "utf8")), {
+    pad_token: "<pad>",
+    unk_token: "<unk>",
+    cls_token: "<cls>",
+    sep_token: "<eos>",
+    mask_token: "<mask>",
+  });
 });
 
 test("RoBERTa (fast tokenizer.json): the source files are kept byte for byte", () => {
@@ -124,7 +139,9 @@ test("each import finetunes like a pretrained model: predictions and metrics for
     const m = JSON.parse(readFileSync(join(outputOf(dir, `finetune-${k}`, "metrics"), "metrics.json"), "utf8"));
     assert.deepEqual([m.task, m.init, m.splits.dev.n, m.splits.test.n], ["prom/prom_core_tata", "pretrained", 613, 613], k);
     assert.ok(m.splits.test.mcc !== undefined, `${k}: test MCC present`);
-    const rows = readFileSync(join(outputOf(dir, `finetune-${k}`, "metrics"), "predictions.csv"), "utf8").trim().split("\n");
+    const rows = readFileSync(join(outputOf(dir, `finetune-${k}`, "metrics"), "predictions.csv"), "utf8")
+      .trim()
+      .split("\n");
     assert.equal(rows.length, 1 + 613 + 613, k);
     assert.ok(readdirSync(outputOf(dir, `finetune-${k}`, "model")).includes("model.safetensors"));
   }
@@ -135,7 +152,10 @@ test("the source directory's content is part of the key: one changed byte re-imp
   const before = planJson(dir, "p.yaml");
   appendFileSync(join(dir, "ck", "nt", "tokenizer_config.json"), " ");
   const after = planJson(dir, "p.yaml");
-  const changed = after.filter((s) => before.find((b) => b.id === s.id)!.key !== s.key).map((s) => s.id).sort();
+  const changed = after
+    .filter((s) => before.find((b) => b.id === s.id)!.key !== s.key)
+    .map((s) => s.id)
+    .sort();
   assert.deepEqual(changed, ["finetune-nt", "import-nt"]);
   assert.equal(after.find((s) => s.id === "import-dnabert6")!.action, "cached");
 });
@@ -182,13 +202,24 @@ test("custom code with trustRemoteCode: true: imported with its .py files, loads
   assert.ok(existsSync(join(model, "modeling_custom.py")) && existsSync(join(model, "configuration_custom.py")));
   const info = JSON.parse(readFileSync(join(model, "import.json"), "utf8"));
   assert.deepEqual([info.architecture, info.trustRemoteCode], ["CustomBertForMaskedLM", true]);
-  assert.equal(py(`import sys\nfrom transformers import AutoModelForMaskedLM\nprint(type(AutoModelForMaskedLM.from_pretrained(sys.argv[1], trust_remote_code=True)).__name__)`, model), "CustomBertForMaskedLM");
+  assert.equal(
+    py(
+      `import sys\nfrom transformers import AutoModelForMaskedLM\nprint(type(AutoModelForMaskedLM.from_pretrained(sys.argv[1], trust_remote_code=True)).__name__)`,
+      model,
+    ),
+    "CustomBertForMaskedLM",
+  );
   // the finetuned model is the checkpoint's own sequence classifier, and reloads as one
   const tuned = outputOf(dir, "finetune", "model");
-  const rows = readFileSync(join(outputOf(dir, "finetune", "metrics"), "predictions.csv"), "utf8").trim().split("\n");
+  const rows = readFileSync(join(outputOf(dir, "finetune", "metrics"), "predictions.csv"), "utf8")
+    .trim()
+    .split("\n");
   assert.ok(rows.length > 600, `${rows.length} prediction rows`);
   assert.equal(
-    py(`import sys\nfrom transformers import AutoModelForSequenceClassification\nprint(type(AutoModelForSequenceClassification.from_pretrained(sys.argv[1], trust_remote_code=True)).__name__)`, tuned),
+    py(
+      `import sys\nfrom transformers import AutoModelForSequenceClassification\nprint(type(AutoModelForSequenceClassification.from_pretrained(sys.argv[1], trust_remote_code=True)).__name__)`,
+      tuned,
+    ),
     "CustomBertForSequenceClassification",
   );
 });

@@ -18,7 +18,10 @@ console.log("python " + python);
 
 function provision(req: string, venvDir: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, ["--input-type=module", "-e", CHILD, MODULE, req], { env: { ...process.env, DNAFLOW_VENV_DIR: venvDir }, stdio: ["ignore", "pipe", "inherit"] });
+    const c = spawn(process.execPath, ["--input-type=module", "-e", CHILD, MODULE, req], {
+      env: { ...process.env, DNAFLOW_VENV_DIR: venvDir },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     c.stdout.on("data", (d) => (out += d));
     c.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`provisioning exited ${code}: ${out}`))));
@@ -36,7 +39,8 @@ test("two processes provisioning the same venv at once: one installs, the other 
   const waiter = installs[0] === a ? b : a;
   assert.match(waiter, /installing-event/); // the waiting stage shows the same progress line
   assert.match(waiter, /log waiting for another process that is installing/);
-  const pa = /python (.*)/.exec(a)![1], pb = /python (.*)/.exec(b)![1];
+  const pa = /python (.*)/.exec(a)![1],
+    pb = /python (.*)/.exec(b)![1];
   assert.equal(pa, pb);
   assert.equal(spawnSync(pa, ["-c", "import sys; print(sys.prefix)"], { encoding: "utf8" }).status, 0);
   // Only the finished venv is left: no lock, no temporary directory.

@@ -31,9 +31,20 @@ for (const name of ["randommask", "tinydnabert"]) {
     const plan = dnaflow(["plan", file, "--json", "--store", store, "--set", `${dataParam}=${data}`], { cwd: root, env: ENV });
     assert.equal(plan.code, 0, plan.stderr);
     const stages = (JSON.parse(plan.stdout).stages as Array<{ id: string; action: string }>).map((s) => s.id);
-    const pretraining = ["fragments", "genome", "pretrain", "segments", "split", "tokens[split=train]", "tokens[split=valid]", name === "randommask" ? "kmer6" : "bpe"];
+    const pretraining = [
+      "fragments",
+      "genome",
+      "pretrain",
+      "segments",
+      "split",
+      "tokens[split=train]",
+      "tokens[split=valid]",
+      name === "randommask" ? "kmer6" : "bpe",
+    ];
     const inits = name === "randommask" ? [undefined] : ["pretrained", "scratch"];
-    const finetunes = inits.flatMap((init) => suite.tasks.flatMap((t) => [1, 2, 3].map((seed) => `finetune[${init ? `init=${init},` : ""}task=${t.name},seed=${seed}]`)));
+    const finetunes = inits.flatMap((init) =>
+      suite.tasks.flatMap((t) => [1, 2, 3].map((seed) => `finetune[${init ? `init=${init},` : ""}task=${t.name},seed=${seed}]`)),
+    );
     const baselines = suite.tasks.map((t) => `baseline[task=${t.name}]`);
     assert.deepEqual(stages.sort(), [...pretraining, "benchmark", ...finetunes, ...baselines, "report"].sort());
     assert.equal(finetunes.length, suite.tasks.length * 3 * inits.length); // 28 GUE or 18 NT tasks × 3 seeds (× 2 inits)
@@ -61,7 +72,10 @@ for (const name of ["randommask", "tinydnabert"]) {
     assert.ok(ran(r.stdout).includes("pretrain"));
     const done = events(r.stdout).find((e) => e.type === "stage-done" && e.id === "pretrain")!;
     const model = join(store, "objects", done.key, "out", "model");
-    const metrics = readFileSync(join(model, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const metrics = readFileSync(join(model, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     assert.equal(metrics.length, 20);
     if (name === "randommask") assert.deepEqual([...new Set(metrics.map((m) => m.maskSpanMax))], [6, 8, 10, 12, 14]);
     const manifest = JSON.parse(readFileSync(join(store, "objects", done.key, "manifest.json"), "utf8"));
@@ -89,7 +103,10 @@ test("pretraining-gain.yaml: its ci profile runs the whole chain (pretrain by st
   const r = dnaflow(["run", file, "--json", "--store", store, "--profile", "ci"], { cwd: root, env: ENV });
   assert.equal(r.code, 0, r.stderr + r.stdout.slice(-3000));
   const made = ran(r.stdout);
-  assert.deepEqual(made.filter((id) => id.startsWith("pretrain[")), ["pretrain[steps=20]"]);
+  assert.deepEqual(
+    made.filter((id) => id.startsWith("pretrain[")),
+    ["pretrain[steps=20]"],
+  );
   assert.equal(made.filter((id) => id.startsWith("finetune")).length, 4); // (steps=20 pretrained + scratch) × 2 seeds
   const report = events(r.stdout).find((e) => e.type === "stage-done" && e.id === "report")!;
   const md = readFileSync(join(store, "objects", report.key, "out", "report", "report.md"), "utf8");

@@ -23,18 +23,36 @@ function referenceRun() {
 
 test("segments → BPE → shards → model/pretrain publishes an HF directory with metrics, loss curve and manifest metadata", () => {
   const { dir, model } = referenceRun();
-  for (const f of ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "metrics.jsonl", "loss.svg", "training.json"]) {
+  for (const f of [
+    "config.json",
+    "model.safetensors",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "metrics.jsonl",
+    "loss.svg",
+    "training.json",
+  ]) {
     assert.ok(existsSync(join(model, f)), f);
   }
   const config = JSON.parse(readFileSync(join(model, "config.json"), "utf8"));
   assert.equal(config.model_type, "roberta");
   assert.equal(config.vocab_size, 64);
   assert.equal(config.max_position_embeddings, 64 + 1); // RoBERTa positions start after pad id 0
-  const metrics = readFileSync(join(model, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-  assert.deepEqual(metrics.map((m) => m.step), Array.from({ length: 24 }, (_, i) => i + 1));
+  const metrics = readFileSync(join(model, "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    metrics.map((m) => m.step),
+    Array.from({ length: 24 }, (_, i) => i + 1),
+  );
   assert.deepEqual([...new Set(metrics.map((m) => m.phase))], [0, 1, 2, 3, 4]);
   assert.ok(metrics.every((m) => m.maskRatio > 0 && Number.isFinite(m.loss)));
-  assert.ok(metrics.every((m) => m.tokensPerS === undefined && m.stepS === undefined), "no timings in published files");
+  assert.ok(
+    metrics.every((m) => m.tokensPerS === undefined && m.stepS === undefined),
+    "no timings in published files",
+  );
   const manifest = JSON.parse(readFileSync(join(model, "..", "..", "manifest.json"), "utf8"));
   assert.equal(manifest.meta.device, "cpu");
   assert.equal(manifest.meta.finalLoss, metrics[23].loss);
@@ -46,7 +64,6 @@ test("segments → BPE → shards → model/pretrain publishes an HF directory w
   assert.deepEqual(ran(again.stdout), [], "everything cached on rerun");
 });
 
-
 test("SIGKILL of the engine at random steps, then a rerun each time: model.safetensors byte-identical to an uninterrupted run", async () => {
   const { dir: refDir, model: refModel } = referenceRun();
   const dir = project(tinyPipeline(TINY));
@@ -56,7 +73,10 @@ test("SIGKILL of the engine at random steps, then a rerun each time: model.safet
   const kills = [a, a + 3 + Math.floor(Math.random() * 6)];
   for (const k of kills) await runAndKillEngineAt(dir, "pretrain", k, ENV);
   const ck = join(dir, ".dnaflow", "checkpoints", outputOf(dir, "pretrain", "model").split("/").at(-3)!);
-  assert.ok(readdirSync(ck).some((n) => n.startsWith("step-")), `checkpoints written before the kills at ${kills}`);
+  assert.ok(
+    readdirSync(ck).some((n) => n.startsWith("step-")),
+    `checkpoints written before the kills at ${kills}`,
+  );
   const r = dnaflow(["run", "p.yaml", "--json"], { cwd: dir, env: ENV });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(ran(r.stdout), ["pretrain"], "only the killed stage runs again");
@@ -64,7 +84,11 @@ test("SIGKILL of the engine at random steps, then a rerun each time: model.safet
   assert.match(log, /resumed from step \d+/, `kills at ${kills}`);
   const model = outputOf(dir, "pretrain", "model");
   assert.ok(bytes(join(model, "model.safetensors")).equals(bytes(join(refModel, "model.safetensors"))), `weights differ after kills at steps ${kills}`);
-  const losses = (d: string) => readFileSync(join(d, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).loss);
+  const losses = (d: string) =>
+    readFileSync(join(d, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).loss);
   assert.deepEqual(losses(model), losses(refModel), "the loss curve is continuous and identical");
   void refDir;
 });
@@ -81,7 +105,11 @@ test("bad input: hidden not divisible by heads, maxPositions below the block len
   ];
   for (const [with_, message, extra] of cases) {
     let yaml = tinyPipeline(with_, extra);
-    if (extra) yaml = yaml.replace('inputs: { tokenizer: "${{ stages.tokenizer.outputs.tokenizer }}", train:', 'inputs: { tokenizer: "${{ stages.other.outputs.tokenizer }}", train:');
+    if (extra)
+      yaml = yaml.replace(
+        'inputs: { tokenizer: "${{ stages.tokenizer.outputs.tokenizer }}", train:',
+        'inputs: { tokenizer: "${{ stages.other.outputs.tokenizer }}", train:',
+      );
     const dir = project(yaml.replace("stages:\n", "defaults:\n  retries: { max: 3, backoff: 10ms }\nstages:\n"));
     const r = dnaflow(["run", "p.yaml", "--json"], { cwd: dir, env: ENV });
     assert.equal(r.code, 1, r.stderr);

@@ -39,7 +39,10 @@ test("builder keywords: author order, nullable in place, closed objects, enums o
   );
   assert.equal(JSON.stringify(t.array(t.number(), { minItems: 1, default: [1] })), '{"type":"array","items":{"type":"number"},"minItems":1,"default":[1]}');
   assert.equal(JSON.stringify(t.enum(["auto", true, false], { default: "auto" })), '{"enum":["auto",true,false],"default":"auto"}');
-  assert.equal(JSON.stringify(t.params({ x: t.boolean() }, { required: ["x"] })), '{"properties":{"x":{"type":"boolean"}},"required":["x"],"additionalProperties":false}');
+  assert.equal(
+    JSON.stringify(t.params({ x: t.boolean() }, { required: ["x"] })),
+    '{"properties":{"x":{"type":"boolean"}},"required":["x"],"additionalProperties":false}',
+  );
 });
 
 // Compile-time: these lines fail `npm run build` if Static derives the wrong types.

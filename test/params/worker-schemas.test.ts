@@ -16,7 +16,11 @@ test("worker/schemas/*.params.json equal the builtins' TypeScript params schemas
   assert.equal(WORKER_SCHEMAS.pretrain, pretrain.params);
   assert.equal(WORKER_SCHEMAS.finetune, finetune.params);
   for (const [name, schema] of Object.entries(WORKER_SCHEMAS)) {
-    assert.equal(readFileSync(join(repoRoot(), "worker", "schemas", `${name}.params.json`), "utf8"), workerSchemaJson(schema), `worker/schemas/${name}.params.json is stale`);
+    assert.equal(
+      readFileSync(join(repoRoot(), "worker", "schemas", `${name}.params.json`), "utf8"),
+      workerSchemaJson(schema),
+      `worker/schemas/${name}.params.json is stale`,
+    );
   }
 });
 

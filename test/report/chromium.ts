@@ -25,7 +25,20 @@ export async function inspectPage(url: string, expression: string, width = 1200)
   const profile = mkdtempSync(join(tmpdir(), "dnaflow-chromium-"));
   const child = spawn(
     CHROMIUM,
-    ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", `--user-data-dir=${profile}`, "--remote-debugging-pipe", "about:blank"],
+    [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+      `--user-data-dir=${profile}`,
+      "--remote-debugging-pipe",
+      "about:blank",
+    ],
     { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] },
   );
   let stderr = "";
@@ -71,7 +84,8 @@ export async function inspectPage(url: string, expression: string, width = 1200)
       if (m.sessionId !== sessionId) return;
       if (m.method === "Runtime.consoleAPICalled" && (m.params.type === "error" || m.params.type === "assert"))
         errors.push(`console.${m.params.type}: ${m.params.args.map((a: any) => a.value ?? a.description).join(" ")}`);
-      if (m.method === "Runtime.exceptionThrown") errors.push(`exception: ${m.params.exceptionDetails.exception?.description ?? m.params.exceptionDetails.text}`);
+      if (m.method === "Runtime.exceptionThrown")
+        errors.push(`exception: ${m.params.exceptionDetails.exception?.description ?? m.params.exceptionDetails.text}`);
       if (m.method === "Log.entryAdded" && m.params.entry.level === "error") errors.push(`log: ${m.params.entry.text} ${m.params.entry.url ?? ""}`.trim());
       if (m.method === "Network.requestWillBeSent" && !/^(file|data|about):/.test(m.params.request.url)) requests.push(m.params.request.url);
       if (m.method === "Page.loadEventFired") loaded();

@@ -22,7 +22,12 @@ export function metricsItems(): InputItem[] {
           const m = mcc(task, tokenizer, init, seed);
           writeFileSync(
             join(dir, "metrics.json"),
-            JSON.stringify({ format: 1, kind: "classification", primary: "mcc", splits: { dev: { n: 100, mcc: m + 0.02, accuracy: 0.8 }, test: { n: 200, mcc: m, accuracy: 0.5 + m / 2, f1: m } } }),
+            JSON.stringify({
+              format: 1,
+              kind: "classification",
+              primary: "mcc",
+              splits: { dev: { n: 100, mcc: m + 0.02, accuracy: 0.8 }, test: { n: 200, mcc: m, accuracy: 0.5 + m / 2, f1: m } },
+            }),
           );
           items.push({ path: dir, from: `finetune[init=${init},seed=${seed},task=${task},tokenizer=${tokenizer}]`, matrix: { tokenizer, init, task, seed } });
         }
@@ -36,7 +41,14 @@ export function pretrainItems(): InputItem[] {
     mkdirSync(dir, { recursive: true });
     const lines = [JSON.stringify({ event: "start", config: { steps: 300 } })];
     for (let step = 10; step <= 300; step += 10)
-      lines.push(JSON.stringify({ event: "progress", step, loss: 6 * Math.exp(-step / 120) + 1.2 + k * 0.2, phase: step <= 100 ? "mask-0.15" : step <= 200 ? "mask-0.25" : "mask-0.40" }));
+      lines.push(
+        JSON.stringify({
+          event: "progress",
+          step,
+          loss: 6 * Math.exp(-step / 120) + 1.2 + k * 0.2,
+          phase: step <= 100 ? "mask-0.15" : step <= 200 ? "mask-0.25" : "mask-0.40",
+        }),
+      );
     lines.push(JSON.stringify({ event: "eval", step: 300, loss: 99 }), '{"event":"progress","step":310,"lo'); // eval and a cut line are ignored
     writeFileSync(join(dir, "metrics.jsonl"), lines.join("\n") + "\n");
     return { path: dir, from: `pretrain[tokenizer=${tokenizer}]`, matrix: { tokenizer } };

@@ -42,9 +42,18 @@ test("report.html renders in headless Chromium with its charts and no console er
 
 test("the probe sees console errors, exceptions and network requests (negative control)", { timeout: 90_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "dnaflow-html-bad-"));
-  writeFileSync(join(dir, "bad.html"), `<!doctype html><body><script>console.error("boom"); undefinedFunction();</script><img src="http://127.0.0.1:9/x.png"></body>`);
+  writeFileSync(
+    join(dir, "bad.html"),
+    `<!doctype html><body><script>console.error("boom"); undefinedFunction();</script><img src="http://127.0.0.1:9/x.png"></body>`,
+  );
   const page = await inspectPage(pathToFileURL(join(dir, "bad.html")).href, "1");
-  assert.ok(page.errors.some((e) => e === "console.error: boom"), page.errors.join("\n"));
-  assert.ok(page.errors.some((e) => /exception: ReferenceError: undefinedFunction is not defined/.test(e)), page.errors.join("\n"));
+  assert.ok(
+    page.errors.some((e) => e === "console.error: boom"),
+    page.errors.join("\n"),
+  );
+  assert.ok(
+    page.errors.some((e) => /exception: ReferenceError: undefinedFunction is not defined/.test(e)),
+    page.errors.join("\n"),
+  );
   assert.deepEqual(page.requests, ["http://127.0.0.1:9/x.png"]);
 });

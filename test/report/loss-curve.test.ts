@@ -5,7 +5,9 @@ import assert from "node:assert/strict";
 import { lossCurveSvg } from "../../lib/report/loss-curve.js";
 
 test("loss.svg: one series, a phase mark per phase change, styles embedded", () => {
-  const lines = Array.from({ length: 10 }, (_, i) => JSON.stringify({ step: i + 1, loss: 5 - i * 0.3, lr: 1e-3, phase: Math.floor(i / 2), maskSpanMax: 6 + 2 * Math.floor(i / 2) }));
+  const lines = Array.from({ length: 10 }, (_, i) =>
+    JSON.stringify({ step: i + 1, loss: 5 - i * 0.3, lr: 1e-3, phase: Math.floor(i / 2), maskSpanMax: 6 + 2 * Math.floor(i / 2) }),
+  );
   const svg = lossCurveSvg(lines.join("\n") + "\n", "roberta · randommask masking");
   assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" class="chart line-chart"[^>]*><style>svg\.chart\{/);
   assert.ok(svg.endsWith("</svg>\n"));

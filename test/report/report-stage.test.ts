@@ -44,21 +44,42 @@ test("report/summary writes report.html, report.md, results.csv and logs the tab
   for (const id of ["metric-per-task", "gain-over-baseline", "pretrain-loss"]) assert.ok(html.includes(`<figure id="${id}">`), id);
   assert.equal((html.match(/class="phase-boundary"/g) ?? []).length, 4, "two phase changes per curve");
   assert.doesNotMatch(html, /<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/, "self-contained: no scripts, no remote resources");
-  assert.ok(r.logs.some((l) => /^tf\/0\s+pretrained\s+bpe\s+mcc\s+0\.7300/.test(l)), r.logs.join("\n"));
-  assert.deepEqual({ results: r.meta.results, tasks: r.meta.tasks, variants: r.meta.variants, curves: r.meta.curves }, { results: 24, tasks: 3, variants: 4, curves: 2 });
+  assert.ok(
+    r.logs.some((l) => /^tf\/0\s+pretrained\s+bpe\s+mcc\s+0\.7300/.test(l)),
+    r.logs.join("\n"),
+  );
+  assert.deepEqual(
+    { results: r.meta.results, tasks: r.meta.tasks, variants: r.meta.variants, curves: r.meta.curves },
+    { results: 24, tasks: 3, variants: 4, curves: 2 },
+  );
 });
 
 test("loss log reader: numeric step+loss events, phases, eval lines and a cut last line ignored", () => {
   const pts = readLossCurve(readFileSync(join(pretrainItems()[0].path, "metrics.jsonl"), "utf8"));
   assert.equal(pts.length, 30);
-  assert.deepEqual(phaseBoundaries(pts), [{ step: 110, phase: "mask-0.25" }, { step: 210, phase: "mask-0.40" }]);
-  assert.deepEqual(readLossCurve('{"step":1,"loss":2}\n{"step":"2","loss":1}\nnot json\n{"step":3,"loss":1.5,"phase":2}\n'), [{ step: 1, loss: 2 }, { step: 3, loss: 1.5, phase: "2" }]);
+  assert.deepEqual(phaseBoundaries(pts), [
+    { step: 110, phase: "mask-0.25" },
+    { step: 210, phase: "mask-0.40" },
+  ]);
+  assert.deepEqual(readLossCurve('{"step":1,"loss":2}\n{"step":"2","loss":1}\nnot json\n{"step":3,"loss":1.5,"phase":2}\n'), [
+    { step: 1, loss: 2 },
+    { step: 3, loss: 1.5, phase: "2" },
+  ]);
 });
 
 test("table renderers: terminal alignment, markdown escaping, CSV quoting", () => {
-  const t = { columns: [{ key: "a", label: "name" }, { key: "b", label: "value", numeric: true, digits: 2 }], rows: [["x|y", 1], ['q"uote,d', null]] };
-  assert.equal(toTerminal(t), "name      value\n────────  ─────\nx|y        1.00\nq\"uote,d      –\n");
-  assert.equal(toMarkdown(t), "| name | value |\n|---|---:|\n| x\\|y | 1.00 |\n| q\"uote,d | – |\n");
+  const t = {
+    columns: [
+      { key: "a", label: "name" },
+      { key: "b", label: "value", numeric: true, digits: 2 },
+    ],
+    rows: [
+      ["x|y", 1],
+      ['q"uote,d', null],
+    ],
+  };
+  assert.equal(toTerminal(t), 'name      value\n────────  ─────\nx|y        1.00\nq"uote,d      –\n');
+  assert.equal(toMarkdown(t), '| name | value |\n|---|---:|\n| x\\|y | 1.00 |\n| q"uote,d | – |\n');
   assert.equal(toCsv(t), 'a,b\nx|y,1\n"q""uote,d",\n');
 });
 

@@ -27,13 +27,28 @@ function items(): InputItem[] {
     for (const seed of [1, 2, 3]) {
       const scratch = base[t] + noise(t, seed);
       const collapsed = task === "tf/0" && seed === 2;
-      write(`s-${t}-${seed}`, { task, splits: { test: { n: 100, mcc: collapsed ? 0 : scratch } }, collapsed: collapsed ? ["dev", "test"] : [] }, `finetune-scratch[task=${task},seed=${seed},init=scratch]`, { task, seed, init: "scratch" });
+      write(
+        `s-${t}-${seed}`,
+        { task, splits: { test: { n: 100, mcc: collapsed ? 0 : scratch } }, collapsed: collapsed ? ["dev", "test"] : [] },
+        `finetune-scratch[task=${task},seed=${seed},init=scratch]`,
+        { task, seed, init: "scratch" },
+      );
       for (const steps of [50, 200, 800]) {
         const gain = steps === 50 ? 0 : steps === 200 ? 0.02 : 0.08;
-        write(`p-${t}-${seed}-${steps}`, { task, splits: { test: { n: 100, mcc: scratch + gain + noise(t, seed + steps) / 4 } }, collapsed: [] }, `finetune[steps=${steps},task=${task},seed=${seed},init=pretrained]`, { steps, task, seed, init: "pretrained" });
+        write(
+          `p-${t}-${seed}-${steps}`,
+          { task, splits: { test: { n: 100, mcc: scratch + gain + noise(t, seed + steps) / 4 } }, collapsed: [] },
+          `finetune[steps=${steps},task=${task},seed=${seed},init=pretrained]`,
+          { steps, task, seed, init: "pretrained" },
+        );
       }
     }
-    write(`b-${t}`, { task, splits: { test: { n: 100, mcc: base[t] - 0.1 } }, collapsed: [], baseline: { model: "logistic-regression", k: 4 } }, `baseline[task=${task}]`, { task });
+    write(
+      `b-${t}`,
+      { task, splits: { test: { n: 100, mcc: base[t] - 0.1 } }, collapsed: [], baseline: { model: "logistic-regression", k: 4 } },
+      `baseline[task=${task}]`,
+      { task },
+    );
   });
   return out;
 }
@@ -77,7 +92,10 @@ test("paired gains over scratch by steps, against the k-mer baseline, collapsed 
   // DNABERT-2's GUE average: these 3 tasks are GUE tasks
   assert.match(r.terminal, /GUE all \(3 of these tasks here\)/);
   // deterministic: the same inputs render the same bytes
-  const again = renderReport({ results: await resultsFromInputs(items()), curves: [] }, { title: "t", references: ["dnabert2"], baseline: { axis: "init", value: "scratch" } });
+  const again = renderReport(
+    { results: await resultsFromInputs(items()), curves: [] },
+    { title: "t", references: ["dnabert2"], baseline: { axis: "init", value: "scratch" } },
+  );
   assert.equal(again.markdown.replace(/\/tmp\/[^\s|]+/g, ""), r.markdown.replace(/\/tmp\/[^\s|]+/g, ""));
 });
 
@@ -86,7 +104,10 @@ test("reference averages count only the reference suite's tasks", async () => {
   const it = (task: string): InputItem => {
     const dir = join(root, task.replace(/\//g, "_"));
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "metrics.json"), JSON.stringify({ format: 1, kind: "classification", primary: "mcc", task, splits: { test: { n: 10, mcc: 0.5 } } }));
+    writeFileSync(
+      join(dir, "metrics.json"),
+      JSON.stringify({ format: 1, kind: "classification", primary: "mcc", task, splits: { test: { n: 10, mcc: 0.5 } } }),
+    );
     return { path: dir, from: task, matrix: {} };
   };
   const results = await resultsFromInputs([it("prom/prom_core_tata"), it("dnabert2_sample"), it("tf/0"), it("gue/mouse/0")]);

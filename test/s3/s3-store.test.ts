@@ -50,7 +50,10 @@ test("two runners with separate local caches share one S3 store: the second make
   assert.equal(a.code, 0, a.stderr);
   assert.deepEqual(ran(a.stdout), ["double", "source", "tag"]);
   const cacheB = cache();
-  assert.deepEqual(planJson(dir, "p.yaml", ["--store", url, "--cache", cacheB], env()).map((s) => s.action), ["cached", "cached", "cached"]);
+  assert.deepEqual(
+    planJson(dir, "p.yaml", ["--store", url, "--cache", cacheB], env()).map((s) => s.action),
+    ["cached", "cached", "cached"],
+  );
   const b = dnaflow(["run", "p.yaml", "--json", "--store", url, "--cache", cacheB, "--set", "suffix=b"], { cwd: dir, env: env() });
   assert.equal(b.code, 0, b.stderr);
   assert.deepEqual(ran(b.stdout), ["tag"], "only the changed stage runs; its input comes from S3");
@@ -79,7 +82,9 @@ test("a corrupted or truncated remote object is detected by digest, never used, 
   assert.match(ev.find((e) => e.type === "corrupt")!.problems[0], /sha256 of the remote copy differs/);
   assert.deepEqual(ran(r.stdout), ["double", "tag"], "the corrupt object is made again, then its consumer");
   // Truncated: the re-made object loses its tail.
-  const m2 = JSON.parse(await (await ceph.client.send(new GetObjectCommand({ Bucket: bucket, Key: `p/manifests/${doubleKey}.json` }))).Body!.transformToString());
+  const m2 = JSON.parse(
+    await (await ceph.client.send(new GetObjectCommand({ Bucket: bucket, Key: `p/manifests/${doubleKey}.json` }))).Body!.transformToString(),
+  );
   await ceph.client.send(new PutObjectCommand({ Bucket: bucket, Key: `p/objects/${doubleKey}/${m2.attempt}/out/out`, Body: "ACGT" }));
   const t = dnaflow(["run", "p.yaml", "--json", "--store", url, "--cache", cache(), "--set", "suffix=d"], { cwd: dir, env: env() });
   assert.equal(t.code, 0, t.stderr);
@@ -157,8 +162,14 @@ test("runner A is SIGKILLed mid-stage; runner B waits for A's lease to expire, r
   assert.equal(b.code, 0, b.stderr);
   const ev = events(b.stdout);
   const waits = ev.filter((e) => e.type === "stage-waiting").map((e) => e.reason);
-  assert.ok(waits.some((w) => /held by count on /.test(w)), waits.join("; "));
-  assert.ok(waits.some((w) => /took over the lease: (no heartbeat|its owner)/.test(w)), waits.join("; "));
+  assert.ok(
+    waits.some((w) => /held by count on /.test(w)),
+    waits.join("; "),
+  );
+  assert.ok(
+    waits.some((w) => /took over the lease: (no heartbeat|its owner)/.test(w)),
+    waits.join("; "),
+  );
   assert.ok(Date.now() - t0 >= 1500, "B waited for the lease to go silent");
   const key = ev.find((e) => e.type === "stage-done")!.key;
   const out = readFileSync(join(cacheB, "objects", key, "out", "out"), "utf8");
@@ -221,11 +232,20 @@ test("A killed during pretraining; B resumes from A's checkpoint; the model is b
 
   const evA = events(a.r.out);
   const evB = events(b.r.out);
-  const made = [...evA, ...evB].filter((e) => e.type === "stage-done").map((e) => e.id).sort();
+  const made = [...evA, ...evB]
+    .filter((e) => e.type === "stage-done")
+    .map((e) => e.id)
+    .sort();
   assert.deepEqual(made, ["fragments", "pretrain", "segments", "tokenizer", "tokens"], "every stage made exactly once across A and B");
   const waits = evB.filter((e) => e.type === "stage-waiting" && e.id === "pretrain").map((e) => e.reason);
-  assert.ok(waits.some((w) => /took over the lease/.test(w)), `B took over A's lease: ${JSON.stringify(waits)}`);
-  assert.ok(evA.some((e) => e.type === "stage-start" && e.id === "pretrain"), "A had started pretraining");
+  assert.ok(
+    waits.some((w) => /took over the lease/.test(w)),
+    `B took over A's lease: ${JSON.stringify(waits)}`,
+  );
+  assert.ok(
+    evA.some((e) => e.type === "stage-start" && e.id === "pretrain"),
+    "A had started pretraining",
+  );
 
   const bKey = evB.find((e) => e.type === "stage-done" && e.id === "pretrain")!.key;
   assert.equal(bKey, refKey, "same key as the local run");
@@ -245,7 +265,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Writes generations [from, to) of a lease as a dead runner on another host left them (an older dnaflow never pruned). */
 async function seedGenerations(bucket: string, prefix: string, key: string, from: number, to: number): Promise<void> {
   const todo = Array.from({ length: to - from }, (_, i) => from + i);
-  const body = (beat: number) => JSON.stringify({ owner: { runner: "dead-runner", host: "gone-node-3", pid: 777, stage: "count" }, beat, ttlMs: 500, heartbeat: "2026-01-01T00:00:00Z" });
+  const body = (beat: number) =>
+    JSON.stringify({ owner: { runner: "dead-runner", host: "gone-node-3", pid: 777, stage: "count" }, beat, ttlMs: 500, heartbeat: "2026-01-01T00:00:00Z" });
   await Promise.all(
     Array.from({ length: 16 }, async () => {
       for (let n = todo.shift(); n !== undefined; n = todo.shift()) {
@@ -324,7 +345,9 @@ test("S3 lease soak: 1,500 legacy generations + 300 live heartbeats; a waiter ne
   // The dead owner's next heartbeat fails: the lease changed hands.
   assert.equal(await backend.replace(key, token, { owner, beat: 9999, ttlMs, heartbeat: "" }), undefined);
   await got.held.release();
-  console.log(`# soak: ${(300 / beatsS).toFixed(0)} heartbeats/s; takeover ${Math.round(firstMs)} ms after 1,500 legacy generations, ${Math.round(takeoverMs)} ms after 300 live ones (TTL ${ttlMs} ms)`);
+  console.log(
+    `# soak: ${(300 / beatsS).toFixed(0)} heartbeats/s; takeover ${Math.round(firstMs)} ms after 1,500 legacy generations, ${Math.round(takeoverMs)} ms after 300 live ones (TTL ${ttlMs} ms)`,
+  );
 });
 
 test("S3 lease compare-and-swap: of 8 racing writers exactly one wins; a stale writer re-creating a pruned generation loses", async () => {
@@ -425,7 +448,9 @@ test("takeover soak (CLI): past 1,000 lease generations with a 0.5 s TTL; a same
   const out = readFileSync(join(cacheB, "objects", doneKey, "out", "out"), "utf8");
   const resumedAt = Number(/resumed at step (\d+)/.exec(out)?.[1]);
   assert.ok(resumedAt >= lastSynced && resumedAt < 99, `B resumed from the newest synced step (${lastSynced}) or later, not the stale local 12: ${out}`);
-  console.log(`# takeover soak: lease at generation ${Math.max(...gens)}; waiting runner ${(waitCpu * 100).toFixed(1)} % CPU; takeover ${Math.round(takeoverMs)} ms after SIGKILL; resumed at ${resumedAt} (S3 had ${lastSynced})`);
+  console.log(
+    `# takeover soak: lease at generation ${Math.max(...gens)}; waiting runner ${(waitCpu * 100).toFixed(1)} % CPU; takeover ${Math.round(takeoverMs)} ms after SIGKILL; resumed at ${resumedAt} (S3 had ${lastSynced})`,
+  );
 });
 
 // Writes its checkpoint, its output, then says "ready" and waits for "go" (the test cuts S3 off in between).
@@ -467,7 +492,10 @@ test("S3 down at publish and back within the patience: the upload is retried and
   assert.match(a.r.err, /uploading .* failed .*retrying in/);
   assert.ok((await listKeys(bucket, `o/manifests/${key}.json`)).length, "the manifest is in S3");
   const other = cache();
-  assert.deepEqual(planJson(dir, "p.yaml", ["--store", url, "--cache", other], e).map((s) => s.action), ["cached"]);
+  assert.deepEqual(
+    planJson(dir, "p.yaml", ["--store", url, "--cache", other], e).map((s) => s.action),
+    ["cached"],
+  );
   const v = dnaflow(["verify", "p.yaml", "--store", url, "--cache", other], { cwd: dir, env: e });
   assert.equal(v.code, 0, v.stdout + v.stderr);
   assert.match(v.stdout, /verified 1 object\(s\) in s3:\/\/outage-short\/o: 1 ok, 0 corrupt/);
@@ -481,7 +509,10 @@ test("S3 down at publish for longer than the patience: exit 1, checkpoints kept;
   assert.ok((await listKeys(bucket, `o/checkpoints/${key}/`)).length, "the remote checkpoints are kept");
   assert.ok(existsSync(join(cacheA, "checkpoints", key, "state")), "and the local ones");
   // This machine's cache has the object, S3 does not: it is not cached for planning.
-  assert.deepEqual(planJson(dir, "p.yaml", ["--store", url, "--cache", cacheA], e).map((s) => s.action), ["run"]);
+  assert.deepEqual(
+    planJson(dir, "p.yaml", ["--store", url, "--cache", cacheA], e).map((s) => s.action),
+    ["run"],
+  );
   const again = dnaflow(["run", "p.yaml", "--json", "--store", url, "--cache", cacheA], { cwd: dir, env: e });
   assert.equal(again.code, 0, again.stderr);
   assert.ok((await listKeys(bucket, `o/manifests/${key}.json`)).length, "the next run put it in S3");
@@ -506,7 +537,9 @@ test("verify with an empty cache reads S3 before judging: nothing intact is unpu
 
   const doubleKey = planJson(dir, "p.yaml", ["--store", url, "--cache", cache()], env()).find((s) => s.id === "double")!.key;
   const m = JSON.parse(await getText(bucket, `v/manifests/${doubleKey}.json`));
-  await ceph.client.send(new PutObjectCommand({ Bucket: bucket, Key: `v/objects/${doubleKey}/${m.attempt}/out/out`, Body: "ACGTACGTACGTACGTACGTACGTACGTACGt" }));
+  await ceph.client.send(
+    new PutObjectCommand({ Bucket: bucket, Key: `v/objects/${doubleKey}/${m.attempt}/out/out`, Body: "ACGTACGTACGTACGTACGTACGTACGTACGt" }),
+  );
   // A dead runner's upload attempt that never got a manifest.
   await ceph.client.send(new PutObjectCommand({ Bucket: bucket, Key: `v/objects/${doubleKey}/deadbeef0000/out/out`, Body: "partial" }));
   const bad = dnaflow(["verify", "--store", url, "--cache", cache()], { cwd: dir, env: { ...env(), DNAFLOW_S3_ORPHAN_GRACE: "0" } });

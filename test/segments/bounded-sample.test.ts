@@ -23,7 +23,13 @@ async function artifact(): Promise<{ dir: string; meta: Awaited<ReturnType<Segme
   const w = await new SegmentsWriter(dir, 7_000).open();
   // 4 shards of ~7 kbp; segment i starts with its index in base 4 (unique) and is 20–119 bases long
   for (let i = 0; i < 400; i++) {
-    const s = i.toString(4).padStart(5, "0").replace(/\d/g, (d) => "ACGT"[Number(d)]) + "T" + "G".repeat(14 + ((i * 37) % 100));
+    const s =
+      i
+        .toString(4)
+        .padStart(5, "0")
+        .replace(/\d/g, (d) => "ACGT"[Number(d)]) +
+      "T" +
+      "G".repeat(14 + ((i * 37) % 100));
     w.append(Buffer.from(s), 0, s.length);
   }
   const meta = await w.close();
@@ -44,9 +50,16 @@ test("a larger artifact: whole lines only, no line twice, from every shard, abou
   assert.deepEqual(sample(dir, meta, 4000, 256), picked, "deterministic");
   const index = new Map(all.map((s, i) => [s, i]));
   const ids = picked.map((s) => index.get(s));
-  assert.ok(ids.every((i) => i !== undefined), "every sampled line is a whole segment");
+  assert.ok(
+    ids.every((i) => i !== undefined),
+    "every sampled line is a whole segment",
+  );
   assert.equal(new Set(ids).size, ids.length, "no segment twice");
-  assert.deepEqual([...ids].sort((a, b) => a! - b!), ids, "in artifact order");
+  assert.deepEqual(
+    [...ids].sort((a, b) => a! - b!),
+    ids,
+    "in artifact order",
+  );
   const bases = picked.reduce((n, s) => n + s.length, 0);
   assert.ok(bases > 3000 && bases < 4000 + 16 * 120, `${bases} bases for a bound of 4000`);
   let first = 0;

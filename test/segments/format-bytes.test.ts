@@ -13,7 +13,16 @@ import { TokenShardsWriter } from "../../lib/tokenizers/token-shards-writer.js";
 import { TOKEN_SHARDS_FORMAT, type TokenShardsMeta } from "../../lib/tokenizers/token-shards-format.js";
 
 function hashes(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).sort().map((f) => [f, createHash("sha256").update(readFileSync(join(dir, f))).digest("hex")]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [
+        f,
+        createHash("sha256")
+          .update(readFileSync(join(dir, f)))
+          .digest("hex"),
+      ]),
+  );
 }
 
 const tmp = () => join(mkdtempSync(join(tmpdir(), "bytes-")), "a");

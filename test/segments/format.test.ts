@@ -13,7 +13,11 @@ test("segments round-trip across shard rotation", async () => {
   const meta = await w.close({ seed: 1 });
   assert.equal(meta.count, 4);
   assert.equal(meta.bases, 23);
-  assert.deepEqual(meta.shards.map((s) => s.count), [2, 1, 1], "a shard closes once it holds >= 10 bases");
+  assert.deepEqual(
+    meta.shards.map((s) => s.count),
+    [2, 1, 1],
+    "a shard closes once it holds >= 10 bases",
+  );
   const back: string[] = [];
   for await (const s of readSegments(dir)) back.push(s);
   assert.deepEqual(back, segs);
@@ -33,7 +37,10 @@ test("optional origins: a BED6 file beside each shard, read back in step with th
   await w.write("ACGTAC", { record: "chr1", start: 10, end: 16, strand: "+" });
   w.append(Buffer.from("xxGTTyy"), 2, 5, { record: "chr2", start: 0, end: 3, strand: "-" });
   const meta = await w.close();
-  assert.deepEqual(meta.shards.map((s) => s.origins), ["part-00000.bed", "part-00001.bed"]);
+  assert.deepEqual(
+    meta.shards.map((s) => s.origins),
+    ["part-00000.bed", "part-00001.bed"],
+  );
   assert.equal(readFileSync(join(dir, "part-00001.bed"), "utf8"), "chr2\t0\t3\t.\t0\t-\n");
   const back = [];
   for await (const s of readSegmentsWithOrigins(dir)) back.push(s);
@@ -59,8 +66,14 @@ test("format 2 ranges: a torn or overlapping ranges file is an error naming the 
   assert.deepEqual([r.count, r.bases], [3, 17]);
   writeFileSync(join(dir, "ok.ranges"), r.bytes());
   assert.deepEqual(readRanges(join(dir, "ok.ranges")), {
-    seq: [{ offset: 0, bytes: 15 }, { offset: 30, bytes: 5 }],
-    bed: [{ offset: 0, bytes: 40 }, { offset: 60, bytes: 20 }],
+    seq: [
+      { offset: 0, bytes: 15 },
+      { offset: 30, bytes: 5 },
+    ],
+    bed: [
+      { offset: 0, bytes: 40 },
+      { offset: 60, bytes: 20 },
+    ],
   });
   writeFileSync(join(dir, "torn.ranges"), r.bytes().subarray(0, 40));
   assert.throws(() => readRanges(join(dir, "torn.ranges")), /torn\.ranges: 40 bytes, not a whole number of 32-byte ranges/);

@@ -7,7 +7,13 @@ import { join } from "node:path";
 export const FAST = { DNAFLOW_SLURM_POLL_MS: "200" };
 
 /** Events of a running `dnaflow run --json`, collected as they arrive. */
-export function follow(child: ChildProcess): { child: ChildProcess; events: Array<Record<string, any>>; stderr: () => string; exit: Promise<number | null>; waitFor(pred: (e: Record<string, any>) => boolean, ms?: number): Promise<Record<string, any>> } {
+export function follow(child: ChildProcess): {
+  child: ChildProcess;
+  events: Array<Record<string, any>>;
+  stderr: () => string;
+  exit: Promise<number | null>;
+  waitFor(pred: (e: Record<string, any>) => boolean, ms?: number): Promise<Record<string, any>>;
+} {
   const events: Array<Record<string, any>> = [];
   let buf = "";
   let err = "";

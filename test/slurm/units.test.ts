@@ -26,7 +26,19 @@ test("sbatch arguments come from the stage's resources, timeout and slurm: optio
     { cpus: 8, gpus: 2, memory: 16 * 2 ** 30 },
     { output: "/s/slurm-%j.out", chdir: "/p" },
   );
-  for (const a of ["--cpus-per-task=8", "--mem=16384M", "--gres=gpu:2", "--time=01:05:00", "--partition=gpu", "--account=lab", "--qos=high", "--chdir=/p", "--output=/s/slurm-%j.out", "--requeue", "--job-name=dnaflow:train[lr=0.1]"]) {
+  for (const a of [
+    "--cpus-per-task=8",
+    "--mem=16384M",
+    "--gres=gpu:2",
+    "--time=01:05:00",
+    "--partition=gpu",
+    "--account=lab",
+    "--qos=high",
+    "--chdir=/p",
+    "--output=/s/slurm-%j.out",
+    "--requeue",
+    "--job-name=dnaflow:train[lr=0.1]",
+  ]) {
     assert.ok(args.includes(a), `${a} in ${args.join(" ")}`);
   }
   assert.deepEqual(args.slice(-2), ["--constraint=a100", "--exclusive"]);
@@ -36,14 +48,23 @@ test("sbatch arguments come from the stage's resources, timeout and slurm: optio
 });
 
 test("the job script quotes every word; values never become shell text", () => {
-  const s = jobScript({ pipelineFile: "/a b/p.yaml", instanceId: "x[k=it's]", key: "k1", store: "/s", set: ["a=$(rm -rf /)"], profile: "toy", resultDir: "/r" }, ["--parsable"], ["/usr/bin/node", "/d/main.js"]);
-  assert.match(s, /exec '\/usr\/bin\/node' '\/d\/main.js' 'exec-stage' '\/a b\/p.yaml' '--stage' 'x\[k=it'\\''s\]' '--key' 'k1' '--store' '\/s' '--set' 'a=\$\(rm -rf \/\)' '--profile' 'toy' --result '\/r'\/"result-\$SLURM_JOB_ID.json"/);
+  const s = jobScript(
+    { pipelineFile: "/a b/p.yaml", instanceId: "x[k=it's]", key: "k1", store: "/s", set: ["a=$(rm -rf /)"], profile: "toy", resultDir: "/r" },
+    ["--parsable"],
+    ["/usr/bin/node", "/d/main.js"],
+  );
+  assert.match(
+    s,
+    /exec '\/usr\/bin\/node' '\/d\/main.js' 'exec-stage' '\/a b\/p.yaml' '--stage' 'x\[k=it'\\''s\]' '--key' 'k1' '--store' '\/s' '--set' 'a=\$\(rm -rf \/\)' '--profile' 'toy' --result '\/r'\/"result-\$SLURM_JOB_ID.json"/,
+  );
   const echoed = spawnSync("sh", ["-c", `printf %s ${shQuote("a'b\"$(x)`\n")}`], { encoding: "utf8" }).stdout;
   assert.equal(echoed, "a'b\"$(x)`\n");
 });
 
 test("scontrol and sacct lines parse into a job state", () => {
-  const i = parseScontrol("JobId=42 JobName=dnaflow:x UserId=root(0) JobState=FAILED Reason=NonZeroExitCode Dependency=(null) Requeue=1 Restarts=2 BatchFlag=1 ExitCode=3:0 TimeLimit=00:10:00 NodeList=node7 BatchHost=node7 NumCPUs=2")!;
+  const i = parseScontrol(
+    "JobId=42 JobName=dnaflow:x UserId=root(0) JobState=FAILED Reason=NonZeroExitCode Dependency=(null) Requeue=1 Restarts=2 BatchFlag=1 ExitCode=3:0 TimeLimit=00:10:00 NodeList=node7 BatchHost=node7 NumCPUs=2",
+  )!;
   assert.deepEqual([i.id, i.state, i.exitCode, i.signal, i.restarts, i.node, i.timeLimit], ["42", "FAILED", 3, 0, 2, "node7", "00:10:00"]);
   assert.equal(describe(i), "FAILED, exit 3, reason NonZeroExitCode on node7");
   assert.equal(parseSacct("7", "7|NODE_FAIL|0:9|n1\n7.batch|CANCELLED|0:9|n1\n")!.state, "NODE_FAIL");
@@ -62,7 +83,10 @@ test("exec-stage refuses a key the pipeline no longer plans to (exit 2), and nam
 });
 
 test("exec-stage makes one stage by key, like a local run, and says so in its exit code", () => {
-  const dir = tempProject({ "p.yaml": "stages:\n  one:\n    uses: core/write-text@1\n    with: { text: hi }\n  two:\n    run: [sh, -c, 'cat \"$1\" \"$1\" > \"$2\"', x, '${{ inputs.t }}', '${{ outputs.o }}']\n    inputs: { t: '${{ stages.one.outputs.file }}' }\n    outputs: [o]\n" });
+  const dir = tempProject({
+    "p.yaml":
+      "stages:\n  one:\n    uses: core/write-text@1\n    with: { text: hi }\n  two:\n    run: [sh, -c, 'cat \"$1\" \"$1\" > \"$2\"', x, '${{ inputs.t }}', '${{ outputs.o }}']\n    inputs: { t: '${{ stages.one.outputs.file }}' }\n    outputs: [o]\n",
+  });
   const plan = JSON.parse(dnaflow(["plan", "p.yaml", "--json", "--store", `${dir}/s`], { cwd: dir }).stdout).stages as Array<{ id: string; key: string }>;
   const key = (id: string) => plan.find((s) => s.id === id)!.key;
   const early = dnaflow(["exec-stage", "p.yaml", "--stage", "two", "--key", key("two"), "--store", `${dir}/s`], { cwd: dir });

@@ -60,7 +60,10 @@ test("a job whose slurmstepd is killed stays RUNNING; the engine notices the pub
   await until(`job ${id} running`, () => cluster.job(id).JobState === "RUNNING");
   const store = join(dir, ".dnaflow");
   await until("the job's dnaflow to begin its attempt", () => readdirSync(join(store, "attempts")).length === 1, 15_000);
-  const stepd = spawnSync("pgrep", ["-f", `slurmstepd: \\[${id}\\.batch\\]`], { encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
+  const stepd = spawnSync("pgrep", ["-f", `slurmstepd: \\[${id}\\.batch\\]`], { encoding: "utf8" })
+    .stdout.trim()
+    .split("\n")
+    .filter(Boolean);
   assert.ok(stepd.length, "found the job's slurmstepd");
   for (const pid of stepd) process.kill(Number(pid), "SIGKILL");
   await until("the orphaned stage to publish", () => objectKeys(store).length === 1, 30_000);

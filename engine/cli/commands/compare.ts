@@ -26,12 +26,17 @@ export async function compareCmd(runs: string[], opts: CompareOptions): Promise<
   }
   let report;
   try {
-    report = await compareStoreRuns(store, runs, {
-      ...(opts.metric ? { metric: opts.metric } : {}),
-      ...(opts.split ? { split: opts.split } : {}),
-      references: opts.reference ?? [],
-      ...(baseline ? { baseline } : {}),
-    }, (m) => process.stderr.write(`warning: ${m}\n`));
+    report = await compareStoreRuns(
+      store,
+      runs,
+      {
+        ...(opts.metric ? { metric: opts.metric } : {}),
+        ...(opts.split ? { split: opts.split } : {}),
+        references: opts.reference ?? [],
+        ...(baseline ? { baseline } : {}),
+      },
+      (m) => process.stderr.write(`warning: ${m}\n`),
+    );
   } catch (e) {
     throw new SpecError([{ message: (e as Error).message }]);
   }
@@ -44,7 +49,12 @@ export async function compareCmd(runs: string[], opts: CompareOptions): Promise<
 }
 
 /** Reads the named runs from the store and renders the comparison; `warn` hears which run a name resolved to. */
-export async function compareStoreRuns(store: ObjectStore & RunStore, runs: string[], opts: Partial<ReportOptions> = {}, warn: (message: string) => void = () => {}): Promise<RenderedReport> {
+export async function compareStoreRuns(
+  store: ObjectStore & RunStore,
+  runs: string[],
+  opts: Partial<ReportOptions> = {},
+  warn: (message: string) => void = () => {},
+): Promise<RenderedReport> {
   const warnings: string[] = [];
   const records = runs.map((r) => findRun(store, r, (m) => (warnings.push(m), warn(m))));
   const compared = await Promise.all(records.map((rec) => readRun(store, rec)));
@@ -62,7 +72,10 @@ export function findRun(store: RunStore, idOrPipeline: string, warn: (message: s
   if (byId) return byId;
   const recent = log.recent(idOrPipeline, 50);
   if (!recent.length) {
-    const known = log.index().slice(-5).map((e) => `${e.id} (${e.pipeline})`);
+    const known = log
+      .index()
+      .slice(-5)
+      .map((e) => `${e.id} (${e.pipeline})`);
     throw new Error(`no run '${idOrPipeline}' in ${store.location} (a run id or a pipeline name; recent: ${known.join(", ") || "none"})`);
   }
   const size = (r: RunRecord) => Object.keys(r.stages).length;
@@ -70,11 +83,15 @@ export function findRun(store: RunStore, idOrPipeline: string, warn: (message: s
   const complete = recent.find((r) => r.outcome === "ok" && size(r) === most);
   const latest = recent[0];
   if (!complete) {
-    warn(`${idOrPipeline}: no complete run (finished ok with all ${most} stages) among its last ${recent.length}; using the latest, ${latest.id} (${latest.outcome}, ${size(latest)} stages)`);
+    warn(
+      `${idOrPipeline}: no complete run (finished ok with all ${most} stages) among its last ${recent.length}; using the latest, ${latest.id} (${latest.outcome}, ${size(latest)} stages)`,
+    );
     return latest;
   }
   if (complete !== latest)
-    warn(`${idOrPipeline}: the latest run ${latest.id} is partial (${latest.outcome}, ${size(latest)} of ${most} stages); using ${complete.id}, the latest complete run (name a run id to choose another)`);
+    warn(
+      `${idOrPipeline}: the latest run ${latest.id} is partial (${latest.outcome}, ${size(latest)} of ${most} stages); using ${complete.id}, the latest complete run (name a run id to choose another)`,
+    );
   return complete;
 }
 

@@ -27,7 +27,13 @@ interface PythonReport {
 
 export async function doctorCmd(opts: DoctorOptions = {}): Promise<number> {
   const venv = provisionedVenv();
-  const source = opts.python ? "--python" : process.env.DNAFLOW_PYTHON ? "$DNAFLOW_PYTHON" : venv.ready ? "provisioned venv" : "python3 (no venv provisioned yet)";
+  const source = opts.python
+    ? "--python"
+    : process.env.DNAFLOW_PYTHON
+      ? "$DNAFLOW_PYTHON"
+      : venv.ready
+        ? "provisioned venv"
+        : "python3 (no venv provisioned yet)";
   const python = opts.python || process.env.DNAFLOW_PYTHON || (venv.ready ? venv.python : "python3");
   const r = spawnSync(python, ["-m", "worker", "doctor"], {
     encoding: "utf8",
@@ -43,7 +49,8 @@ export async function doctorCmd(opts: DoctorOptions = {}): Promise<number> {
   const [major, minor] = process.versions.node.split(".").map(Number);
   if (major < 20 || (major === 20 && minor < 5)) problems.push(`Node ${process.versions.node} is older than 20.5`);
   if (pyError) problems.push(`${pyError} (install Python 3.10+, or give an interpreter with --python / DNAFLOW_PYTHON)`);
-  if (py?.missing.length) problems.push(`missing: ${py.missing.join(", ")} — ${python} -m pip install -r ${REQUIREMENTS} (or let dnaflow provision its venv: unset DNAFLOW_PYTHON)`);
+  if (py?.missing.length)
+    problems.push(`missing: ${py.missing.join(", ")} — ${python} -m pip install -r ${REQUIREMENTS} (or let dnaflow provision its venv: unset DNAFLOW_PYTHON)`);
   if (py?.mismatched.length) problems.push(`not the pinned version: ${py.mismatched.join(", ")} (works, but results may differ from the pinned environment)`);
 
   const report = {
@@ -66,8 +73,14 @@ export async function doctorCmd(opts: DoctorOptions = {}): Promise<number> {
   if (py) {
     lines.push(`torch     ${py.torch ?? "missing"}${py.torch ? `, CUDA ${py.cuda ?? "none (CPU build)"}, ${py.threads} CPU threads` : ""}`);
     const gpus = py.gpus ?? [];
-    lines.push(`gpus      ${gpus.length ? gpus.map((g, i) => `${i}: ${g.name} ${g.memoryGiB} GiB${g.bf16 ? " bf16" : ""}`).join("; ") : py.cudaAvailable ? "CUDA available, no devices" : "none (training runs on CPU)"}`);
-    lines.push(`packages  ${Object.entries(py.packages).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    lines.push(
+      `gpus      ${gpus.length ? gpus.map((g, i) => `${i}: ${g.name} ${g.memoryGiB} GiB${g.bf16 ? " bf16" : ""}`).join("; ") : py.cudaAvailable ? "CUDA available, no devices" : "none (training runs on CPU)"}`,
+    );
+    lines.push(
+      `packages  ${Object.entries(py.packages)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}`,
+    );
   }
   lines.push(problems.length ? problems.map((p) => `problem   ${p}`).join("\n") : "ok        the worker can train here");
   process.stdout.write(lines.join("\n") + "\n");

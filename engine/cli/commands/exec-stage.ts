@@ -44,7 +44,11 @@ export async function execStageCmd(file: string, opts: ExecStageOptions): Promis
     const { plan, store, digests } = loaded;
     const entry = plan.byId.get(opts.stage);
     if (!entry) {
-      return finish(2, { outcome: "mismatch", error: `stage '${opts.stage}' is not in ${file} any more: the pipeline changed since the job was submitted`, inputError: true });
+      return finish(2, {
+        outcome: "mismatch",
+        error: `stage '${opts.stage}' is not in ${file} any more: the pipeline changed since the job was submitted`,
+        inputError: true,
+      });
     }
     if (entry.key !== opts.key) {
       return finish(2, {
@@ -61,7 +65,9 @@ export async function execStageCmd(file: string, opts: ExecStageOptions): Promis
     try {
       inputs = await stageInputs(entry, plan, store, async (up, output) => {
         if (!(await store.isPublished(up.key))) {
-          throw new StageFailure(`upstream ${up.inst.id} (${up.key}) is not in the store ${store.location} on ${hostname()}: is the store on a filesystem the nodes share?`);
+          throw new StageFailure(
+            `upstream ${up.inst.id} (${up.key}) is not in the store ${store.location} on ${hostname()}: is the store on a filesystem the nodes share?`,
+          );
         }
         const problems = await materializeAndVerify(store, up.key, digests, output);
         if (problems.length) throw new StageFailure(`upstream ${up.inst.id} (${up.key}) does not match its manifest on ${hostname()}: ${problems[0]}`);
@@ -98,7 +104,8 @@ export async function execStageCmd(file: string, opts: ExecStageOptions): Promis
       const seconds = await localExecutor.run({ entry: single, inputs, resources: entry.inst.resources }, ctx);
       return finish(0, { outcome: published, seconds });
     } catch (e) {
-      if (e instanceof Cancelled || controller.signal.aborted) return finish(130, { outcome: "cancelled", error: String((controller.signal.reason as Error)?.message ?? "cancelled") });
+      if (e instanceof Cancelled || controller.signal.aborted)
+        return finish(130, { outcome: "cancelled", error: String((controller.signal.reason as Error)?.message ?? "cancelled") });
       const f = e as StageFailure;
       return finish(1, { outcome: "failed", error: f.message ?? String(e), inputError: !!f.inputError });
     }

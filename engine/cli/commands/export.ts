@@ -47,7 +47,8 @@ export async function exportCmd(run: string, opts: ExportOptions): Promise<numbe
   const rec = findRun(store, run);
   const file = opts.file ?? rec.file;
   const path = isAbsolute(file) ? file : resolve(file);
-  if (!existsSync(path)) throw new SpecError([{ message: `${file}: the pipeline file of run ${rec.id} is not there (from ${process.cwd()}); name it with --file` }]);
+  if (!existsSync(path))
+    throw new SpecError([{ message: `${file}: the pipeline file of run ${rec.id} is not there (from ${process.cwd()}); name it with --file` }]);
   const text = readFileSync(path);
 
   // External inputs by content digest, so the crate can name and locate them (as the key saw them: by content).
@@ -57,7 +58,8 @@ export async function exportCmd(run: string, opts: ExportOptions): Promise<numbe
     const digests = new DigestCache(store.statePath("digests.json"));
     for (const inst of buildDag(pipeline, builtins).instances) {
       for (const list of Object.values(inst.inputs)) {
-        for (const b of list) if (b.kind === "file" && existsSync(b.path)) external.set(await contentDigest(b.path, digests), { uri: pathToFileURL(b.path).href, name: b.shown });
+        for (const b of list)
+          if (b.kind === "file" && existsSync(b.path)) external.set(await contentDigest(b.path, digests), { uri: pathToFileURL(b.path).href, name: b.shown });
       }
     }
     digests.save();
@@ -75,7 +77,9 @@ export async function exportCmd(run: string, opts: ExportOptions): Promise<numbe
       status: s.status,
       error: s.error,
       components: (s.components ?? m?.components) as CrateStage["components"],
-      made: m ? { outputs: m.outputs, files: m.files, timings: m.timings, host: m.host, software: meta.software as Record<string, string> | undefined, resources } : undefined,
+      made: m
+        ? { outputs: m.outputs, files: m.files, timings: m.timings, host: m.host, software: meta.software as Record<string, string> | undefined, resources }
+        : undefined,
     };
   });
   const version = JSON.parse(readFileSync(new URL("../../../../package.json", import.meta.url), "utf8")).version;
@@ -90,6 +94,8 @@ export async function exportCmd(run: string, opts: ExportOptions): Promise<numbe
   mkdirSync(opts.roCrate, { recursive: true });
   copyFileSync(path, join(opts.roCrate, basename(path)));
   writeFileSync(join(opts.roCrate, "ro-crate-metadata.json"), JSON.stringify(crate, null, 2) + "\n");
-  process.stdout.write(`${join(opts.roCrate, "ro-crate-metadata.json")}: run ${rec.id} (${rec.pipeline}, ${rec.outcome}), ${stages.length} stage instance(s)\n`);
+  process.stdout.write(
+    `${join(opts.roCrate, "ro-crate-metadata.json")}: run ${rec.id} (${rec.pipeline}, ${rec.outcome}), ${stages.length} stage instance(s)\n`,
+  );
   return 0;
 }

@@ -12,22 +12,32 @@ import { fileAndStage, load, type CommonOptions, type Loaded } from "../context.
 function entryFor(loaded: Loaded, stage: string): PlanEntry {
   const matches = loaded.plan.entries.filter((e) => e.inst.id === stage || e.inst.stageId === stage);
   if (!matches.length) {
-    throw new SpecError([{ message: `unknown stage '${stage}'${didYouMean(stage, loaded.plan.entries.map((e) => e.inst.id))}` }]);
+    throw new SpecError([
+      {
+        message: `unknown stage '${stage}'${didYouMean(
+          stage,
+          loaded.plan.entries.map((e) => e.inst.id),
+        )}`,
+      },
+    ]);
   }
-  if (matches.length > 1) throw new SpecError([{ message: `'${stage}' has ${matches.length} matrix instances; name one: ${matches.map((m) => m.inst.id).join(", ")}` }]);
+  if (matches.length > 1)
+    throw new SpecError([{ message: `'${stage}' has ${matches.length} matrix instances; name one: ${matches.map((m) => m.inst.id).join(", ")}` }]);
   return matches[0];
 }
 
 export async function statusCmd(file: string, opts: CommonOptions): Promise<number> {
   const loaded = await load(file, opts);
   const last = loaded.store.runs.recent(loaded.pipeline.name, 1)[0];
-  const out = [last ? `last run ${last.id}: ${runState(last)}, started ${last.started}${last.finished ? `, finished ${last.finished}` : ""}` : "no recorded run"];
+  const out = [
+    last ? `last run ${last.id}: ${runState(last)}, started ${last.started}${last.finished ? `, finished ${last.finished}` : ""}` : "no recorded run",
+  ];
   const width = Math.min(48, Math.max(...loaded.plan.entries.map((e) => e.inst.id.length)));
   for (const e of loaded.plan.entries) {
     const rec = last?.stages[e.inst.id];
     const m = e.action === "cached" ? loaded.store.readManifest(e.key) : undefined;
     const state = e.action === "cached" ? "done" : rec?.key === e.key && rec.status === "failed" ? "failed" : "pending";
-    const detail = m ? `${formatDuration(m.timings.seconds * 1000)} on ${m.host}, ${m.timings.finished}` : rec?.error?.split("\n")[0] ?? e.reasons[0] ?? "";
+    const detail = m ? `${formatDuration(m.timings.seconds * 1000)} on ${m.host}, ${m.timings.finished}` : (rec?.error?.split("\n")[0] ?? e.reasons[0] ?? "");
     out.push(`  ${state.padEnd(7)}  ${e.inst.id.padEnd(width)}  ${e.key.slice(0, 10)}  ${detail}`);
   }
   process.stdout.write(out.join("\n") + "\n");
@@ -76,7 +86,16 @@ export async function showCmd(a: string, b: string | undefined, opts: CommonOpti
     outputs,
     resources: e.inst.resources,
     components: e.components,
-    ...(m ? { timings: m.timings, host: m.host, files: m.files.length, bytes: m.files.reduce((s, f) => s + f.size, 0), meta: m.meta, ...(m.resources ? { resources: m.resources } : {}) } : {}),
+    ...(m
+      ? {
+          timings: m.timings,
+          host: m.host,
+          files: m.files.length,
+          bytes: m.files.reduce((s, f) => s + f.size, 0),
+          meta: m.meta,
+          ...(m.resources ? { resources: m.resources } : {}),
+        }
+      : {}),
     ...tensorboardView(loaded.store.tensorboardDir(e.key)),
   };
   process.stdout.write(JSON.stringify(view, null, 2) + "\n");

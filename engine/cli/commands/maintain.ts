@@ -83,7 +83,8 @@ export async function gcCmd(file: string | undefined, opts: { store?: string; dr
   if (olderThanMs === undefined) throw new SpecError([{ message: `--older-than: cannot read '${opts.olderThan}' (e.g. 30m, 7d)` }]);
   const r = await collectGarbage(store, { dryRun: !!opts.dryRun, keepLast, olderThanMs, isAlive: isSameProcessAlive });
   for (const x of r.removed) process.stdout.write(`${opts.dryRun ? "would remove" : "removed"} ${x.key.slice(0, 10)} ${formatBytes(x.bytes)}\n`);
-  for (const x of r.checkpointsRemoved) process.stdout.write(`${opts.dryRun ? "would remove" : "removed"} checkpoint ${x.key.slice(0, 10)} ${formatBytes(x.bytes)}\n`);
+  for (const x of r.checkpointsRemoved)
+    process.stdout.write(`${opts.dryRun ? "would remove" : "removed"} checkpoint ${x.key.slice(0, 10)} ${formatBytes(x.bytes)}\n`);
   process.stdout.write(
     `${opts.dryRun ? "would free" : "freed"} ${formatBytes(r.bytes)}: ${r.removed.length} object(s), ${r.attemptsRemoved} stale attempt(s), ${r.checkpointsRemoved.length} checkpoint(s); ${r.roots} key(s) kept as roots of the last ${keepLast} complete run(s) per pipeline and any newer run\n`,
   );

@@ -6,7 +6,13 @@ import { load, type CommonOptions } from "../context.js";
 export async function planCmd(file: string, opts: CommonOptions & { explain?: boolean; json?: boolean }): Promise<number> {
   const { plan, store } = await load(file, opts);
   if (opts.json) {
-    const rows = plan.entries.map((e) => ({ id: e.inst.id, key: e.key, action: e.action, reasons: e.reasons, ...(opts.explain ? { components: e.components } : {}) }));
+    const rows = plan.entries.map((e) => ({
+      id: e.inst.id,
+      key: e.key,
+      action: e.action,
+      reasons: e.reasons,
+      ...(opts.explain ? { components: e.components } : {}),
+    }));
     process.stdout.write(JSON.stringify({ pipeline: plan.pipeline.name, store: store.location, previousRun: plan.previous?.id, stages: rows }, null, 2) + "\n");
     return 0;
   }

@@ -63,7 +63,10 @@ export async function runCmd(file: string, targets: string[], opts: RunCliOption
     const n = loaded.plan.entries.length;
     emit({ type: "plan", pipeline: loaded.pipeline.name, store: loaded.store.location, total: n, cached: n, toRun: 0, runId: "" });
     for (const e of loaded.plan.entries) emit({ type: "stage-cached", id: e.inst.id, key: e.key });
-    emit({ type: "warning", message: `store ${loaded.store.location} is read-only (${readOnly}): everything is cached, so nothing runs; this run is not recorded` });
+    emit({
+      type: "warning",
+      message: `store ${loaded.store.location} is read-only (${readOnly}): everything is cached, so nothing runs; this run is not recorded`,
+    });
     emit({ type: "run-done", outcome: "ok", seconds: 0, ran: 0, cached: n, failed: 0, skipped: 0 });
     return 0;
   }
@@ -85,7 +88,12 @@ export async function runCmd(file: string, targets: string[], opts: RunCliOption
   });
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
-  if (!opts.json) showResults(loaded.store, record, loaded.plan.entries.filter((e) => e.inst.def?.showsResults).map((e) => e.inst.id));
+  if (!opts.json)
+    showResults(
+      loaded.store,
+      record,
+      loaded.plan.entries.filter((e) => e.inst.def?.showsResults).map((e) => e.inst.id),
+    );
   return record.outcome === "ok" ? 0 : record.outcome === "interrupted" ? 130 : 1;
 }
 

@@ -34,8 +34,20 @@ export interface TraceRow {
 
 export const TRACE_COLUMNS = ["stage", "state", "started", "wall", "cpu", "cpu%", "rss", "read", "written", "input", "MB/s", "gpu", "gpu-mem", "gpu%"] as const;
 const SORT_FIELD: Record<string, keyof TraceRow> = {
-  stage: "stage", state: "state", started: "started", wall: "wallS", cpu: "cpuS", "cpu%": "cpuPct", rss: "peakRssBytes", read: "readBytes",
-  written: "writeBytes", input: "inputBytes", "MB/s": "inputMBps", gpu: "gpu", "gpu-mem": "gpuPeakBytes", "gpu%": "gpuUtilPct",
+  stage: "stage",
+  state: "state",
+  started: "started",
+  wall: "wallS",
+  cpu: "cpuS",
+  "cpu%": "cpuPct",
+  rss: "peakRssBytes",
+  read: "readBytes",
+  written: "writeBytes",
+  input: "inputBytes",
+  "MB/s": "inputMBps",
+  gpu: "gpu",
+  "gpu-mem": "gpuPeakBytes",
+  "gpu%": "gpuUtilPct",
 };
 
 async function inputBytes(entry: PlanEntry, keys: Map<string, string>, manifestOf: (key: string) => Manifest | undefined): Promise<number | undefined> {
@@ -105,7 +117,8 @@ export function sortRows(rows: TraceRow[], column: string | undefined, descendin
   const field = SORT_FIELD[column];
   if (!field) throw new SpecError([{ message: `unknown trace column '${column}' (one of: ${TRACE_COLUMNS.join(", ")})` }]);
   const cmp = (a: TraceRow, b: TraceRow) => {
-    const x = a[field], y = b[field];
+    const x = a[field],
+      y = b[field];
     if (x === undefined) return y === undefined ? 0 : 1; // missing values last either way
     if (y === undefined) return -1;
     const c = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
@@ -135,7 +148,16 @@ function table(rows: TraceRow[]): string {
   ]);
   const all = [[...TRACE_COLUMNS], ...cells];
   const widths = TRACE_COLUMNS.map((_, i) => Math.max(...all.map((c) => c[i].length)));
-  return all.map((c) => c.map((v, i) => (i <= 2 || i === 11 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join("  ").trimEnd()).join("\n") + "\n";
+  return (
+    all
+      .map((c) =>
+        c
+          .map((v, i) => (i <= 2 || i === 11 ? v.padEnd(widths[i]) : v.padStart(widths[i])))
+          .join("  ")
+          .trimEnd(),
+      )
+      .join("\n") + "\n"
+  );
 }
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);

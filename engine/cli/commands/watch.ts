@@ -54,7 +54,12 @@ class Observer {
   }
 }
 
-async function snapshot(pipeline: string, entries: Array<{ id: string; key: string }>, store: ObjectStore & ProgressStore, seen: Observer): Promise<WatchSnapshot> {
+async function snapshot(
+  pipeline: string,
+  entries: Array<{ id: string; key: string }>,
+  store: ObjectStore & ProgressStore,
+  seen: Observer,
+): Promise<WatchSnapshot> {
   await (store as ObjectStore & { refresh?: () => Promise<void> }).refresh?.(); // a remote store lists what is published now
   const published = store.publishedKeys();
   const records = new Map((await store.listProgress()).map((r) => [r.key, r]));

@@ -8,7 +8,8 @@ const MAX_BYTES = 1 << 20;
 function tail(file: string): string {
   if (!existsSync(file)) return "(no output file: the job never started, or its node could not write there)\n";
   const buf = readFileSync(file);
-  const text = buf.length > MAX_BYTES ? `… (${buf.length - MAX_BYTES} bytes cut)\n` + buf.subarray(buf.length - MAX_BYTES).toString("utf8") : buf.toString("utf8");
+  const text =
+    buf.length > MAX_BYTES ? `… (${buf.length - MAX_BYTES} bytes cut)\n` + buf.subarray(buf.length - MAX_BYTES).toString("utf8") : buf.toString("utf8");
   return text.endsWith("\n") || !text ? text : text + "\n";
 }
 
@@ -19,6 +20,9 @@ function tail(file: string): string {
 export function collectJobOutput(attempts: AttemptStore, key: string, before: Set<string>, jobId: string, outFile: string, summary: string): string {
   const created = attempts.logsOf(key).filter((l) => !before.has(l));
   const log = created.at(-1) ?? attempts.newLog(key, `slurm-${jobId}`);
-  appendFileSync(log, `# dnaflow: slurm job ${jobId} ended ${summary}; its output (${outFile}):\n${tail(outFile)}# dnaflow: end of slurm job ${jobId} output\n`);
+  appendFileSync(
+    log,
+    `# dnaflow: slurm job ${jobId} ended ${summary}; its output (${outFile}):\n${tail(outFile)}# dnaflow: end of slurm job ${jobId} output\n`,
+  );
   return log;
 }

@@ -45,9 +45,7 @@ const NEVER_STARTS = /^(Partition(Config|NodeLimit|TimeLimit)|BadConstraints|Inv
 /** Job scripts, outputs and result files of a key: $DNAFLOW_SLURM_DIR/<store hash>/<key>, else <store>/state/slurm/<key>. */
 export function slurmDir(ctx: Pick<JobContext, "store">, key: string): string {
   const base = process.env.DNAFLOW_SLURM_DIR;
-  const dir = base
-    ? join(base, createHash("sha256").update(ctx.store.location).digest("hex").slice(0, 12), key)
-    : ctx.store.statePath(join("slurm", key));
+  const dir = base ? join(base, createHash("sha256").update(ctx.store.location).digest("hex").slice(0, 12), key) : ctx.store.statePath(join("slurm", key));
   mkdirSync(dir, { recursive: true });
   return dir;
 }
@@ -81,7 +79,10 @@ async function runSlurm({ entry, resources }: ExecutorJob, ctx: JobContext): Pro
   const script = join(dir, "job.sh");
   writeFileSync(
     script,
-    jobScript({ pipelineFile: ctx.pipelineFile, instanceId: inst.id, key, store: cli.store, cache: cli.cache, set: cli.set, profile: cli.profile, resultDir: dir }, args),
+    jobScript(
+      { pipelineFile: ctx.pipelineFile, instanceId: inst.id, key, store: cli.store, cache: cli.cache, set: cli.set, profile: cli.profile, resultDir: dir },
+      args,
+    ),
     { mode: 0o755 },
   );
   // A job left running by an engine that was killed: wait for it instead of submitting the stage twice.
@@ -105,17 +106,31 @@ async function runSlurm({ entry, resources }: ExecutorJob, ctx: JobContext): Pro
       } else {
         ctx.digests.save(); // digests hashed while planning: the job's own planning need not hash those files again
         jobId = await submit(args, script);
-        appendFileSync(join(dir, "jobs.jsonl"), JSON.stringify({ job: jobId, attempt: n, submitted: new Date().toISOString(), host: hostname(), pid: process.pid } satisfies JobRecord) + "\n");
+        appendFileSync(
+          join(dir, "jobs.jsonl"),
+          JSON.stringify({ job: jobId, attempt: n, submitted: new Date().toISOString(), host: hostname(), pid: process.pid } satisfies JobRecord) + "\n",
+        );
         ctx.emit({ type: "stage-waiting", id: inst.id, reason: `submitted as slurm job ${jobId}` });
       }
       return await followJob(entry, jobId, n, dir, before, ctx);
     } catch (e) {
       if (e instanceof Cancelled || ctx.signal.aborted) throw new Cancelled("cancelled");
       const failure = asStageFailure(e);
-      const log = ctx.store.attempts.logsOf(key).filter((l) => !before.has(l)).at(-1);
+      const log = ctx.store.attempts
+        .logsOf(key)
+        .filter((l) => !before.has(l))
+        .at(-1);
       if (failure instanceof LostJob && lost < maxResubmits()) {
         lost++;
-        ctx.emit({ type: "stage-failed", id: inst.id, key, error: `${failure.message}; resubmitting (${lost}/${maxResubmits()})`, attempt: n, retryInMs: 0, log });
+        ctx.emit({
+          type: "stage-failed",
+          id: inst.id,
+          key,
+          error: `${failure.message}; resubmitting (${lost}/${maxResubmits()})`,
+          attempt: n,
+          retryInMs: 0,
+          log,
+        });
         continue;
       }
       failures++;
@@ -130,7 +145,8 @@ async function runSlurm({ entry, resources }: ExecutorJob, ctx: JobContext): Pro
 
 async function submit(args: string[], script: string): Promise<string> {
   const r = await slurmCmd("sbatch", [...args, script]);
-  if (r.missing) throw new StageFailure("sbatch is not on PATH: run dnaflow with --executor slurm on a Slurm submit host (Debian: apt-get install slurm-client)", true);
+  if (r.missing)
+    throw new StageFailure("sbatch is not on PATH: run dnaflow with --executor slurm on a Slurm submit host (Debian: apt-get install slurm-client)", true);
   const id = /^(\d+)/.exec(r.stdout.trim())?.[1];
   if (r.code === 0 && id) return id;
   const msg = (r.stderr || r.stdout).trim() || `exit ${r.code}`;
@@ -183,7 +199,9 @@ async function followJob(entry: PlanEntry, jobId: string, n: number, dir: string
   relayProgress();
   clearResult(progressFile);
   const result = readResult(resultFile);
-  const summary = describe(info) + (info.cancelledPublished ? ` (by dnaflow: still active ${formatDuration(publishedGrace())} after its object was published, its slurmstepd gone)` : "");
+  const summary =
+    describe(info) +
+    (info.cancelledPublished ? ` (by dnaflow: still active ${formatDuration(publishedGrace())} after its object was published, its slurmstepd gone)` : "");
   const log = collectJobOutput(ctx.store.attempts, key, before, jobId, join(dir, `slurm-${jobId}.out`), summary);
   clearResult(resultFile);
   if (await ctx.store.isPublished(key)) {
@@ -195,13 +213,17 @@ async function followJob(entry: PlanEntry, jobId: string, n: number, dir: string
   }
   const where = `slurm job ${jobId}: ${summary}; log ${log}`;
   if (result?.outcome === "failed" || result?.outcome === "mismatch") throw new StageFailure(`${result.error} (${where})`, !!result.inputError);
-  if (info.state === "TIMEOUT") throw new StageFailure(`${where}: reached its time limit ${info.timeLimit ?? ""} (slurm: time:, else the stage's timeout + 5m)`);
+  if (info.state === "TIMEOUT")
+    throw new StageFailure(`${where}: reached its time limit ${info.timeLimit ?? ""} (slurm: time:, else the stage's timeout + 5m)`);
   if (info.state === "OUT_OF_MEMORY") throw new StageFailure(`${where}: ran out of memory (raise resources.memory)`);
   if (info.state === "CANCELLED") throw new StageFailure(`${where}: cancelled outside dnaflow (scancel or an administrator); not resubmitted`, true);
   // No result from a job that never restarted: exec-stage could not run there (configuration). After a requeue the same
   // symptom means Slurm's relaunch failed (seen under load): that job is lost, not misconfigured.
   if (info.state === "COMPLETED" || (!result && !info.signal && info.exitCode && !isLost(info.state) && info.restarts === 0)) {
-    throw new StageFailure(`${where}: dnaflow exec-stage ended without publishing or a result (is the same dnaflow installed on the nodes, and the store shared?)`, true);
+    throw new StageFailure(
+      `${where}: dnaflow exec-stage ended without publishing or a result (is the same dnaflow installed on the nodes, and the store shared?)`,
+      true,
+    );
   }
   throw new LostJob(`${where}: ended without publishing (node failure, preemption or the job was killed)`);
 }
@@ -247,7 +269,9 @@ async function waitForEnd(jobId: string, signal: AbortSignal, w: Watch): Promise
       if (!isActive(q.state)) return q;
       if (q.restarts > restarts) {
         restarts = q.restarts;
-        w.waiting(`slurm job ${jobId} was requeued (restart ${restarts}${q.reason && q.reason !== "None" ? `, ${q.reason}` : ""}): waiting for it to run again`);
+        w.waiting(
+          `slurm job ${jobId} was requeued (restart ${restarts}${q.reason && q.reason !== "None" ? `, ${q.reason}` : ""}): waiting for it to run again`,
+        );
       }
       if (isHeld(q)) {
         await cancelJob(jobId);

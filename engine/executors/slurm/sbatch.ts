@@ -32,13 +32,7 @@ export interface SbatchPaths {
 /** sbatch options for one attempt of a stage instance, in a fixed order; `extraArgs` come last so they win. */
 export function sbatchArgs(inst: StageInstance, resources: Resources, paths: SbatchPaths): string[] {
   const s = inst.spec.slurm ?? {};
-  const args = [
-    "--parsable",
-    `--job-name=dnaflow:${inst.id}`,
-    "--nodes=1",
-    "--ntasks=1",
-    `--cpus-per-task=${Math.max(1, Math.ceil(resources.cpus))}`,
-  ];
+  const args = ["--parsable", `--job-name=dnaflow:${inst.id}`, "--nodes=1", "--ntasks=1", `--cpus-per-task=${Math.max(1, Math.ceil(resources.cpus))}`];
   if (resources.memory > 0) args.push(`--mem=${slurmMem(resources.memory)}`);
   if (resources.gpus > 0) args.push(`--gres=gpu:${resources.gpus}`);
   const time = s.timeMs ?? (inst.timeoutMs ? inst.timeoutMs + TIME_MARGIN_MS : undefined);

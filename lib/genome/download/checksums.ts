@@ -54,7 +54,11 @@ export class BsdSum {
 }
 
 function normalizeSum(v: string): string {
-  return v.trim().split(/\s+/).map((x) => String(Number(x))).join(" ");
+  return v
+    .trim()
+    .split(/\s+/)
+    .map((x) => String(Number(x)))
+    .join(" ");
 }
 
 /**
@@ -75,8 +79,7 @@ export function findChecksum(listText: string, fileName: string): Checksum | und
       continue;
     }
     const plain = /^([0-9a-fA-F]{32}|[0-9a-fA-F]{64})\s+\*?(\S.*)$/.exec(line);
-    if (plain && baseName(plain[2]) === fileName)
-      return { algorithm: plain[1].length === 32 ? "md5" : "sha256", value: plain[1].toLowerCase() };
+    if (plain && baseName(plain[2]) === fileName) return { algorithm: plain[1].length === 32 ? "md5" : "sha256", value: plain[1].toLowerCase() };
   }
   return undefined;
 }

@@ -77,7 +77,9 @@ export async function downloadResumable(o: ResumableDownloadOptions): Promise<Re
       if (failures > o.retries) throw new StageInputError(`${o.url}: giving up after ${o.retries} retries without progress: ${e.message}`);
       const backoff = Math.min(60_000, o.backoffMs * 2 ** Math.max(0, failures - 1));
       if (e.retryAfterMs !== undefined && e.retryAfterMs > MAX_RETRY_AFTER_MS)
-        throw new StageInputError(`${o.url}: ${e.message}, and the server asks to retry after ${Math.round(e.retryAfterMs / 1000)} s (more than ${MAX_RETRY_AFTER_MS / 1000} s): try again later`);
+        throw new StageInputError(
+          `${o.url}: ${e.message}, and the server asks to retry after ${Math.round(e.retryAfterMs / 1000)} s (more than ${MAX_RETRY_AFTER_MS / 1000} s): try again later`,
+        );
       const wait = Math.max(backoff, e.retryAfterMs ?? 0);
       o.log(`download interrupted (${e.message}); retrying in ${wait} ms${e.retryAfterMs !== undefined ? " (Retry-After)" : ""} from byte ${currentSize(o)}`);
       await sleep(wait, undefined, { signal: o.signal });
@@ -163,7 +165,7 @@ async function attempt(o: ResumableDownloadOptions, r: ResumableDownloadResult):
     try {
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         arm();
-        for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off, chunk.length - off);
+        for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off, chunk.length - off);
         size += chunk.length;
         o.onBytes(size, total);
       }
