@@ -12,7 +12,7 @@ import { IdBuffer } from "../../lib/tokenizers/id-buffer.js";
 import { Packer } from "../../lib/tokenizers/packing.js";
 import { readSequencesCsv, type LabeledSequence, type SequencesCsv } from "../../lib/tokenizers/sequences-csv.js";
 import { loadTokenizer } from "../../lib/tokenizers/tokenizer-file.js";
-import { encodeWithSpecials } from "../../lib/tokenizers/tokenizer.js";
+import { encodeBytesWithSpecials, encodeWithSpecials } from "../../lib/tokenizers/tokenizer.js";
 import { TOKEN_SHARDS_FORMAT, dtypeForVocab, type Packing, type TokenShardsMeta } from "../../lib/tokenizers/token-shards-format.js";
 import { TokenShardsWriter } from "../../lib/tokenizers/token-shards-writer.js";
 import { ensureInputSpace } from "../space-check.js";
@@ -95,7 +95,12 @@ export default defineStage<EncodeParams>({
         try {
           while (lines.next()) {
             if (lines.lineEnd === lines.lineStart) continue;
-            add(lines.line.toString("latin1", lines.lineStart, lines.lineEnd));
+            // Straight from the shard's bytes: no string per segment (k-mer and single-nucleotide kinds).
+            buf.clear();
+            encodeBytesWithSpecials(tokenizer, lines.line, lines.lineStart, lines.lineEnd, buf);
+            packer.add(buf.view());
+            sequences++;
+            bases += lines.lineEnd - lines.lineStart;
             if ((sequences & 4095) === 0) await every();
           }
         } finally {
