@@ -8,8 +8,8 @@ import { encodeBytesWithSpecials } from "./tokenizer.js";
 const { tokenizer } = await loadTokenizer((workerData as { tokenizer: string }).tokenizer);
 const ids = new IdBuffer(1 << 20);
 
-parentPort!.on("message", ({ id, text }: { id: number; text: ArrayBuffer }) => {
-  const b = Buffer.from(text);
+parentPort!.on("message", ({ id, text, length }: { id: number; text: ArrayBuffer; length: number }) => {
+  const b = Buffer.from(text, 0, length);
   ids.clear();
   const lens: number[] = [];
   let bases = 0;

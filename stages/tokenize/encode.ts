@@ -1,9 +1,8 @@
 // tokenize/encode: encodes segments (pretraining) or benchmark CSV sequences into token shards:
 // [CLS] ids [SEP] per sequence, packed into maxLength blocks or one row per sequence. Streams; bounded memory.
 import { readFile, readdir, stat } from "node:fs/promises";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { defineStage, type StageContext } from "../../engine/stage.js";
+import { defineStage } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
 import { readSegments, readSegmentsMeta, segmentLines } from "../../lib/segments/format.js";
 import type { LineScanner } from "../../lib/sharded/line-scanner.js";
@@ -59,14 +58,14 @@ export default defineStage<EncodeParams>({
       ensureInputSpace(ctx.output("tokens"), (m.bases + 2 * m.count) * bytesPerId + 8 * m.count, "tokenize/encode");
     }
     const writer = await new TokenShardsWriter(ctx.output("tokens"), dtypeForVocab(tokenizer.vocab.length), withLabels).open();
-    const packer = new Packer(packing, maxLength, (row, label) => writer.writeRow(row, label));
+    const packer = new Packer(packing, maxLength, (row, start, end, label) => writer.writeRow(row, label, start, end));
     const buf = new IdBuffer();
     let sequences = 0;
     let bases = 0;
     const add = (sequence: string, label?: number) => {
       buf.clear();
       encodeWithSpecials(tokenizer, sequence, buf);
-      packer.add(buf.view(), label);
+      packer.add(buf.data, label, 0, buf.length);
       sequences++;
       bases += sequence.length;
     };
@@ -83,10 +82,17 @@ export default defineStage<EncodeParams>({
         source.lines(),
         path,
         threads,
-        (ids) => (packer.add(ids), sequences++),
-        (b) => (bases += b),
+        (ids, lengths, b) => {
+          if (packing === "blocks") packer.add(ids, undefined, 0, ids.length); // blocks only concatenate: the batch at once
+          else for (let i = 0, at = 0; i < lengths.length; at += lengths[i++]) packer.add(ids, undefined, at, at + lengths[i]);
+          sequences += lengths.length;
+          bases += b;
+        },
         async () => {
-          if (sequences - last >= 4096) (last = sequences), await every();
+          if (sequences - last >= 4096) {
+            last = sequences;
+            await every();
+          }
         },
       );
     } else if (source.lines) {
@@ -98,7 +104,7 @@ export default defineStage<EncodeParams>({
             // Straight from the shard's bytes: no string per segment (k-mer and single-nucleotide kinds).
             buf.clear();
             encodeBytesWithSpecials(tokenizer, lines.line, lines.lineStart, lines.lineEnd, buf);
-            packer.add(buf.view());
+            packer.add(buf.data, undefined, 0, buf.length);
             sequences++;
             bases += lines.lineEnd - lines.lineStart;
             if ((sequences & 4095) === 0) await every();
