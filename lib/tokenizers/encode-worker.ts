@@ -3,13 +3,13 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { IdBuffer } from "./id-buffer.js";
 import { loadTokenizer } from "./tokenizer-file.js";
-import { encodeWithSpecials } from "./tokenizer.js";
+import { encodeBytesWithSpecials } from "./tokenizer.js";
 
 const { tokenizer } = await loadTokenizer((workerData as { tokenizer: string }).tokenizer);
 const ids = new IdBuffer(1 << 20);
 
-parentPort!.on("message", ({ id, text }: { id: number; text: ArrayBuffer }) => {
-  const b = Buffer.from(text);
+parentPort!.on("message", ({ id, text, length }: { id: number; text: ArrayBuffer; length: number }) => {
+  const b = Buffer.from(text, 0, length);
   ids.clear();
   const lens: number[] = [];
   let bases = 0;
@@ -17,7 +17,7 @@ parentPort!.on("message", ({ id, text }: { id: number; text: ArrayBuffer }) => {
     let nl = b.indexOf(10, start);
     if (nl < 0) nl = b.length;
     const before = ids.length;
-    encodeWithSpecials(tokenizer, b.toString("latin1", start, nl), ids);
+    encodeBytesWithSpecials(tokenizer, b, start, nl, ids);
     lens.push(ids.length - before);
     bases += nl - start;
     start = nl + 1;

@@ -47,4 +47,30 @@ export class KmerNonOverlappingTokenizer implements DnaTokenizer {
     }
     out.length = o;
   }
+
+  /** encode() over bytes (same loop; kept apart so each stays monomorphic and fast). */
+  encodeBytes(bytes: Uint8Array, start: number, n: number, out: IdBuffer): void {
+    const k = this.k;
+    out.reserve(n - start);
+    const d = out.data;
+    let o = out.length;
+    const single = this.single;
+    const first = this.first;
+    let i = start;
+    while (i < n) {
+      let j = i;
+      while (j < n && BASE_CODE[bytes[j]] < 4) j++;
+      while (i + k <= j) {
+        let code = 0;
+        for (let e = i + k; i < e; i++) code = (code << 2) | BASE_CODE[bytes[i]];
+        d[o++] = first + code;
+      }
+      for (; i < j; i++) d[o++] = single[BASE_CODE[bytes[i]]];
+      if (j < n) {
+        d[o++] = single[BASE_CODE[bytes[j]]];
+        i = j + 1;
+      }
+    }
+    out.length = o;
+  }
 }

@@ -43,4 +43,28 @@ export class KmerOverlappingTokenizer implements DnaTokenizer {
     }
     out.length = o;
   }
+
+  /** encode() over bytes (same loop; kept apart so each stays monomorphic and fast). */
+  encodeBytes(bytes: Uint8Array, start: number, end: number, out: IdBuffer): void {
+    const k = this.k;
+    if (end - start < k) return;
+    out.reserve(end - start - k + 1);
+    const d = out.data;
+    let o = out.length;
+    const mask = (1 << (2 * k)) - 1;
+    const first = this.first;
+    const unk = this.specials.unk;
+    const digit = this.digit;
+    let code = 0;
+    let valid = 0;
+    for (let i = start; i < end; i++) {
+      const b = digit[bytes[i]];
+      if (b < 4) {
+        code = ((code << 2) | b) & mask;
+        valid++;
+      } else valid = 0;
+      if (i >= start + k - 1) d[o++] = valid >= k ? first + code : unk;
+    }
+    out.length = o;
+  }
 }

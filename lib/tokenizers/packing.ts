@@ -4,8 +4,11 @@
 //  rows:   one sequence per row, cut to maxLength keeping [SEP] last.
 import type { Packing } from "./token-shards-format.js";
 
-/** Receives each finished row; it must copy what it keeps (the block array is reused). */
-export type RowSink = (row: Uint32Array, label?: number) => void;
+/** Receives each finished row, row[start, end); it must copy what it keeps (the block array is reused). */
+export type RowSink = (row: Uint32Array, start: number, end: number, label?: number) => void;
+
+/** Below this many ids a plain loop copies faster than set(subarray()), which allocates a view. */
+const LOOP_COPY = 128;
 
 export class Packer {
   private readonly block: Uint32Array;
@@ -16,23 +19,36 @@ export class Packer {
     this.block = new Uint32Array(maxLength);
   }
 
-  /** `ids` is one encoded sequence including [CLS] and [SEP]. */
-  add(ids: Uint32Array, label?: number): void {
+  /**
+   * `ids[start, end)` is one encoded sequence including [CLS] and [SEP]; in blocks packing it may also be several
+   * sequences back to back (blocks only concatenate).
+   */
+  add(ids: Uint32Array, label?: number, start = 0, end = ids.length): void {
+    const max = this.maxLength;
     if (this.packing === "rows") {
-      if (ids.length <= this.maxLength) return this.sink(ids, label);
+      if (end - start <= max) return this.sink(ids, start, end, label);
       this.truncatedRows++;
-      const row = ids.slice(0, this.maxLength);
-      row[this.maxLength - 1] = ids[ids.length - 1];
-      return this.sink(row, label);
+      const row = this.block;
+      row.set(ids.subarray(start, start + max - 1));
+      row[max - 1] = ids[end - 1];
+      return this.sink(row, 0, max, label);
     }
-    let i = 0;
-    while (i < ids.length) {
-      const take = Math.min(ids.length - i, this.maxLength - this.filled);
-      this.block.set(ids.subarray(i, i + take), this.filled);
+    let i = start;
+    while (i < end) {
+      // A whole block straight from the input: no copy.
+      if (this.filled === 0 && end - i >= max) {
+        this.sink(ids, i, i + max);
+        i += max;
+        continue;
+      }
+      const take = Math.min(end - i, max - this.filled);
+      const block = this.block;
+      if (take < LOOP_COPY) for (let j = 0, f = this.filled; j < take; j++) block[f + j] = ids[i + j];
+      else block.set(ids.subarray(i, i + take), this.filled);
       this.filled += take;
       i += take;
-      if (this.filled === this.maxLength) {
-        this.sink(this.block);
+      if (this.filled === max) {
+        this.sink(block, 0, max);
         this.filled = 0;
       }
     }

@@ -14,15 +14,15 @@ interface Result {
 }
 
 /**
- * Encodes every non-empty line of the scanners with `threads` workers; `onSequence` receives each sequence's ids
- * ([CLS] … [SEP]) in input order, `onBases` each batch's base count, `every` is awaited after each batch (progress, backpressure, cancellation).
+ * Encodes every non-empty line of the scanners with `threads` workers; `onBatch` receives each batch in input order:
+ * its sequences' ids ([CLS] … [SEP]) back to back, each sequence's id count, and its base count. `every` is awaited
+ * after each batch (progress, backpressure, cancellation).
  */
 export async function encodeLinesParallel(
   scanners: Iterable<LineSource>,
   tokenizerPath: string,
   threads: number,
-  onSequence: (ids: Uint32Array) => void,
-  onBases: (bases: number) => void,
+  onBatch: (ids: Uint32Array, lengths: Uint32Array, bases: number) => void,
   every: () => Promise<void>,
 ): Promise<void> {
   const workers = Array.from({ length: threads }, () => new Worker(WORKER, { workerData: { tokenizer: tokenizerPath } }));
@@ -39,26 +39,22 @@ export async function encodeLinesParallel(
   }
   let nextId = 0;
   let applied = 0;
-  const send = (text: Buffer) => {
+  const send = (text: Buffer, length: number) => {
     if (failed) throw failed;
     const id = nextId++;
-    const ab = text.buffer.slice(text.byteOffset, text.byteOffset + text.length) as ArrayBuffer;
     results.push(new Promise<Result>((resolve, reject) => pending.set(id, { resolve, reject })));
-    workers[id % threads].postMessage({ id, text: ab }, [ab]);
+    // Each batch buffer owns its ArrayBuffer (allocUnsafeSlow never pools): moved to the worker, not copied.
+    const ab = text.buffer as ArrayBuffer;
+    workers[id % threads].postMessage({ id, text: ab, length }, [ab]);
   };
   const applyNext = async () => {
     const r = await results[applied];
     delete results[applied++]; // let the batch's memory go
-    let at = 0;
-    for (let i = 0; i < r.lengths.length; i++) {
-      onSequence(r.ids.subarray(at, at + r.lengths[i]));
-      at += r.lengths[i];
-    }
-    onBases(r.bases);
+    onBatch(r.ids, r.lengths, r.bases);
     await every();
   };
   try {
-    let buf = Buffer.allocUnsafe(BATCH_BYTES + (1 << 16));
+    let buf = Buffer.allocUnsafeSlow(BATCH_BYTES + (1 << 16));
     let used = 0;
     for (const lines of scanners) {
       try {
@@ -66,7 +62,7 @@ export async function encodeLinesParallel(
           const n = lines.lineEnd - lines.lineStart;
           if (n === 0) continue;
           if (used + n + 1 > buf.length) {
-            const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, used + n + 1));
+            const bigger = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, used + n + 1));
             buf.copy(bigger, 0, 0, used);
             buf = bigger;
           }
@@ -74,8 +70,8 @@ export async function encodeLinesParallel(
           used += n;
           buf[used++] = 10;
           if (used >= BATCH_BYTES) {
-            send(buf.subarray(0, used - 1));
-            buf = Buffer.allocUnsafe(BATCH_BYTES + (1 << 16));
+            send(buf, used - 1);
+            buf = Buffer.allocUnsafeSlow(BATCH_BYTES + (1 << 16));
             used = 0;
             while (nextId - applied > 2 * threads) await applyNext();
           }
@@ -84,7 +80,7 @@ export async function encodeLinesParallel(
         lines.close();
       }
     }
-    if (used) send(buf.subarray(0, used - 1));
+    if (used) send(buf, used - 1);
     while (applied < nextId) await applyNext();
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));

@@ -25,4 +25,13 @@ export class SingleNucleotideTokenizer implements DnaTokenizer {
     for (let i = 0; i < n; i++) d[o++] = byCode[BASE_CODE[seq.charCodeAt(i)]];
     out.length = o;
   }
+
+  encodeBytes(bytes: Uint8Array, start: number, end: number, out: IdBuffer): void {
+    out.reserve(end - start);
+    const d = out.data;
+    const byCode = this.byCode;
+    let o = out.length;
+    for (let i = start; i < end; i++) d[o++] = byCode[BASE_CODE[bytes[i]]];
+    out.length = o;
+  }
 }

@@ -19,7 +19,8 @@ export class TokenShardsWriter {
   /** Row ids in their on-disk dtype, waiting to be copied into the tokens file's buffer. */
   private readonly staged: Uint16Array | Uint32Array;
   private stagedLen = 0;
-  private readonly offsets = new BigUint64Array(4096);
+  /** Row offsets as uint64 LE, written as two uint32 halves: no BigInt per row. */
+  private readonly offsets = new Uint32Array(2 * 4096);
   private offsetsLen = 0;
   count = 0;
 
@@ -41,24 +42,29 @@ export class TokenShardsWriter {
     return this.offset;
   }
 
-  /** Appends one row (ids are copied; the caller may reuse the array). Call drain() between batches of rows. */
-  writeRow(ids: Uint32Array, label?: number): void {
-    let i = 0;
-    while (i < ids.length) {
-      const n = Math.min(ids.length - i, this.staged.length - this.stagedLen);
-      this.staged.set(ids.subarray(i, i + n), this.stagedLen); // narrows to uint16 when that is the dtype
+  /** Appends one row, ids[start, end) (copied; the caller may reuse the array). Call drain() between batches of rows. */
+  writeRow(ids: Uint32Array, label?: number, start = 0, end = ids.length): void {
+    let i = start;
+    while (i < end) {
+      const n = Math.min(end - i, this.staged.length - this.stagedLen);
+      const staged = this.staged;
+      // narrows to uint16 when that is the dtype; a loop for short rows (set(subarray()) allocates a view)
+      if (n < 256) for (let j = 0, s = this.stagedLen; j < n; j++) staged[s + j] = ids[i + j];
+      else staged.set(ids.subarray(i, i + n), this.stagedLen);
       this.stagedLen += n;
       i += n;
-      if (this.stagedLen === this.staged.length) this.flushStaged();
+      if (this.stagedLen === staged.length) this.flushStaged();
     }
-    this.offset += ids.length;
+    this.offset += end - start;
     this.count++;
     this.pushOffset();
     if (this.labels) this.labels.write(new Uint8Array(Int32Array.of(label ?? -1).buffer));
   }
 
   private pushOffset(): void {
-    this.offsets[this.offsetsLen++] = BigInt(this.offset);
+    const lo = this.offset >>> 0;
+    this.offsets[this.offsetsLen++] = lo;
+    this.offsets[this.offsetsLen++] = (this.offset - lo) / 0x100000000;
     if (this.offsetsLen === this.offsets.length) this.flushOffsets();
   }
 
@@ -69,7 +75,7 @@ export class TokenShardsWriter {
   }
 
   private flushOffsets(): void {
-    this.index.write(new Uint8Array(this.offsets.buffer, 0, this.offsetsLen * 8));
+    this.index.write(new Uint8Array(this.offsets.buffer, 0, this.offsetsLen * 4));
     this.offsetsLen = 0;
   }
 

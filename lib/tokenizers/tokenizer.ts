@@ -18,11 +18,24 @@ export interface DnaTokenizer {
   readonly specials: SpecialIds;
   /** Appends the ids of one sequence, without [CLS]/[SEP], to `out`. */
   encode(seq: string, out: IdBuffer): void;
+  /**
+   * The same ids as encode(bytes[start, end) read as latin1), straight from the bytes: no string per sequence. Kinds
+   * whose tables work on char codes have it (a latin1 char code is its byte); BPE does not.
+   */
+  encodeBytes?(bytes: Uint8Array, start: number, end: number, out: IdBuffer): void;
 }
 
 /** Ids of a sequence as Hugging Face's encode() returns them: [CLS] ids [SEP]. */
 export function encodeWithSpecials(tok: DnaTokenizer, seq: string, out: IdBuffer): void {
   out.push(tok.specials.cls);
   tok.encode(seq, out);
+  out.push(tok.specials.sep);
+}
+
+/** encodeWithSpecials() of bytes[start, end) read as latin1: through encodeBytes() where the kind has it. */
+export function encodeBytesWithSpecials(tok: DnaTokenizer, bytes: Buffer, start: number, end: number, out: IdBuffer): void {
+  out.push(tok.specials.cls);
+  if (tok.encodeBytes) tok.encodeBytes(bytes, start, end, out);
+  else tok.encode(bytes.toString("latin1", start, end), out);
   out.push(tok.specials.sep);
 }
