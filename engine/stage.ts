@@ -60,6 +60,7 @@ export interface InputSpec {
   description?: string;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the registry holds definitions of every params type
 export interface StageDefinition<P = any> {
   /** Family/name, e.g. "genome/strip-n". */
   name: string;

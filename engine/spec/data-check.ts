@@ -2,7 +2,7 @@
 // expands to 10^8 values; js-yaml shares aliased objects, so only a full walk would hang), numbers finite (1e400 is
 // Infinity, which JSON and keys turn into null), and `${{` closed.
 import type { ProblemList } from "../../core/errors.js";
-import type { JsonPath, SourceDoc } from "./source.js";
+import type { SourceDoc } from "./source.js";
 
 /** Most values the data may expand to: ten per byte of text (aliases add no bytes), at least 50,000. */
 export function expansionLimit(textLength: number): number {

@@ -26,6 +26,7 @@ export function parseSetArg(arg: string, problems: ProblemList): Override | unde
   }
   let value: unknown;
   // YAML would fold a newline into a space (or choke on other control characters): such a value is kept exactly, as text.
+  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
   if (/[\x00-\x1f\x7f]/.test(raw)) return { path: key.split("."), value: raw, origin: `--set ${JSON.stringify(arg).slice(1, -1)}` };
   try {
     value = raw === "" ? "" : parseYaml(raw);

@@ -52,7 +52,10 @@ export function legend(items: Array<{ label: string; color: string; dashed?: boo
   const parts: string[] = [];
   for (const it of items) {
     const w = 22 + it.label.length * 6.6;
-    if (cx + w > x + width && cx > x) ((cx = x), (cy += 18));
+    if (cx + w > x + width && cx > x) {
+      cx = x;
+      cy += 18;
+    }
     const mark = it.dashed
       ? `<line x1="${cx}" y1="${cy - 4}" x2="${cx + 14}" y2="${cy - 4}" stroke="${it.color}" stroke-width="2" stroke-dasharray="4 2"/>`
       : `<rect x="${cx}" y="${cy - 10}" width="12" height="12" fill="${it.color}"/>`;

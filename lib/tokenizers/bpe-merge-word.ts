@@ -69,15 +69,7 @@ export class WordScratch {
   }
 }
 
-export function mergeWord(
-  rules: MergeRules,
-  seq: string,
-  start: number,
-  end: number,
-  baseIds: Int32Array,
-  s: WordScratch,
-  out: IdBuffer,
-): void {
+export function mergeWord(rules: MergeRules, seq: string, start: number, end: number, baseIds: Int32Array, s: WordScratch, out: IdBuffer): void {
   const len = end - start;
   s.ensure(len);
   const { sym, next, prev, head, l0, l1, l2 } = s;

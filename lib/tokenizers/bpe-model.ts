@@ -35,7 +35,11 @@ export class BpeTokenizer implements DnaTokenizer {
   private fast: BacktrackEncoder | string | undefined;
   private codes = new Uint8Array(1024);
 
-  constructor(readonly vocab: string[], readonly specialTokens: string[], readonly merges: BpeMerges) {
+  constructor(
+    readonly vocab: string[],
+    readonly specialTokens: string[],
+    readonly merges: BpeMerges,
+  ) {
     this.specials = specialIdsOf(specialTokens);
     const ids = new Map(vocab.map((t, i) => [t, i]));
     this.baseIds = new Int32Array(4);

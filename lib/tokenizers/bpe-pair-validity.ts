@@ -21,7 +21,10 @@ export class PairValidity {
   private readonly cacheRight: Int32Array | null;
   private readonly cacheValid: Uint8Array | null;
 
-  constructor(private readonly v: RankedVocab, denseMax = DENSE_MAX) {
+  constructor(
+    private readonly v: RankedVocab,
+    denseMax = DENSE_MAX,
+  ) {
     this.size = v.size;
     const dense = v.size <= denseMax;
     this.dense = dense ? new Uint8Array((v.size * v.size + 3) >> 2) : null;

@@ -93,7 +93,10 @@ export function trainBpe(corpus: BpeCorpus, opts: BpeTrainOptions): { tokenizer:
   };
   for (let x = 0; x < 16; x++) if (basePairs[x] > 0) count[intern(baseIds[x >> 2], baseIds[x & 3])] = basePairs[x];
   const listedFrom = table.size;
-  const heap = new PairHeap(() => left, () => right);
+  const heap = new PairHeap(
+    () => left,
+    () => right,
+  );
   for (let p = 0; p < table.size; p++) if (count[p] > 0) heap.push(p, count[p]);
 
   const mergeLeft: number[] = [];

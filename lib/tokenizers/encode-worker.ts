@@ -13,7 +13,7 @@ parentPort!.on("message", ({ id, text, length }: { id: number; text: ArrayBuffer
   ids.clear();
   const lens: number[] = [];
   let bases = 0;
-  for (let start = 0; start < b.length; ) {
+  for (let start = 0; start < b.length;) {
     let nl = b.indexOf(10, start);
     if (nl < 0) nl = b.length;
     const before = ids.length;

@@ -13,7 +13,10 @@ export class KmerNonOverlappingTokenizer implements DnaTokenizer {
   /** Id of A, C, G, T, N (code 0..4); [UNK] for other codes. */
   private readonly single: Uint32Array;
 
-  constructor(readonly k: number, readonly specialTokens: string[]) {
+  constructor(
+    readonly k: number,
+    readonly specialTokens: string[],
+  ) {
     this.specials = specialIdsOf(specialTokens);
     this.first = specialTokens.length;
     this.vocab = [...specialTokens, ...allKmers(k), ...BASES, "N"];

@@ -13,7 +13,11 @@ export class KmerOverlappingTokenizer implements DnaTokenizer {
   private readonly first: number;
   private readonly digit: Uint8Array;
 
-  constructor(readonly k: number, readonly specialTokens: string[], readonly order: KmerOrder = "dnabert") {
+  constructor(
+    readonly k: number,
+    readonly specialTokens: string[],
+    readonly order: KmerOrder = "dnabert",
+  ) {
     this.specials = specialIdsOf(specialTokens);
     this.first = specialTokens.length;
     this.vocab = [...specialTokens, ...allKmers(k, order)];

@@ -15,7 +15,11 @@ export class Packer {
   private filled = 0;
   truncatedRows = 0;
 
-  constructor(private readonly packing: Packing, private readonly maxLength: number, private readonly sink: RowSink) {
+  constructor(
+    private readonly packing: Packing,
+    private readonly maxLength: number,
+    private readonly sink: RowSink,
+  ) {
     this.block = new Uint32Array(maxLength);
   }
 

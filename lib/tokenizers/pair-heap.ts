@@ -7,7 +7,10 @@ export class PairHeap {
   private count = new Float64Array(1024);
   size = 0;
 
-  constructor(private readonly left: () => Int32Array, private readonly right: () => Int32Array) {}
+  constructor(
+    private readonly left: () => Int32Array,
+    private readonly right: () => Int32Array,
+  ) {}
 
   push(p: number, c: number): void {
     if (this.size === this.pair.length) {

@@ -7,7 +7,13 @@ export class PairLookup {
   private readonly shift: number;
   private readonly packed: boolean;
 
-  constructor(readonly table: PairTable, vocabSize: number, left: Int32Array, right: Int32Array, index: Int32Array) {
+  constructor(
+    readonly table: PairTable,
+    vocabSize: number,
+    left: Int32Array,
+    right: Int32Array,
+    index: Int32Array,
+  ) {
     this.packed = vocabSize <= 65536;
     let bits = 4;
     while (1 << bits < left.length * 4) bits++;

@@ -24,7 +24,8 @@ export async function readSequencesCsv(path: string): Promise<SequencesCsv> {
   for (const r of table.records) {
     if (isEmptyLine(r)) continue;
     const sequence = r.fields[seqCol];
-    if (sequence === undefined) throw new Error(`${path}:${r.line}: missing sequence cell (the header has ${table.header.length} columns, this line ${r.fields.length})`);
+    if (sequence === undefined)
+      throw new Error(`${path}:${r.line}: missing sequence cell (the header has ${table.header.length} columns, this line ${r.fields.length})`);
     if (labelCol < 0) {
       rows.push({ sequence });
       continue;

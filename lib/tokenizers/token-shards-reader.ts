@@ -32,10 +32,12 @@ export async function readTokenRows(dir: string): Promise<Uint32Array[]> {
   const tb = await readFile(join(dir, TOKENS_FILE));
   const ib = await readFile(join(dir, INDEX_FILE));
   const index = new BigUint64Array(ib.buffer, ib.byteOffset, ib.byteLength / 8);
-  if (index.length !== meta.count + 1) throw new TokenShardsError(`${join(dir, INDEX_FILE)}: ${index.length} offsets, meta.count ${meta.count} needs ${meta.count + 1}`);
+  if (index.length !== meta.count + 1)
+    throw new TokenShardsError(`${join(dir, INDEX_FILE)}: ${index.length} offsets, meta.count ${meta.count} needs ${meta.count + 1}`);
   const width = meta.dtype === "uint16" ? 2 : 4;
   const tokens = width === 2 ? new Uint16Array(tb.buffer, tb.byteOffset, tb.byteLength / 2) : new Uint32Array(tb.buffer, tb.byteOffset, tb.byteLength / 4);
-  if (tokens.length !== meta.totalTokens) throw new TokenShardsError(`${join(dir, TOKENS_FILE)}: ${tokens.length} tokens, meta.totalTokens ${meta.totalTokens}`);
+  if (tokens.length !== meta.totalTokens)
+    throw new TokenShardsError(`${join(dir, TOKENS_FILE)}: ${tokens.length} tokens, meta.totalTokens ${meta.totalTokens}`);
   const rows: Uint32Array[] = [];
   for (let i = 0; i < meta.count; i++) rows.push(Uint32Array.from(tokens.subarray(Number(index[i]), Number(index[i + 1]))));
   return rows;

@@ -24,7 +24,11 @@ export class TokenShardsWriter {
   private offsetsLen = 0;
   count = 0;
 
-  constructor(private readonly dir: string, private readonly dtype: TokenDtype, private readonly withLabels = false) {
+  constructor(
+    private readonly dir: string,
+    private readonly dtype: TokenDtype,
+    private readonly withLabels = false,
+  ) {
     if (endianness() !== "LE") throw new Error("token shards are little-endian; this machine is big-endian");
     this.staged = dtype === "uint16" ? new Uint16Array(STAGE_IDS) : new Uint32Array(STAGE_IDS);
   }

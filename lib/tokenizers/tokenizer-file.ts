@@ -84,7 +84,8 @@ function build(m: Any, pre: Any, vocab: string[], specials: string[], fail: (w: 
     if (m.type === "BPE") {
       const merges = mergeIds(m.merges, vocab, fail);
       if (pre == null && merges.left.length === 0) return new SingleNucleotideTokenizer(specials);
-      if (pre?.type !== "Split" || pre.pattern?.Regex !== BPE_SPLIT_REGEX) return fail(`pre_tokenizer must split at ${BPE_SPLIT_REGEX} for a dnaflow BPE tokenizer`);
+      if (pre?.type !== "Split" || pre.pattern?.Regex !== BPE_SPLIT_REGEX)
+        return fail(`pre_tokenizer must split at ${BPE_SPLIT_REGEX} for a dnaflow BPE tokenizer`);
       return new BpeTokenizer(vocab, specials, merges);
     }
   } catch (e) {

@@ -16,7 +16,6 @@ import {
   extract,
   fileNameOf,
   isArchive,
-  isHttp,
   localPath,
   verifySha256,
   type FetchOptions,

@@ -85,7 +85,8 @@ export default defineStage<EncodeParams>({
         path,
         threads,
         (ids, lengths, b) => {
-          if (packing === "blocks") packer.add(ids, undefined, 0, ids.length); // blocks only concatenate: the batch at once
+          if (packing === "blocks")
+            packer.add(ids, undefined, 0, ids.length); // blocks only concatenate: the batch at once
           else for (let i = 0, at = 0; i < lengths.length; at += lengths[i++]) packer.add(ids, undefined, at, at + lengths[i]);
           sequences += lengths.length;
           bases += b;
@@ -141,7 +142,13 @@ export default defineStage<EncodeParams>({
       labels: withLabels,
     };
     await writer.close(meta);
-    ctx.setMeta({ rows: meta.count, totalTokens: meta.totalTokens, tokenizerDigest: digest, droppedTokens: meta.droppedTokens, truncatedRows: meta.truncatedRows });
+    ctx.setMeta({
+      rows: meta.count,
+      totalTokens: meta.totalTokens,
+      tokenizerDigest: digest,
+      droppedTokens: meta.droppedTokens,
+      truncatedRows: meta.truncatedRows,
+    });
     ctx.log(`${sequences} sequences (${bases} bp) -> ${meta.count} rows, ${meta.totalTokens} tokens`);
   },
 });
@@ -185,7 +192,12 @@ async function segmentSource(dir: string): Promise<Source> {
 }
 
 async function csvSource(path: string): Promise<Source> {
-  const files = (await stat(path)).isDirectory() ? (await readdir(path)).filter((f) => f.endsWith(".csv")).sort().map((f) => join(path, f)) : [path];
+  const files = (await stat(path)).isDirectory()
+    ? (await readdir(path))
+        .filter((f) => f.endsWith(".csv"))
+        .sort()
+        .map((f) => join(path, f))
+    : [path];
   if (!files.length) throw new StageInputError(`${path}: no .csv files`);
   const tables: SequencesCsv[] = [];
   for (const f of files) {

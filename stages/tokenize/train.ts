@@ -49,7 +49,11 @@ export default defineStage<TrainParams>({
     } else {
       tokenizer = createFixedTokenizer(p.kind, p.k ?? 0, p.specialTokens, p.vocabOrder);
     }
-    const stats = !segments ? new StatsCollector(tokenizer).result() : p.kind === "bpe" ? await corpusStats(ctx, tokenizer, segments) : await fixedVocabStats(ctx, tokenizer, segments);
+    const stats = !segments
+      ? new StatsCollector(tokenizer).result()
+      : p.kind === "bpe"
+        ? await corpusStats(ctx, tokenizer, segments)
+        : await fixedVocabStats(ctx, tokenizer, segments);
     const text = tokenizerJsonText(tokenizer);
     const digest = createHash("sha256").update(text).digest("hex");
     const dir = ctx.output("tokenizer");
@@ -60,7 +64,12 @@ export default defineStage<TrainParams>({
     if (tokenizer instanceof KmerOverlappingTokenizer) await writeFile(join(dir, VOCAB_TXT), vocabTxt(tokenizer));
     const all = { ...stats, tokenizerDigest: digest, ...(bpeStats ? { training: bpeStats } : {}) };
     await writeFile(join(dir, "stats.json"), JSON.stringify(all, null, 2) + "\n");
-    ctx.setMeta({ tokenizerDigest: digest, vocabSize: tokenizer.vocab.length, meanBasesPerToken: stats.meanBasesPerToken, ...(bpeStats ? { training: bpeStats as unknown as JsonValue } : {}) });
+    ctx.setMeta({
+      tokenizerDigest: digest,
+      vocabSize: tokenizer.vocab.length,
+      meanBasesPerToken: stats.meanBasesPerToken,
+      ...(bpeStats ? { training: bpeStats as unknown as JsonValue } : {}),
+    });
     ctx.log(`${p.kind}: vocab ${tokenizer.vocab.length}, ${stats.meanBasesPerToken} bp/token`);
   },
 });

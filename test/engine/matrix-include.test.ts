@@ -57,7 +57,7 @@ test("one stage with a split axis and picks makes the same keys as the copy-past
     "p.yaml": `stages:\n${split}  train-x:\n${step("${{ stages.split.outputs.train }}")}  valid-x:\n${step("${{ stages.split.outputs.valid }}")}${consumer("${{ stages.train-x.outputs.o }}", "${{ stages.valid-x.outputs.o }}")}`,
   });
   const merged = tempProject({
-    "p.yaml": `stages:\n${split}  x:\n    matrix:\n      split: [train, valid]\n      include:\n        - { split: train, inputs: { in: "\${{ stages.split.outputs.train }}" } }\n        - { split: valid, inputs: { in: "\${{ stages.split.outputs.valid }}" } }\n${step("").replace(/    inputs: .*\n/, "")}${consumer("${{ stages.x[split=train].outputs.o }}", "${{ stages.x[split=valid].outputs.o }}")}`,
+    "p.yaml": `stages:\n${split}  x:\n    matrix:\n      split: [train, valid]\n      include:\n        - { split: train, inputs: { in: "\${{ stages.split.outputs.train }}" } }\n        - { split: valid, inputs: { in: "\${{ stages.split.outputs.valid }}" } }\n${step("").replace(/ {4}inputs: .*\n/, "")}${consumer("${{ stages.x[split=train].outputs.o }}", "${{ stages.x[split=valid].outputs.o }}")}`,
   });
   const keys = (dir: string) => Object.fromEntries(planJson(dir, "p.yaml").map((s) => [s.id, s.key]));
   const a = keys(copied);

@@ -10,8 +10,6 @@ import finetune from "../../stages/model/finetune.js";
 import type { PretrainParams } from "../../stages/model/pretrain-params.js";
 import type { FinetuneParams } from "../../stages/model/finetune-params.js";
 
-const json = (v: unknown) => JSON.stringify(v, null, 2) + "\n";
-
 test("defaults are filled in: every defaulted field is present, optional ones stay absent", () => {
   const { params, problems } = resolveStageParams(pretrain, {});
   assert.deepEqual(problems, []);
@@ -47,6 +45,7 @@ test("builder keywords: author order, nullable in place, closed objects, enums o
 
 // Compile-time: these lines fail `npm run build` if Static derives the wrong types.
 type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- read only through `typeof S` below
 const S = t.params({ d: t.integer({ default: 1 }), o: t.string(), r: t.string(), n: t.nullable(t.number()), e: t.enum(["a", 1, true]) }, { required: ["r"] });
 const staticChecks: Array<true> = [
   true as Equal<Static<typeof S>, { d: number; r: string; o?: string; n?: number | null; e?: "a" | 1 | true }>,

@@ -12,7 +12,10 @@ import { createFixedTokenizer } from "../../lib/tokenizers/create.js";
 import { chr2Segments, writeSegments } from "./data.js";
 
 test("unknown tokenizer kind is a params error listing the kinds", async () => {
-  await assert.rejects(runStage(train, { params: { kind: "wordpiece" } }), /\/kind: must be one of "bpe", "kmer-overlapping", "kmer-nonoverlapping", "single-nucleotide"/);
+  await assert.rejects(
+    runStage(train, { params: { kind: "wordpiece" } }),
+    /\/kind: must be one of "bpe", "kmer-overlapping", "kmer-nonoverlapping", "single-nucleotide"/,
+  );
   assert.throws(() => createFixedTokenizer("wordpiece", 6, []), /unknown tokenizer kind 'wordpiece'/);
 });
 
@@ -27,11 +30,17 @@ test("vocab smaller than the alphabet + specials is rejected before training; bp
   const segments = await writeSegments(chr2Segments(5));
   await assert.rejects(runStage(train, { params: { kind: "bpe", vocabSize: 8 }, inputs: { segments } }), /\/vocabSize: must be >= 10/);
   await assert.rejects(
-    runStage(train, { params: { kind: "bpe", vocabSize: 10, specialTokens: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "[BOS]", "[EOS]"] }, inputs: { segments } }),
+    runStage(train, {
+      params: { kind: "bpe", vocabSize: 10, specialTokens: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "[BOS]", "[EOS]"] },
+      inputs: { segments },
+    }),
     /params\.vocabSize 10 is smaller than the 7 special tokens \+ 4 bases \(11\)/,
   );
   await assert.rejects(runStage(train, { params: { kind: "bpe" } }), /kind bpe needs the 'segments' input/);
-  await assert.rejects(runStage(train, { params: { kind: "single-nucleotide", specialTokens: ["a", "b", "c", "d", "e"] } }), /params\.specialTokens: special tokens must include \[PAD\]/);
+  await assert.rejects(
+    runStage(train, { params: { kind: "single-nucleotide", specialTokens: ["a", "b", "c", "d", "e"] } }),
+    /params\.specialTokens: special tokens must include \[PAD\]/,
+  );
 });
 
 async function tokenizerDir(): Promise<string> {
@@ -46,11 +55,17 @@ test("corrupted tokenizer.json: clear errors naming the file and field, no outpu
   assert.throws(() => parseTokenizerJson(JSON.stringify(j), "t.json"), /t\.json: model\.vocab: id 7 is used twice/);
   const k = JSON.parse(good);
   k.model.type = "Unigram";
-  assert.throws(() => parseTokenizerJson(JSON.stringify(k), "t.json"), /model type 'Unigram' with pre_tokenizer 'WhitespaceSplit' is not a dnaflow tokenizer kind/);
+  assert.throws(
+    () => parseTokenizerJson(JSON.stringify(k), "t.json"),
+    /model type 'Unigram' with pre_tokenizer 'WhitespaceSplit' is not a dnaflow tokenizer kind/,
+  );
   const m = JSON.parse(good);
   m.model.vocab = Object.fromEntries(Object.entries(m.model.vocab).map(([t, i]) => [t === "ACGT" ? "ACGA" : t, i]));
   delete m.model.vocab.ACGT;
-  assert.throws(() => parseTokenizerJson(JSON.stringify(m), "t.json"), /model\.vocab: id \d+ is missing|id \d+ is 'ACGA', the kmer-overlapping layout has 'ACGT'/);
+  assert.throws(
+    () => parseTokenizerJson(JSON.stringify(m), "t.json"),
+    /model\.vocab: id \d+ is missing|id \d+ is 'ACGA', the kmer-overlapping layout has 'ACGT'/,
+  );
 
   const dir = join(mkdtempSync(join(tmpdir(), "tok-bad-")), "tok");
   cpSync(await tokenizerDir(), dir, { recursive: true });
@@ -68,9 +83,15 @@ test("a tokenizer.json altered after training no longer matches the digest in st
   j.decoder = { type: "Fuse" };
   writeFileSync(join(dir, "tokenizer.json"), JSON.stringify(j));
   const segments = await writeSegments(chr2Segments(3));
-  await assert.rejects(runStage(encode, { params: {}, inputs: { tokenizer: dir, segments } }), /tokenizer\.json: sha256 [0-9a-f]{12}… does not match tokenizerDigest [0-9a-f]{12}… in .*stats\.json/);
+  await assert.rejects(
+    runStage(encode, { params: {}, inputs: { tokenizer: dir, segments } }),
+    /tokenizer\.json: sha256 [0-9a-f]{12}… does not match tokenizerDigest [0-9a-f]{12}… in .*stats\.json/,
+  );
 });
 
 test("encode needs exactly one of segments / sequences", async () => {
-  await assert.rejects(runStage(encode, { params: {}, inputs: { tokenizer: await tokenizerDir() } }), /bind exactly one of the inputs 'segments' and 'sequences'/);
+  await assert.rejects(
+    runStage(encode, { params: {}, inputs: { tokenizer: await tokenizerDir() } }),
+    /bind exactly one of the inputs 'segments' and 'sequences'/,
+  );
 });

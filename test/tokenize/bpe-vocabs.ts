@@ -18,7 +18,10 @@ export function rng(seed: number): () => number {
 }
 
 export function trainedBpe(lines: string[], vocabSize: number, minFrequency = 2): BpeTokenizer {
-  const corpus = new BpeCorpus(lines.reduce((a, l) => a + l.length, 0), vocabSize);
+  const corpus = new BpeCorpus(
+    lines.reduce((a, l) => a + l.length, 0),
+    vocabSize,
+  );
   for (const l of lines) corpus.add(l);
   return trainBpe(corpus, { vocabSize, minFrequency, specialTokens: DEFAULT_SPECIAL_TOKENS }).tokenizer;
 }

@@ -10,7 +10,10 @@ import { fixture } from "../helpers/paths.js";
 export const CHR2 = fixture("genome", "chr2_1-2333275.fa.gz");
 
 function fastaSequence(text: string): string {
-  return text.split("\n").filter((l) => l && !l.startsWith(">")).join("");
+  return text
+    .split("\n")
+    .filter((l) => l && !l.startsWith(">"))
+    .join("");
 }
 
 let chr2Cache: string | undefined;
@@ -35,11 +38,31 @@ export function cutSegments(seq: string, start: number, count: number): string[]
 }
 
 export function gueSequences(): string[] {
-  const rows = (f: string) => readFileSync(fixture("tokenize", "gue", f), "utf8").split("\n").slice(1).filter(Boolean).map((l) => l.split(",")[0]);
+  const rows = (f: string) =>
+    readFileSync(fixture("tokenize", "gue", f), "utf8")
+      .split("\n")
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.split(",")[0]);
   return [...rows("prom_core_tata_test.csv"), ...rows("tf0_dev.csv")];
 }
 
-export const EDGE_CASES = ["", "A", "AC", "ACG", "ACGTA", "ACGTAC", "NNNNNNNN", "ACGTNACGTACGTTN", "acgtacgtnnACGT", "ACGTRYKMSWBDHVN", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "TGTGTGTGTGTGTGTGTGTG", "N", "ACGTACGTAC-GT"];
+export const EDGE_CASES = [
+  "",
+  "A",
+  "AC",
+  "ACG",
+  "ACGTA",
+  "ACGTAC",
+  "NNNNNNNN",
+  "ACGTNACGTACGTTN",
+  "acgtacgtnnACGT",
+  "ACGTRYKMSWBDHVN",
+  "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+  "TGTGTGTGTGTGTGTGTGTG",
+  "N",
+  "ACGTACGTAC-GT",
+];
 
 /** chr2 segments starting inside the leading N run (so some hold N), then plain ones. */
 export function chr2Segments(count: number): string[] {

@@ -38,16 +38,28 @@ for (const k of [3, 4, 5, 6]) {
     // the released k = 6 file ends with a newline, the k = 3, 4, 5 files do not
     assert.equal(txt, tokens.join("\n") + (k === 6 ? "\n" : ""));
     assert.equal(Buffer.byteLength(txt), RELEASED_BYTES[k]);
-    if (k <= 4) assert.ok(readFileSync(join(dir, "vocab.txt")).equals(readFileSync(fixture("tokenize", "dnabert", `bert-config-${k}-vocab.txt`))), "byte-identical to the released file");
+    if (k <= 4)
+      assert.ok(
+        readFileSync(join(dir, "vocab.txt")).equals(readFileSync(fixture("tokenize", "dnabert", `bert-config-${k}-vocab.txt`))),
+        "byte-identical to the released file",
+      );
     const vocab = JSON.parse(readFileSync(join(dir, "tokenizer.json"), "utf8")).model.vocab;
-    assert.deepEqual(Object.entries(vocab).sort((a, b) => (a[1] as number) - (b[1] as number)).map(([t]) => t), tokens);
+    assert.deepEqual(
+      Object.entries(vocab)
+        .sort((a, b) => (a[1] as number) - (b[1] as number))
+        .map(([t]) => t),
+      tokens,
+    );
   });
 }
 
 test("k=6: known ids of DNABERT's released vocab (AAAAAA=5 … GGGGGG=4100)", async () => {
   const { tokenizer } = await loadTokenizer(await kmerDir({ k: 6 }));
   const id = (t: string) => tokenizer.vocab.indexOf(t);
-  assert.deepEqual(["AAAAAA", "AAAAAT", "AAAAAC", "AAAAAG", "AAAATA", "AAATAA", "ATAAAA", "TAAAAA", "CAAAAA", "GAAAAA", "GGGGGG"].map(id), [5, 6, 7, 8, 9, 21, 261, 1029, 2053, 3077, 4100]);
+  assert.deepEqual(
+    ["AAAAAA", "AAAAAT", "AAAAAC", "AAAAAG", "AAAATA", "AAATAA", "ATAAAA", "TAAAAA", "CAAAAA", "GAAAAA", "GGGGGG"].map(id),
+    [5, 6, 7, 8, 9, 21, 261, 1029, 2053, 3077, 4100],
+  );
   const buf = new IdBuffer();
   tokenizer.encode("AAAAAATC", buf);
   assert.deepEqual(buf.toArray(), [5, 5 + 1, 5 + 4 * 1 + 2], "AAAAAA AAAAAT AAAATC");

@@ -31,7 +31,17 @@ test("BOM, quoted values and CRLF give the same shards as the plain GUE file", a
   const base = await encodeCsv(plain);
   const meta = await readTokenShardsMeta(base.dir);
   assert.equal(meta.count, lines.length - 1);
-  const quoted = lines.map((l, i) => (i === 0 ? `"sequence","label"` : l.split(",").map((c) => `"${c}"`).join(","))).join("\r\n") + "\r\n";
+  const quoted =
+    lines
+      .map((l, i) =>
+        i === 0
+          ? `"sequence","label"`
+          : l
+              .split(",")
+              .map((c) => `"${c}"`)
+              .join(","),
+      )
+      .join("\r\n") + "\r\n";
   for (const [name, text] of [
     ["BOM", "\ufeff" + plain],
     ["quoted", quoted],
@@ -42,7 +52,10 @@ test("BOM, quoted values and CRLF give the same shards as the plain GUE file", a
     bytes(other.dir).forEach((b, i) => assert.ok(b.equals(bytes(base.dir)[i]), `${name}: file ${i} identical`));
   }
   const rows = await readTokenRows(base.dir);
-  assert.ok(rows[0].every((id) => id !== 1), "no [UNK]: no quote characters were encoded");
+  assert.ok(
+    rows[0].every((id) => id !== 1),
+    "no [UNK]: no quote characters were encoded",
+  );
 });
 
 test("a quoted sequence is encoded without its quotes; extra columns in any order are fine", async () => {
@@ -50,7 +63,10 @@ test("a quoted sequence is encoded without its quotes; extra columns in any orde
   const rows = await readTokenRows(dir);
   assert.deepEqual([...rows[0]], [...rows[1]]);
   assert.equal(rows[0].length, 3 + 2);
-  assert.deepEqual([...readFileSync(join(dir, "labels.bin"))].filter((_, i) => i % 4 === 0), [1, 0]);
+  assert.deepEqual(
+    [...readFileSync(join(dir, "labels.bin"))].filter((_, i) => i % 4 === 0),
+    [1, 0],
+  );
 });
 
 for (const [name, text, message] of [
@@ -75,5 +91,8 @@ test("a directory of CSVs must agree on having labels", async () => {
   mkdirSync(d);
   writeFileSync(join(d, "a.csv"), "sequence,label\nACGTAC,1\n");
   writeFileSync(join(d, "b.csv"), "sequence\nACGTAC\n");
-  await assert.rejects(runStage(encode, { params: {}, inputs: { tokenizer: await tokenizer(), sequences: d } }), /b\.csv:1: has no 'label' column, unlike .*a\.csv/);
+  await assert.rejects(
+    runStage(encode, { params: {}, inputs: { tokenizer: await tokenizer(), sequences: d } }),
+    /b\.csv:1: has no 'label' column, unlike .*a\.csv/,
+  );
 });

@@ -43,8 +43,17 @@ test("blocks: every row is maxLength tokens of [CLS] seq [SEP] concatenated; byt
   const { tokenizer: tok } = await loadTokenizer(tokenizer);
   const all = new IdBuffer();
   for (const s of segs) encodeWithSpecials(tok, s, all);
-  assert.deepEqual(rows.flatMap((r) => [...r]), all.toArray().slice(0, meta.totalTokens), "blocks = the concatenation, cut");
-  assert.equal(meta.tokenizerDigest, createHash("sha256").update(readFileSync(join(tokenizer, "tokenizer.json"))).digest("hex"));
+  assert.deepEqual(
+    rows.flatMap((r) => [...r]),
+    all.toArray().slice(0, meta.totalTokens),
+    "blocks = the concatenation, cut",
+  );
+  assert.equal(
+    meta.tokenizerDigest,
+    createHash("sha256")
+      .update(readFileSync(join(tokenizer, "tokenizer.json")))
+      .digest("hex"),
+  );
 });
 
 test("rows: one sequence per row, truncated to maxLength with [SEP] kept; same inputs give the same bytes", async () => {
@@ -76,7 +85,10 @@ test("CSV sequences with labels: rows + labels.bin (int32 LE)", async () => {
   assert.equal(meta.labels, true);
   const labels = readFileSync(join(r.outputs.tokens, "labels.bin"));
   assert.equal(labels.length, 4 * lines.length);
-  assert.deepEqual([0, 1, 2, lines.length - 1].map((i) => labels.readInt32LE(4 * i)), [0, 1, 2, lines.length - 1].map((i) => Number(lines[i].split(",")[1])));
+  assert.deepEqual(
+    [0, 1, 2, lines.length - 1].map((i) => labels.readInt32LE(4 * i)),
+    [0, 1, 2, lines.length - 1].map((i) => Number(lines[i].split(",")[1])),
+  );
   const rows = await readTokenRows(r.outputs.tokens);
   assert.equal(rows[0].length, 72, "70 bp + [CLS] + [SEP]");
 });
@@ -86,7 +98,10 @@ test("shards paired with another tokenizer are rejected, naming both digests", a
   const b = await setup({ kind: "kmer-overlapping", k: 5 });
   const r = await runStage(encode, { params: {}, inputs: { tokenizer: a.tokenizer, segments: a.segments } });
   await verifyShardsTokenizer(r.outputs.tokens, a.tokenizer);
-  await assert.rejects(verifyShardsTokenizer(r.outputs.tokens, b.tokenizer), /tokenizerDigest [0-9a-f]{12}… does not match .*tokenizer\.json \(sha256 [0-9a-f]{12}…\): these shards were encoded with another tokenizer/);
+  await assert.rejects(
+    verifyShardsTokenizer(r.outputs.tokens, b.tokenizer),
+    /tokenizerDigest [0-9a-f]{12}… does not match .*tokenizer\.json \(sha256 [0-9a-f]{12}…\): these shards were encoded with another tokenizer/,
+  );
 });
 
 test("train stats: vocab, mean bp/token and token-length histograms", async () => {
@@ -95,7 +110,10 @@ test("train stats: vocab, mean bp/token and token-length histograms", async () =
   assert.equal(stats.vocabTokenLengths["6"], 4096);
   assert.equal(stats.vocabTokenLengths["1"], 5);
   assert.ok(stats.meanBasesPerToken > 5 && stats.meanBasesPerToken <= 6, `${stats.meanBasesPerToken}`);
-  assert.equal(stats.corpusBases, segs.reduce((a, s) => a + s.length, 0));
+  assert.equal(
+    stats.corpusBases,
+    segs.reduce((a, s) => a + s.length, 0),
+  );
   assert.match(stats.tokenizerDigest, /^[0-9a-f]{64}$/);
 });
 
@@ -103,7 +121,15 @@ test("train stats of k-mer and single-nucleotide tokenizers (a byte scan) equal 
   const { StatsCollector } = await import("../../lib/tokenizers/corpus-stats.js");
   const { createFixedTokenizer } = await import("../../lib/tokenizers/create.js");
   // Clean segments of many lengths, soft-masked ones, and ones with N and IUPAC codes (encoded, not scanned).
-  const mixed = [...segs.slice(0, 60), ...segs.slice(60, 80).map((s) => s.slice(0, 100).toLowerCase() + s.slice(100)), "ACGTNNACGTACGTAC", "ACGRTACGTACGTTT", "AC", "acgtn", ...segs.slice(80, 90).map((s) => s.slice(0, 37))];
+  const mixed = [
+    ...segs.slice(0, 60),
+    ...segs.slice(60, 80).map((s) => s.slice(0, 100).toLowerCase() + s.slice(100)),
+    "ACGTNNACGTACGTAC",
+    "ACGRTACGTACGTTT",
+    "AC",
+    "acgtn",
+    ...segs.slice(80, 90).map((s) => s.slice(0, 37)),
+  ];
   const segments = await writeSegments(mixed);
   for (const params of [{ kind: "kmer-overlapping", k: 6 }, { kind: "kmer-nonoverlapping", k: 3 }, { kind: "single-nucleotide" }]) {
     const r = await runStage(train, { params, inputs: { segments } });

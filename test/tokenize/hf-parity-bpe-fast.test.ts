@@ -21,7 +21,11 @@ function assertSameAsHf(name: string, tok: BpeTokenizer, seqs: string[]): void {
   const ours = encodeAll(seqs, (s, out) => encodeWithSpecials(tok, s, out));
   const hf = hfEncode(file, seqs);
   const bad = firstDifference(ours, hf);
-  assert.equal(bad, -1, `${name}: sequence ${bad} (${seqs[bad]?.length} bp '${seqs[bad]?.slice(0, 40)}…') ours ${ours[bad]?.slice(0, 12)} HF ${hf[bad]?.slice(0, 12)}`);
+  assert.equal(
+    bad,
+    -1,
+    `${name}: sequence ${bad} (${seqs[bad]?.length} bp '${seqs[bad]?.slice(0, 40)}…') ours ${ours[bad]?.slice(0, 12)} HF ${hf[bad]?.slice(0, 12)}`,
+  );
 }
 
 const rand = rng(99);

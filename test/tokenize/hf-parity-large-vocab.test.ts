@@ -20,8 +20,16 @@ import { EDGE_CASES, chr2, chrM, cutSegments, gueSequences, writeSegments } from
 import { hfEncode, hfTrainBpe } from "./oracle.js";
 
 const COMPLEMENT: Record<string, string> = { A: "T", C: "G", G: "C", T: "A", a: "t", c: "g", g: "c", t: "a" };
-const reverseComplement = (s: string) => Array.from(s, (ch) => COMPLEMENT[ch] ?? ch).reverse().join("");
-const csvSequences = (f: string) => readFileSync(f, "utf8").split("\n").slice(1).filter(Boolean).map((l) => l.split(",")[0]);
+const reverseComplement = (s: string) =>
+  Array.from(s, (ch) => COMPLEMENT[ch] ?? ch)
+    .reverse()
+    .join("");
+const csvSequences = (f: string) =>
+  readFileSync(f, "utf8")
+    .split("\n")
+    .slice(1)
+    .filter(Boolean)
+    .map((l) => l.split(",")[0]);
 
 const corpus = [
   ...cutSegments(chr2(), 0, 1e9),
@@ -55,7 +63,12 @@ const segmentsOnce = () => (segmentsDir ??= writeSegments(corpus));
 const trainedDirs = new Map<number, Promise<string>>();
 const trainedOnce = (vocabSize: number) => {
   if (!trainedDirs.has(vocabSize)) {
-    trainedDirs.set(vocabSize, segmentsOnce().then(async (segments) => (await runStage(train, { params: { kind: "bpe", vocabSize, minFrequency: 2 }, inputs: { segments } })).outputs.tokenizer));
+    trainedDirs.set(
+      vocabSize,
+      segmentsOnce().then(
+        async (segments) => (await runStage(train, { params: { kind: "bpe", vocabSize, minFrequency: 2 }, inputs: { segments } })).outputs.tokenizer,
+      ),
+    );
   }
   return trainedDirs.get(vocabSize)!;
 };
@@ -83,8 +96,15 @@ for (const vocabSize of [50_000, 70_000]) {
     const bad = firstDiff(ours, hfEncode(file, sequences));
     assert.equal(bad, -1, `sequence ${bad} '${sequences[bad]?.slice(0, 50)}' differs from HF`);
     assert.equal(firstDiff(ours, idsOf(tok, sequences, true)), -1, "fast == reference");
-    assert.ok(ours.some((row) => row.some((id) => id >= 46_341)), "ids past the old 46,340 limit occur");
-    if (vocabSize > 65_535) assert.ok(ours.some((row) => row.some((id) => id > 65_535)), "ids past uint16 occur");
+    assert.ok(
+      ours.some((row) => row.some((id) => id >= 46_341)),
+      "ids past the old 46,340 limit occur",
+    );
+    if (vocabSize > 65_535)
+      assert.ok(
+        ours.some((row) => row.some((id) => id > 65_535)),
+        "ids past uint16 occur",
+      );
   });
 }
 
@@ -104,6 +124,15 @@ test("BPE vocab 70,000: tokenize/encode writes uint32 shards holding the tokeniz
     encodeWithSpecials(tokenizer, s, buf);
     return buf.toArray();
   });
-  assert.equal(firstDiff(rows.map((x) => [...x]), want), -1);
-  assert.ok(rows.some((row) => [...row].some((id) => id > 65_535)), "an id past uint16 is stored intact");
+  assert.equal(
+    firstDiff(
+      rows.map((x) => [...x]),
+      want,
+    ),
+    -1,
+  );
+  assert.ok(
+    rows.some((row) => [...row].some((id) => id > 65_535)),
+    "an id past uint16 is stored intact",
+  );
 });

@@ -28,7 +28,11 @@ function ours(tok: DnaTokenizer, seqs: string[]): number[][] {
 function assertSameIds(kind: string, ourIds: number[][], hf: number[][], seqs: string[]): void {
   assert.equal(hf.length, seqs.length);
   const bad = seqs.findIndex((_, i) => JSON.stringify(ourIds[i]) !== JSON.stringify(hf[i]));
-  assert.equal(bad, -1, `${kind}: sequence ${bad} '${seqs[bad]?.slice(0, 60)}' differs: ours ${JSON.stringify(ourIds[bad]?.slice(0, 20))} HF ${JSON.stringify(hf[bad]?.slice(0, 20))}`);
+  assert.equal(
+    bad,
+    -1,
+    `${kind}: sequence ${bad} '${seqs[bad]?.slice(0, 60)}' differs: ours ${JSON.stringify(ourIds[bad]?.slice(0, 20))} HF ${JSON.stringify(hf[bad]?.slice(0, 20))}`,
+  );
 }
 
 async function trained(params: Record<string, unknown>, segs?: string[]) {
@@ -40,8 +44,14 @@ async function trained(params: Record<string, unknown>, segs?: string[]) {
 
 test("the parity set holds >= 1000 real sequences, some with N and some lowercase", () => {
   assert.ok(sequences.length - EDGE_CASES.length >= 1000, `${sequences.length}`);
-  assert.ok(sequences.some((s) => s.length > 200 && /N/.test(s)), "a chr2 segment with N");
-  assert.ok(sequences.some((s) => /[acgt]/.test(s)), "soft-masked bases");
+  assert.ok(
+    sequences.some((s) => s.length > 200 && /N/.test(s)),
+    "a chr2 segment with N",
+  );
+  assert.ok(
+    sequences.some((s) => /[acgt]/.test(s)),
+    "soft-masked bases",
+  );
 });
 
 for (const params of [
@@ -86,13 +96,23 @@ test("BPE (vocab 4096, minFrequency 4): merges and vocab identical to HF BpeTrai
 
 test("BPE (vocab 1024, minFrequency 2) on GUE + chrM with N: identical merges; N is a token, other codes [UNK]", async () => {
   const corpus = [...gueSequences(), ...cutSegments(chrM(), 0, 40)];
-  assert.ok(corpus.some((s) => s.includes("N")), "corpus holds chrM's N");
+  assert.ok(
+    corpus.some((s) => s.includes("N")),
+    "corpus holds chrM's N",
+  );
   const t = await trained({ kind: "bpe", vocabSize: 1024, minFrequency: 2 }, corpus);
   const hf = hfTrainBpe(corpus, 1024, 2);
   const mine = JSON.parse(readFileSync(t.file, "utf8")).model;
-  assert.deepEqual(mine.merges, hf.model.merges.map((m: string | string[]) => (Array.isArray(m) ? m.join(" ") : m)));
+  assert.deepEqual(
+    mine.merges,
+    hf.model.merges.map((m: string | string[]) => (Array.isArray(m) ? m.join(" ") : m)),
+  );
   assert.deepEqual(mine.vocab, hf.model.vocab);
-  assert.deepEqual(["A", "C", "G", "N", "T"].map((c) => mine.vocab[c]), [5, 6, 7, 8, 9], "alphabet sorted by code point after the specials");
+  assert.deepEqual(
+    ["A", "C", "G", "N", "T"].map((c) => mine.vocab[c]),
+    [5, 6, 7, 8, 9],
+    "alphabet sorted by code point after the specials",
+  );
   const buf = new IdBuffer();
   t.tokenizer.encode("RN", buf);
   assert.deepEqual(buf.toArray(), [1, 8], "IUPAC R is [UNK], N its own token");

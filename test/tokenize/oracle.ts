@@ -29,7 +29,17 @@ export function hfEncode(tokenizerJson: string, seqs: string[]): number[][] {
 export function hfTrainBpe(lines: string[], vocabSize: number, minFrequency: number): any {
   const d = tmp();
   writeFileSync(join(d, "corpus.txt"), lines.join("\n") + "\n");
-  oracle(["train", "--corpus", join(d, "corpus.txt"), "--vocab-size", String(vocabSize), "--min-frequency", String(minFrequency), "--out", join(d, "tok.json")]);
+  oracle([
+    "train",
+    "--corpus",
+    join(d, "corpus.txt"),
+    "--vocab-size",
+    String(vocabSize),
+    "--min-frequency",
+    String(minFrequency),
+    "--out",
+    join(d, "tok.json"),
+  ]);
   return JSON.parse(readFileSync(join(d, "tok.json"), "utf8"));
 }
 

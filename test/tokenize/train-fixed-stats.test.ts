@@ -19,7 +19,12 @@ test("the tokenizer files HF loads are the bytes revision 1 wrote (recorded befo
   const got: Record<string, Record<string, string>> = {};
   for (const params of [{ kind: "kmer-overlapping", k: 6 }, { kind: "kmer-nonoverlapping", k: 6 }, { kind: "single-nucleotide" }]) {
     const dir = (await runStage(train, { params, inputs: { segments } })).outputs.tokenizer;
-    got[params.kind] = Object.fromEntries(readdirSync(dir).filter((f) => f !== "stats.json").sort().map((f) => [f, sha(join(dir, f))]));
+    got[params.kind] = Object.fromEntries(
+      readdirSync(dir)
+        .filter((f) => f !== "stats.json")
+        .sort()
+        .map((f) => [f, sha(join(dir, f))]),
+    );
   }
   assert.deepEqual(got, {
     "kmer-overlapping": {
