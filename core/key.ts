@@ -19,6 +19,8 @@ export interface KeyComponents {
   env: Record<string, string | null>;
   /** For stages running the Python worker: digest of its pinned requirements and its source. */
   worker?: string;
+  /** For stages that write where each input came from: per input, the upstream instance id + coordinates, or a file's name. */
+  inputLabels?: Record<string, Array<{ from: string; matrix: Record<string, unknown> } | { file: string }>>;
 }
 
 export function stageKey(c: KeyComponents): string {

@@ -84,6 +84,12 @@ export interface StageDefinition<P = any> {
    */
   usesWorker?: boolean;
   /**
+   * The stage's output names where each input artifact came from (the upstream instance id and its matrix
+   * coordinates, or a file's name), as a report's rows do: these labels become part of its key, so renaming an upstream
+   * stage or an axis value makes it again instead of leaving bytes under a key that no longer describe them.
+   */
+  keysInputLabels?: boolean;
+  /**
    * The stage's manifest meta may name an output file to print (`show`) and one to point at (`link`) when a run that
    * includes it ends. Declared, so the CLI reads only these manifests, not every finished stage's.
    */

@@ -1,6 +1,6 @@
 // Gathers a stage instance's key components: upstream keys, content digests of external inputs and named scripts.
 import { statSync } from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
+import { basename, isAbsolute, relative, resolve } from "node:path";
 import type { DigestCache } from "../../cache/digest-cache.js";
 import { listTree, treeDigest } from "../../cache/digest.js";
 import type { StageInstance } from "../dag/types.js";
@@ -78,5 +78,24 @@ export async function keyComponents(
   const env: Record<string, string | null> = { ...inst.env };
   for (const name of inst.passEnv) env[name] = hostEnv[name] ?? null;
   const worker = inst.def?.usesWorker ? await workerDigest(digests) : undefined;
-  return { format: STORE_FORMAT, stage, params: keyedParams(inst.def, inst.params), inputs, outputs: [...inst.outputs], env, ...(worker ? { worker } : {}) };
+  const inputLabels = inst.def?.keysInputLabels ? labelsOf(inst) : undefined;
+  return {
+    format: STORE_FORMAT,
+    stage,
+    params: keyedParams(inst.def, inst.params),
+    inputs,
+    outputs: [...inst.outputs],
+    env,
+    ...(worker ? { worker } : {}),
+    ...(inputLabels ? { inputLabels } : {}),
+  };
+}
+
+/** What a stage that writes its inputs' provenance sees of them (engine/run/stage-inputs.ts hands it the same). */
+function labelsOf(inst: StageInstance): NonNullable<KeyComponents["inputLabels"]> {
+  const out: NonNullable<KeyComponents["inputLabels"]> = {};
+  for (const [name, list] of Object.entries(inst.inputs)) {
+    out[name] = list.map((b) => (b.kind === "stage" ? { from: b.from.id, matrix: { ...b.from.coords } } : { file: basename(b.path) }));
+  }
+  return out;
 }

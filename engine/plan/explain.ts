@@ -54,5 +54,7 @@ export function explainChange(before: KeyComponents, now: KeyComponents, inst: S
   diffValues("outputs", before.outputs, now.outputs, out);
   diffValues("env", before.env, now.env, out);
   if (before.worker !== now.worker) out.push("Python worker changed (requirements or source)");
+  if (JSON.stringify(before.inputLabels) !== JSON.stringify(now.inputLabels))
+    out.push("where its inputs come from changed (an upstream id or matrix value it writes)");
   return out;
 }

@@ -1,6 +1,6 @@
 // What a report is made of: metric results with their matrix coordinates, and pretraining loss curves.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { InputItem } from "../../core/input-item.js";
 import type { MatrixCoords } from "../../core/instance-id.js";
 import { StageInputError } from "../../core/errors.js";
@@ -55,7 +55,7 @@ export async function resultsFromInputs(items: InputItem[], taskAxis = "task"): 
     if (b && typeof b === "object" && !(BASELINE_AXIS in coords)) coords[BASELINE_AXIS] = `${b.k ?? "k"}-mer ${b.model ?? "baseline"}`;
     const collapsed = Array.isArray(m.collapsed) ? m.collapsed.filter((x): x is string => typeof x === "string") : undefined;
     out.push({
-      source: it.from ?? it.path,
+      source: it.from ?? basename(it.path), // never an absolute path in a published report
       task,
       kind: m.kind,
       primary: m.primary,
@@ -110,7 +110,7 @@ export function curvesFromInputs(items: InputItem[]): LossCurve[] {
     const log = findEventLog(it.path);
     if (!log) continue;
     const points = readLossCurve(readFileSync(log, "utf8"));
-    if (points.length) out.push({ source: it.from ?? it.path, coords: it.matrix, points });
+    if (points.length) out.push({ source: it.from ?? basename(it.path), coords: it.matrix, points });
   }
   return out;
 }

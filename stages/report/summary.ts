@@ -45,6 +45,7 @@ export default defineStage<SummaryParams>({
   },
   revision: 2, // 1: report.txt added; 2: paired gains, the k-mer baseline, collapsed models, gain-by-axis chart
   showsResults: true,
+  keysInputLabels: true, // results.csv and the tables name each row's source instance and its coordinates
   outputs: ["report"],
   resources: { cpus: 1, memory: "1G" },
   async run(ctx) {

@@ -49,6 +49,13 @@ const RENAMED: Record<string, (stage: string, c: MatrixCoords) => string | undef
   randommask: (stage, c) => (stage === "tokens" ? splitTokens(c, []) : undefined),
 };
 
+/**
+ * Per pipeline: stages whose key must change with the rewrite, and why. A report writes each row's source instance id
+ * and coordinates (report/summary keys its input labels): where the rewrite renamed the instances it reads, its bytes
+ * change, and so must its key.
+ */
+const RELABELLED: Record<string, string[]> = { quickstart: ["report"], "ablation-tokenizers": ["report"], tinydnabert: ["report"] };
+
 type PlanStage = { id: string; key: string };
 
 function plan(file: string, cwd: string, args: string[]): PlanStage[] {
@@ -87,7 +94,8 @@ for (const name of NAMES) {
       const mapped = now.map((s) => ({ ...s, v1Id: rename(stageIdOf(s.id), coordsFromInstanceId(s.id)) ?? s.id }));
       for (const s of mapped) {
         assert.ok(v1Key.has(s.v1Id), `${s.id}${s.v1Id !== s.id ? ` (mapped to ${s.v1Id})` : ""} is not an instance of v1; v1 has: ${[...v1Key.keys()].join(" ")}`);
-        assert.equal(s.key, v1Key.get(s.v1Id), `${s.id}${s.v1Id !== s.id ? ` (v1: ${s.v1Id})` : ""}: key changed`);
+        if (RELABELLED[name]?.includes(stageIdOf(s.id))) assert.notEqual(s.key, v1Key.get(s.v1Id), `${s.id}: reads renamed instances, so its key must change`);
+        else assert.equal(s.key, v1Key.get(s.v1Id), `${s.id}${s.v1Id !== s.id ? ` (v1: ${s.v1Id})` : ""}: key changed`);
       }
       assert.deepEqual(mapped.map((s) => s.v1Id).sort(), [...v1Key.keys()].sort(), "one rewritten instance per v1 instance");
     });
