@@ -266,8 +266,9 @@ function whyNotCreated(e: unknown, dir: string): unknown {
 }
 
 /**
- * Lease timing: $DNAFLOW_LEASE_TTL seconds (default 60); a held lease heartbeats every TTL/3 and a waiter polls at the
- * same period (faster polls would see no more changes), so it takes over a dead lease within about TTL + 2 polls.
+ * Lease timing: $DNAFLOW_LEASE_TTL seconds (default 60); a held lease heartbeats every TTL/3. A waiter polls at that
+ * period (faster polls would see no more changes) but at least every 2 s, so it notices a publication soon; it takes
+ * over a dead lease within about TTL + 2 polls.
  */
 export function defaultLeaseOptions(): LeaseOptions {
   const ttlMs = Number(process.env.DNAFLOW_LEASE_TTL || 60) * 1000;

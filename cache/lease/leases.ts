@@ -69,7 +69,13 @@ export class Leases {
     for (let race = 0; race < 3; race++) {
       // Read first: a runner waiting on a live holder polls this, so a poll is one read and one isDone, nothing more
       // (on S3 a read is a listing and a GET; creating first would cost a second read per poll).
-      const v = await this.backend.read(key);
+      let v = await this.backend.read(key);
+      if (!v && this.seen.has(key)) {
+        // It was held when we last looked. A filesystem lease is absent for the instant of a heartbeat's swap (rename
+        // aside, link the new one): look again before calling it free, so a live owner is not mistaken for a release.
+        await sleep(jitter(Math.min(100, this.opts.pollMs)));
+        v = await this.backend.read(key);
+      }
       if (await opts.isDone()) return { done: true };
       if (!v) {
         const created = await this.backend.create(key, this.recordFor(stage, 0));
@@ -88,46 +94,19 @@ export class Leases {
   }
 
   /**
-   * Holds the key's lease, waiting while another live runner holds it. Resolves `{done}` when `isDone()` becomes true
-   * meanwhile (the other runner published). `onWait` is called once per distinct holder. Polls every `pollMs`; when a
-   * compare-and-swap loses to another runner it backs off exponentially (jittered) instead of retrying at once.
+   * Holds the key's lease, waiting while another live runner holds it: `tryAcquire` every ~`pollMs` (jittered, so
+   * runners that collided once do not collide in step again). Resolves `{done}` when `isDone()` becomes true
+   * meanwhile (the other runner published). `onWait` is called once per distinct holder.
    */
   async acquire(key: string, stage: string, opts: { signal: AbortSignal; isDone: () => Promise<boolean>; onWait(msg: string): void }): Promise<AcquireResult> {
     let told = "";
-    let contention = 0;
-    const backOff = () => sleep(jitter(Math.min(this.opts.pollMs * 8, (this.opts.pollMs / 4) * 2 ** contention++)), opts.signal);
     for (;;) {
       opts.signal.throwIfAborted();
-      // Read first: while someone holds the lease (the long wait) a poll is one read and one isDone, nothing more.
-      let v = await this.backend.read(key);
-      if (!v && told) {
-        // It was held a moment ago. A filesystem lease is absent for the instant of a swap (rename aside, link the
-        // new one): look again before calling it free, so a live owner's heartbeat is not mistaken for a release.
-        await sleep(jitter(Math.min(100, this.opts.pollMs)), opts.signal);
-        v = await this.backend.read(key);
-      }
-      if (!v) {
-        const created = await this.backend.create(key, this.recordFor(stage, 0));
-        if (created) return this.holdUnlessDone(key, stage, created, opts.isDone);
-        await backOff(); // another runner created it first
-        continue;
-      }
-      if (await opts.isDone()) return { done: true };
-      const stale = this.staleReason(key, v);
-      if (stale) {
-        const token = await this.backend.replace(key, v.token, this.recordFor(stage, 0));
-        if (token) {
-          opts.onWait(`took over the lease: ${stale}`);
-          return this.holdUnlessDone(key, stage, token, opts.isDone);
-        }
-        await backOff(); // someone else changed it first
-        continue;
-      }
-      contention = 0;
-      const who = v.rec ? `${v.rec.owner.stage} on ${v.rec.owner.host} (pid ${v.rec.owner.pid})` : "an unreadable lease";
-      if (who !== told) {
-        opts.onWait(`held by ${who}; waiting`);
-        told = who;
+      const got = await this.tryAcquire(key, stage, opts);
+      if (!("busy" in got)) return got;
+      if (got.busy !== told) {
+        opts.onWait(`held by ${got.busy}; waiting`);
+        told = got.busy;
       }
       await sleep(jitter(this.opts.pollMs * 1.2), opts.signal);
     }

@@ -305,7 +305,9 @@ export class Scheduler {
         emit({ type: "stage-waiting", id: e.inst.id, reason: `held by ${outcome.busy}; waiting` });
         told = outcome.busy;
       }
-      await sleep(store.leases.opts.pollMs, stop.signal); // tryAcquire looks at isDone first thing
+      await sleep(store.leases.opts.pollMs, stop.signal);
+      // Outside the slot: a stage another runner published is seen as such without waiting for a slot or its resources.
+      if (await isDone()) return this.markCached(e);
     }
   }
 
