@@ -109,9 +109,20 @@ function params<P extends Props, const R extends keyof P & string = never>(
   return { properties, ...(required ? { required } : {}), additionalProperties: false, ...conditional } as never;
 }
 
+type JsonTypeName = "string" | "number" | "integer" | "boolean" | "null";
+type JsonTypeOf<N> = N extends "string" ? string : N extends "number" | "integer" ? number : N extends "boolean" ? boolean : N extends "null" ? null : never;
+
+/** A value of any of the listed JSON types (`type: ["string", "number"]`): `t.types(["string", "number"])` is string | number. */
+function types<const N extends readonly JsonTypeName[], const O extends Annotations & { default?: JsonTypeOf<N[number]> }>(
+  names: N,
+  options: O = {} as O,
+): Schema<JsonTypeOf<N[number]>, HasDefault<O>> & O & { type: N } {
+  return { type: names, ...options } as never;
+}
+
 /** The same schema, also accepting null (kept in the `type` keyword's place, so the bytes stay in author order). */
 function nullable<S extends Schema & { type: string }>(schema: S): Schema<Static<S> | null, false> & { type: [S["type"], "null"] } {
   return Object.fromEntries(Object.entries(schema).map(([k, v]) => (k === "type" ? [k, [v, "null"]] : [k, v]))) as never;
 }
 
-export const t = { integer, number, string, boolean, enum: enumOf, array, object, params, nullable };
+export const t = { integer, number, string, boolean, enum: enumOf, types, array, object, params, nullable };
