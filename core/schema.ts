@@ -36,6 +36,7 @@ export interface StringOptions extends Annotations {
 export interface ArrayOptions<T> extends Annotations {
   minItems?: number;
   maxItems?: number;
+  uniqueItems?: boolean;
   default?: T[];
 }
 export interface ObjectOptions<K> extends Annotations {
@@ -100,10 +101,20 @@ function object<P extends Props, const O extends ObjectOptions<keyof P & string>
   } as never;
 }
 
-/** A builtin's `params:` (the engine adds `type: "object"`); `extra` carries conditional keywords (if/then). */
+/** One conditional of a params schema: where `if` holds, `then` applies (defaults, `false` to forbid), else `else`. */
+export interface Conditional {
+  if: Record<string, unknown>;
+  then?: Record<string, unknown>;
+  else?: Record<string, unknown>;
+}
+
+/**
+ * A builtin's `params:` (the engine adds `type: "object"`). Conditional keywords (if/then/else, or allOf for several)
+ * are plain JSON Schema: the fields they default stay optional in the static type, as they are absent for other cases.
+ */
 function params<P extends Props, const R extends keyof P & string = never>(
   properties: P,
-  options: { required?: readonly R[]; if?: Record<string, unknown>; then?: Record<string, unknown> } = {},
+  options: { required?: readonly R[]; allOf?: readonly Conditional[] } & Partial<Conditional> = {},
 ): Schema<ObjectStatic<P, R>, true> & { properties: P } {
   const { required, ...conditional } = options;
   return { properties, ...(required ? { required } : {}), additionalProperties: false, ...conditional } as never;

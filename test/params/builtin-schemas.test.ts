@@ -1,8 +1,9 @@
 // Every builtin's params schema, as the CLI's registry exposes it, is the one pinned in test/fixtures/params/builtins.json
 // (written by scripts/dump-builtin-params.mjs before the schemas moved to the t.* builder): the move changed no
-// validation, default or unkeyed declaration. deepEqual ignores keyword order, and one order did change: report/summary's
-// `baseline` object now has additionalProperties before properties/required (t.object's order), not after them;
-// every other schema is byte-identical to the fixture.
+// validation, default or unkeyed declaration. deepEqual ignores keyword order, and two orders did change (t.object and
+// t.array write keywords in a fixed order): report/summary's `baseline` object has additionalProperties before
+// properties/required, and tokenize/train's `specialTokens` has minItems before uniqueItems. Every other schema is
+// byte-identical to the fixture.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
