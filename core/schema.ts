@@ -36,6 +36,7 @@ export interface StringOptions extends Annotations {
 export interface ArrayOptions<T> extends Annotations {
   minItems?: number;
   maxItems?: number;
+  uniqueItems?: boolean;
   default?: T[];
 }
 export interface ObjectOptions<K> extends Annotations {
@@ -100,13 +101,34 @@ function object<P extends Props, const O extends ObjectOptions<keyof P & string>
   } as never;
 }
 
-/** A builtin's `params:` (the engine adds `type: "object"`); `extra` carries conditional keywords (if/then). */
+/** One conditional of a params schema: where `if` holds, `then` applies (defaults, `false` to forbid), else `else`. */
+export interface Conditional {
+  if: Record<string, unknown>;
+  then?: Record<string, unknown>;
+  else?: Record<string, unknown>;
+}
+
+/**
+ * A builtin's `params:` (the engine adds `type: "object"`). Conditional keywords (if/then/else, or allOf for several)
+ * are plain JSON Schema: the fields they default stay optional in the static type, as they are absent for other cases.
+ */
 function params<P extends Props, const R extends keyof P & string = never>(
   properties: P,
-  options: { required?: readonly R[]; if?: Record<string, unknown>; then?: Record<string, unknown> } = {},
+  options: { required?: readonly R[]; allOf?: readonly Conditional[] } & Partial<Conditional> = {},
 ): Schema<ObjectStatic<P, R>, true> & { properties: P } {
   const { required, ...conditional } = options;
   return { properties, ...(required ? { required } : {}), additionalProperties: false, ...conditional } as never;
+}
+
+type JsonTypeName = "string" | "number" | "integer" | "boolean" | "null";
+type JsonTypeOf<N> = N extends "string" ? string : N extends "number" | "integer" ? number : N extends "boolean" ? boolean : N extends "null" ? null : never;
+
+/** A value of any of the listed JSON types (`type: ["string", "number"]`): `t.types(["string", "number"])` is string | number. */
+function types<const N extends readonly JsonTypeName[], const O extends Annotations & { default?: JsonTypeOf<N[number]> }>(
+  names: N,
+  options: O = {} as O,
+): Schema<JsonTypeOf<N[number]>, HasDefault<O>> & O & { type: N } {
+  return { type: names, ...options } as never;
 }
 
 /** The same schema, also accepting null (kept in the `type` keyword's place, so the bytes stay in author order). */
@@ -114,4 +136,4 @@ function nullable<S extends Schema & { type: string }>(schema: S): Schema<Static
   return Object.fromEntries(Object.entries(schema).map(([k, v]) => (k === "type" ? [k, [v, "null"]] : [k, v]))) as never;
 }
 
-export const t = { integer, number, string, boolean, enum: enumOf, array, object, params, nullable };
+export const t = { integer, number, string, boolean, enum: enumOf, types, array, object, params, nullable };

@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, statSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
+import { t, type Static } from "../../core/schema.js";
 import { defineStage } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
 import { describeTask, taskKind, type TaskInfo, type TaskSet } from "../../lib/benchmark/artifact.js";
@@ -25,19 +26,29 @@ import { suiteNames, suites, type Suite } from "../../lib/benchmark/suites.js";
 import { checkClasses, checkTaskSplits } from "../../lib/benchmark/task-checks.js";
 import { formatTaskSplit, parseTaskSplit, type SplitData } from "../../lib/benchmark/task-csv.js";
 
-export interface BenchmarkParams {
-  url?: string;
-  sha256?: string;
-  allowUnverified: boolean;
-  root?: string;
-  suite?: string;
-  tasks: string[];
-  kind: "auto" | "classification" | "regression";
-  name?: string;
-  retries: number;
-  timeoutMs: number;
-  backoffMs: number;
-}
+const benchmarkParams = t.params({
+  url: t.string({
+    description: "Archive (.zip, .tar.gz, …) or base URL of task folders; http(s), file:// or a path. Instead of the `source` input.",
+  }),
+  sha256: t.string({ pattern: "^[0-9a-fA-F]{64}$", description: "Expected sha256 of the archive at url." }),
+  allowUnverified: t.boolean({ default: false, description: "Accept a download without a sha256 to verify." }),
+  root: t.string({ description: "Folder inside the archive that holds the task folders (default: descend through single folders)." }),
+  suite: t.string({ description: "Known task list (gue, nt): its task names and class counts; also given as a pattern prefix, gue/prom/*." }),
+  tasks: t.array(t.string(), {
+    default: ["**"],
+    description: "Task globs: prom/*, tf/0, gue/EMP/*; * stays in one folder, ** crosses folders.",
+  }),
+  kind: t.enum(["auto", "classification", "regression"], {
+    default: "auto",
+    description: "auto: integer labels → classification, other numbers → regression.",
+  }),
+  name: t.string({ description: "Task name when the source is a single task folder (default: the folder's name)." }),
+  retries: t.integer({ minimum: 0, default: 8 }),
+  timeoutMs: t.integer({ minimum: 1, default: 60000 }),
+  backoffMs: t.integer({ minimum: 0, default: 2000 }),
+});
+
+export type BenchmarkParams = Static<typeof benchmarkParams>;
 
 const GLOB = /[*?]/;
 
@@ -45,34 +56,7 @@ export default defineStage<BenchmarkParams>({
   name: "data/benchmark",
   version: 1,
   description: "Benchmark tasks (GUE layout, NT CSVs) from a folder, archive or URL → tasks.json + normalized <task>/<split>.csv",
-  params: {
-    properties: {
-      url: {
-        type: "string",
-        description: "Archive (.zip, .tar.gz, …) or base URL of task folders; http(s), file:// or a path. Instead of the `source` input.",
-      },
-      sha256: { type: "string", pattern: "^[0-9a-fA-F]{64}$", description: "Expected sha256 of the archive at url." },
-      allowUnverified: { type: "boolean", default: false, description: "Accept a download without a sha256 to verify." },
-      root: { type: "string", description: "Folder inside the archive that holds the task folders (default: descend through single folders)." },
-      suite: { type: "string", description: "Known task list (gue, nt): its task names and class counts; also given as a pattern prefix, gue/prom/*." },
-      tasks: {
-        type: "array",
-        items: { type: "string" },
-        default: ["**"],
-        description: "Task globs: prom/*, tf/0, gue/EMP/*; * stays in one folder, ** crosses folders.",
-      },
-      kind: {
-        enum: ["auto", "classification", "regression"],
-        default: "auto",
-        description: "auto: integer labels → classification, other numbers → regression.",
-      },
-      name: { type: "string", description: "Task name when the source is a single task folder (default: the folder's name)." },
-      retries: { type: "integer", minimum: 0, default: 8 },
-      timeoutMs: { type: "integer", minimum: 1, default: 60000 },
-      backoffMs: { type: "integer", minimum: 0, default: 2000 },
-    },
-    additionalProperties: false,
-  },
+  params: benchmarkParams,
   // Network knobs: how hard to try, not what is fetched; the same sources give the same bytes with any of them.
   unkeyed: ["retries", "timeoutMs", "backoffMs"],
   inputs: { source: { optional: true, description: "Local folder of task folders (GUE layout), one task folder, or an archive." } },

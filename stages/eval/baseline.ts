@@ -6,56 +6,46 @@ import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runWorker } from "../../engine/python/run-worker.js";
+import { t, type Static } from "../../core/schema.js";
 import { defineStage, WARNINGS_META } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
 import { readTaskSet } from "../../lib/benchmark/artifact.js";
 import { collapseWarning, metricsFromPredictions, readPredictions } from "../../lib/metrics/index.js";
 
-export interface BaselineParams {
-  task: string;
-  k: number;
-  C: number;
-  alpha: number;
-  maxIter: number;
-  trainRows: number;
-  devFraction: number;
-  seed: number;
-}
+const baselineParams = t.params(
+  {
+    task: t.string({ minLength: 1, description: "one task of the tasks input, e.g. prom/prom_core_tata; use a matrix for several" }),
+    k: t.integer({ minimum: 1, maximum: 8, default: 4, description: "k-mer length (overlapping counts; 4^k features at most)" }),
+    C: t.number({ exclusiveMinimum: 0, default: 1.0, description: "logistic regression: inverse L2 strength (scikit-learn's C)" }),
+    alpha: t.number({ exclusiveMinimum: 0, default: 1.0, description: "ridge regression: L2 strength" }),
+    maxIter: t.integer({ minimum: 1, default: 2000, description: "lbfgs iterations at most" }),
+    trainRows: t.integer({
+      minimum: 0,
+      default: 0,
+      description: "the same fixed random subset of training rows as model/finetune's trainRows; 0 = all",
+    }),
+    devFraction: t.number({
+      exclusiveMinimum: 0,
+      maximum: 0.9,
+      default: 0.1,
+      description: "a task without dev.csv: the dev rows held out, as model/finetune",
+    }),
+    seed: t.integer({
+      minimum: 0,
+      default: 42,
+      description: "only for that dev hold-out (set it to the finetune's seed to get its dev rows); the fit has no randomness",
+    }),
+  },
+  { required: ["task"] },
+);
+
+export type BaselineParams = Static<typeof baselineParams>;
 
 export default defineStage<BaselineParams>({
   name: "eval/baseline",
   version: 1,
   description: "k-mer counts + logistic regression (regression tasks: ridge) on one benchmark task: the trivial model a language model must beat",
-  params: {
-    properties: {
-      task: { type: "string", minLength: 1, description: "one task of the tasks input, e.g. prom/prom_core_tata; use a matrix for several" },
-      k: { type: "integer", minimum: 1, maximum: 8, default: 4, description: "k-mer length (overlapping counts; 4^k features at most)" },
-      C: { type: "number", exclusiveMinimum: 0, default: 1.0, description: "logistic regression: inverse L2 strength (scikit-learn's C)" },
-      alpha: { type: "number", exclusiveMinimum: 0, default: 1.0, description: "ridge regression: L2 strength" },
-      maxIter: { type: "integer", minimum: 1, default: 2000, description: "lbfgs iterations at most" },
-      trainRows: {
-        type: "integer",
-        minimum: 0,
-        default: 0,
-        description: "the same fixed random subset of training rows as model/finetune's trainRows; 0 = all",
-      },
-      devFraction: {
-        type: "number",
-        exclusiveMinimum: 0,
-        maximum: 0.9,
-        default: 0.1,
-        description: "a task without dev.csv: the dev rows held out, as model/finetune",
-      },
-      seed: {
-        type: "integer",
-        minimum: 0,
-        default: 42,
-        description: "only for that dev hold-out (set it to the finetune's seed to get its dev rows); the fit has no randomness",
-      },
-    },
-    required: ["task"],
-    additionalProperties: false,
-  },
+  params: baselineParams,
   inputs: { tasks: { description: "the data/benchmark artifact (tasks.json + <task>/{train,dev,test}.csv)" } },
   outputs: ["metrics"],
   usesWorker: true,

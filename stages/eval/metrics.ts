@@ -4,28 +4,25 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { t, type Static } from "../../core/schema.js";
 import { defineStage, WARNINGS_META } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
 import { readTaskSet } from "../../lib/benchmark/artifact.js";
 import { collapseWarning, metricsFromPredictions, readPredictions, type TaskKind } from "../../lib/metrics/index.js";
 
-export interface EvalParams {
-  task?: string;
-  kind: "auto" | TaskKind;
-}
+const evalParams = t.params({
+  task: t.string({ description: "Task name, e.g. prom/prom_core_tata; with the `tasks` input it gives the kind and class count." }),
+  kind: t.enum(["auto", "classification", "regression"], { default: "auto", description: "auto: the task's kind, else integers → classification." }),
+});
+
+export type EvalParams = Static<typeof evalParams>;
 
 export default defineStage<EvalParams>({
   name: "eval/metrics",
   version: 1,
   revision: 2, // 2: metrics.json lists collapsed splits (classification)
   description: "Metrics from predictions.csv (split,row,label,prediction) → metrics/metrics.json",
-  params: {
-    properties: {
-      task: { type: "string", description: "Task name, e.g. prom/prom_core_tata; with the `tasks` input it gives the kind and class count." },
-      kind: { enum: ["auto", "classification", "regression"], default: "auto", description: "auto: the task's kind, else integers → classification." },
-    },
-    additionalProperties: false,
-  },
+  params: evalParams,
   inputs: {
     predictions: { description: "predictions.csv, or a folder containing it (e.g. a finetune output)." },
     tasks: { optional: true, description: "The data/benchmark artifact, for the task's kind and class count." },

@@ -2,6 +2,7 @@
 // A checksum mismatch fails the stage, so nothing is published; the manifest records url, size, checksums, time.
 import { copyFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { t, type Static } from "../../core/schema.js";
 import { defineStage } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
 import { digestFile, matches, type Checksum, type FileDigests } from "../../lib/genome/download/checksums.js";
@@ -10,36 +11,25 @@ import { PRESETS } from "../../lib/genome/download/presets.js";
 import { ProgressMeter } from "../../lib/genome/download/progress-meter.js";
 import { expectedChecksums, localPath, resolveSource } from "../../lib/genome/download/source.js";
 
-export interface DownloadParams {
-  preset?: string;
-  url?: string;
-  md5?: string;
-  sha256?: string;
-  checksumUrl?: string;
-  allowUnverified: boolean;
-  retries: number;
-  timeoutMs: number;
-  backoffMs: number;
-}
+const downloadParams = t.params({
+  preset: t.enum(Object.keys(PRESETS), { description: "GRCh38 source; url/md5/sha256/checksumUrl override its fields." }),
+  url: t.string({ description: "http(s) URL, file:// URL or local path." }),
+  md5: t.string({ pattern: "^[0-9a-fA-F]{32}$" }),
+  sha256: t.string({ pattern: "^[0-9a-fA-F]{64}$" }),
+  checksumUrl: t.string({ description: "Checksum list (md5sum, sha256sum or BSD sum format) naming the file." }),
+  allowUnverified: t.boolean({ default: false, description: "Accept a file without any checksum to verify." }),
+  retries: t.integer({ minimum: 0, default: 8, description: "Consecutive failed attempts without progress." }),
+  timeoutMs: t.integer({ minimum: 1, default: 60000, description: "Abort and retry when no byte arrives for this long." }),
+  backoffMs: t.integer({ minimum: 0, default: 2000, description: "First retry delay; doubles per failure." }),
+});
+
+export type DownloadParams = Static<typeof downloadParams>;
 
 export default defineStage<DownloadParams>({
   name: "genome/download",
   version: 1,
   description: "Download a reference genome (resumable, checksum-verified). Presets: " + Object.keys(PRESETS).join(", "),
-  params: {
-    properties: {
-      preset: { enum: Object.keys(PRESETS), description: "GRCh38 source; url/md5/sha256/checksumUrl override its fields." },
-      url: { type: "string", description: "http(s) URL, file:// URL or local path." },
-      md5: { type: "string", pattern: "^[0-9a-fA-F]{32}$" },
-      sha256: { type: "string", pattern: "^[0-9a-fA-F]{64}$" },
-      checksumUrl: { type: "string", description: "Checksum list (md5sum, sha256sum or BSD sum format) naming the file." },
-      allowUnverified: { type: "boolean", default: false, description: "Accept a file without any checksum to verify." },
-      retries: { type: "integer", minimum: 0, default: 8, description: "Consecutive failed attempts without progress." },
-      timeoutMs: { type: "integer", minimum: 1, default: 60000, description: "Abort and retry when no byte arrives for this long." },
-      backoffMs: { type: "integer", minimum: 0, default: 2000, description: "First retry delay; doubles per failure." },
-    },
-    additionalProperties: false,
-  },
+  params: downloadParams,
   // Network knobs: how hard to try, not what is downloaded (the checksums decide that).
   unkeyed: ["retries", "timeoutMs", "backoffMs"],
   inputs: {},

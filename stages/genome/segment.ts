@@ -1,38 +1,35 @@
 // genome/segment: cuts N-free fragments into seeded random-length segments (or fixed windows), optionally with
 // reverse complements; writes the segments artifact (lib/segments/format.ts) with each segment's origin.
+import { t, type Static } from "../../core/schema.js";
 import { defineStage } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
 import { readFragments } from "../../lib/genome/fragments-format.js";
-import { Segmenter, type SegmenterOptions } from "../../lib/genome/segmenter.js";
+import { Segmenter } from "../../lib/genome/segmenter.js";
 import { SegmentsWriter } from "../../lib/segments/format.js";
 import { ensureInputSpace } from "../space-check.js";
 import { treeBytes } from "../../lib/os/disk-space.js";
 
-export interface SegmentParams extends SegmenterOptions {
-  shardBases: number;
-}
+const segmentParams = t.params({
+  mode: t.enum(["random", "window"], { default: "random" }),
+  seed: t.integer({ default: 42, description: "Same seed, same segments on any machine." }),
+  min: t.integer({ minimum: 1, default: 256, description: "Shortest segment; shorter fragment tails are dropped." }),
+  max: t.integer({ minimum: 1, default: 1024, description: "Longest segment (random mode)." }),
+  window: t.integer({ minimum: 1, default: 1000, description: "Window length (window mode)." }),
+  stride: t.integer({ minimum: 1, default: 1000, description: "Step between window starts (window mode)." }),
+  reverseComplement: t.enum(["none", "both", "random"], {
+    default: "none",
+    description: "both: add each segment's reverse complement; random: flip each with p=0.5.",
+  }),
+  shardBases: t.integer({ minimum: 1, default: 67108864 }),
+});
+
+export type SegmentParams = Static<typeof segmentParams>;
 
 export default defineStage<SegmentParams>({
   name: "genome/segment",
   version: 1,
   description: "Cut fragments into random-length segments uniform in [min, max] (seeded) or fixed windows.",
-  params: {
-    properties: {
-      mode: { enum: ["random", "window"], default: "random" },
-      seed: { type: "integer", default: 42, description: "Same seed, same segments on any machine." },
-      min: { type: "integer", minimum: 1, default: 256, description: "Shortest segment; shorter fragment tails are dropped." },
-      max: { type: "integer", minimum: 1, default: 1024, description: "Longest segment (random mode)." },
-      window: { type: "integer", minimum: 1, default: 1000, description: "Window length (window mode)." },
-      stride: { type: "integer", minimum: 1, default: 1000, description: "Step between window starts (window mode)." },
-      reverseComplement: {
-        enum: ["none", "both", "random"],
-        default: "none",
-        description: "both: add each segment's reverse complement; random: flip each with p=0.5.",
-      },
-      shardBases: { type: "integer", minimum: 1, default: 67108864 },
-    },
-    additionalProperties: false,
-  },
+  params: segmentParams,
   inputs: { fragments: { description: "output of genome/strip-n" } },
   outputs: ["segments"],
   resources: { cpus: 1, memory: "256MB" },

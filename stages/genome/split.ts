@@ -1,6 +1,7 @@
 // genome/split: divides a segments artifact into train / validation / test segments artifacts, by an exact seeded
 // fraction or by holding out whole records (chromosomes). Origins are kept. No segment bytes are copied: each split
 // hard-links the input's shard files (copies them where links cannot be made) and lists its byte ranges of each.
+import { t, type Static } from "../../core/schema.js";
 import { defineStage } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
 import { FractionAssigner, RecordAssigner, type SplitName } from "../../lib/genome/split-assigner.js";
@@ -14,15 +15,21 @@ import { WindowLines } from "../../lib/sharded/window-lines.js";
 import { ensureInputSpace } from "../space-check.js";
 import { treeBytes } from "../../lib/os/disk-space.js";
 
-export interface SplitParams {
-  by: "fraction" | "record";
-  validation: number;
-  test: number;
-  validationRecords: string[];
-  testRecords: string[];
-  seed: number;
-  shardBases: number;
-}
+const splitParams = t.params({
+  by: t.enum(["fraction", "record"], { default: "fraction" }),
+  validation: t.number({ minimum: 0, maximum: 1, default: 0.05, description: "Fraction of segments (by: fraction)." }),
+  test: t.number({ minimum: 0, maximum: 1, default: 0, description: "Fraction of segments (by: fraction)." }),
+  validationRecords: t.array(t.string(), { default: [], description: "Record names held out for validation (by: record)." }),
+  testRecords: t.array(t.string(), { default: [], description: "Record names held out for test (by: record)." }),
+  seed: t.integer({ default: 42 }),
+  shardBases: t.integer({
+    minimum: 1,
+    default: 67108864,
+    description: "Unused since revision 2 (the splits share the input's shards); kept so pipelines that set it still load.",
+  }),
+});
+
+export type SplitParams = Static<typeof splitParams>;
 
 const SPLITS: SplitName[] = ["train", "validation", "test"];
 
@@ -42,23 +49,7 @@ export default defineStage<SplitParams>({
   version: 1,
   revision: 2, // 2: segments format 2 — hard-linked shards with byte ranges instead of copied segments
   description: "Split segments into train/validation/test by seeded fraction or by holding out whole records.",
-  params: {
-    properties: {
-      by: { enum: ["fraction", "record"], default: "fraction" },
-      validation: { type: "number", minimum: 0, maximum: 1, default: 0.05, description: "Fraction of segments (by: fraction)." },
-      test: { type: "number", minimum: 0, maximum: 1, default: 0, description: "Fraction of segments (by: fraction)." },
-      validationRecords: { type: "array", items: { type: "string" }, default: [], description: "Record names held out for validation (by: record)." },
-      testRecords: { type: "array", items: { type: "string" }, default: [], description: "Record names held out for test (by: record)." },
-      seed: { type: "integer", default: 42 },
-      shardBases: {
-        type: "integer",
-        minimum: 1,
-        default: 67108864,
-        description: "Unused since revision 2 (the splits share the input's shards); kept so pipelines that set it still load.",
-      },
-    },
-    additionalProperties: false,
-  },
+  params: splitParams,
   inputs: { segments: { description: "output of genome/segment" } },
   outputs: ["train", "validation", "test"],
   resources: { cpus: 1, memory: "256MB" },

@@ -1,9 +1,9 @@
 // genome/strip-n: reads a genome (FASTA, gzip/bgzip FASTA or .2bit), keeps the chosen records, splits them at runs
 // of N and writes the fragments of at least minLength bases (format: lib/genome/fragments-format.ts).
 import { stat } from "node:fs/promises";
+import { t, type Static } from "../../core/schema.js";
 import { defineStage } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
-import type { AmbiguityPolicy } from "../../lib/genome/alphabet.js";
 import { FragmentsWriter } from "../../lib/genome/fragments-format.js";
 import { NSplitter } from "../../lib/genome/n-splitter.js";
 import { readFasta } from "../../lib/genome/read-fasta.js";
@@ -11,31 +11,23 @@ import { filterRecords, recordFilter, type RecordSummary } from "../../lib/genom
 import { ensureInputSpace } from "../space-check.js";
 import { treeBytes } from "../../lib/os/disk-space.js";
 
-export interface StripNParams {
-  minLength: number;
-  include: string[];
-  exclude: string[];
-  keepSoftMask: boolean;
-  ambiguous: AmbiguityPolicy;
-  shardBases: number;
-}
+const stripNParams = t.params({
+  minLength: t.integer({ minimum: 1, default: 256, description: "Drop fragments shorter than this." }),
+  include: t.array(t.string(), { default: [], description: "Keep only records whose name matches one of these regexes." }),
+  exclude: t.array(t.string(), { default: [], description: "Drop records whose name matches one of these regexes." }),
+  keepSoftMask: t.boolean({ default: false, description: "Keep lowercase (soft-masked) bases lowercase." }),
+  ambiguous: t.enum(["n", "error"], { default: "n", description: "IUPAC ambiguity codes: read as N, or fail." }),
+  shardBases: t.integer({ minimum: 1, default: 268435456, description: "Start a new shard after this many bases." }),
+});
+
+export type StripNParams = Static<typeof stripNParams>;
 
 export default defineStage<StripNParams>({
   name: "genome/strip-n",
   version: 1,
   revision: 1, // meta.json no longer records the input's absolute path
   description: "Split every FASTA record at runs of N; keep fragments of at least minLength bases.",
-  params: {
-    properties: {
-      minLength: { type: "integer", minimum: 1, default: 256, description: "Drop fragments shorter than this." },
-      include: { type: "array", items: { type: "string" }, default: [], description: "Keep only records whose name matches one of these regexes." },
-      exclude: { type: "array", items: { type: "string" }, default: [], description: "Drop records whose name matches one of these regexes." },
-      keepSoftMask: { type: "boolean", default: false, description: "Keep lowercase (soft-masked) bases lowercase." },
-      ambiguous: { enum: ["n", "error"], default: "n", description: "IUPAC ambiguity codes: read as N, or fail." },
-      shardBases: { type: "integer", minimum: 1, default: 268435456, description: "Start a new shard after this many bases." },
-    },
-    additionalProperties: false,
-  },
+  params: stripNParams,
   inputs: { fasta: { description: "FASTA (plain, gzip or bgzip) or .2bit" } },
   outputs: ["fragments"],
   resources: { cpus: 2, memory: "512MB" },

@@ -9,6 +9,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { runWorker } from "../../engine/python/run-worker.js";
+import { t, type Static } from "../../core/schema.js";
 import { defineStage } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
 import type { JsonValue } from "../../core/json.js";
@@ -19,20 +20,17 @@ import { KmerOverlappingTokenizer } from "../../lib/tokenizers/kmer-overlapping.
 import { loadTokenizer } from "../../lib/tokenizers/tokenizer-file.js";
 import { MAX_K, MIN_K } from "../../lib/tokenizers/tokenizer.js";
 
-export interface ImportParams {
-  trustRemoteCode: boolean;
-}
+const importParams = t.params({
+  trustRemoteCode: t.boolean({ default: false, description: "run code shipped in the directory (auto_map, e.g. DNABERT-2); refused otherwise" }),
+});
+
+export type ImportParams = Static<typeof importParams>;
 
 export default defineStage<ImportParams>({
   name: "model/import",
   version: 1,
   description: "Import a local Hugging Face masked LM (DNABERT, NT, RoBERTa, ModernBERT) and its tokenizer as model/pretrain + tokenize/train artifacts.",
-  params: {
-    properties: {
-      trustRemoteCode: { type: "boolean", default: false, description: "run code shipped in the directory (auto_map, e.g. DNABERT-2); refused otherwise" },
-    },
-    additionalProperties: false,
-  },
+  params: importParams,
   inputs: { source: { description: "a local Hugging Face model directory: config.json, weights (safetensors or pytorch_model.bin), tokenizer files" } },
   outputs: ["model", "tokenizer"],
   usesWorker: true,

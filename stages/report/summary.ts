@@ -2,43 +2,35 @@
 // (self-contained, inline SVG), report.md and results.csv; the table goes to the stage log. Inputs: docs/evaluation.md.
 import { join } from "node:path";
 import { writeFile } from "node:fs/promises";
+import { t, type Static } from "../../core/schema.js";
 import { defineStage } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
 import { referenceNames } from "../../lib/reference-results/references.js";
 import { curvesFromInputs, renderReport, resultsFromInputs, writeReport } from "../../lib/report/index.js";
 
-export interface SummaryParams {
-  title: string;
-  split: string;
-  metric?: string;
-  reference: string[];
-  baseline?: { axis: string; value: string | number | boolean };
-  seedAxis: string;
-  taskAxis: string;
-}
+const summaryParams = t.params({
+  title: t.string({ default: "dnaflow report" }),
+  split: t.string({ default: "test", description: "Split whose metrics are reported." }),
+  metric: t.string({ description: "Metric to report (mcc, accuracy, f1, pearson, spearman, …); default: each task's metric of record." }),
+  reference: t.array(t.enum(referenceNames()), { default: [], description: "Published numbers to show: " + referenceNames().join(", ") }),
+  baseline: t.object(
+    { axis: t.string(), value: t.types(["string", "number", "boolean"]) },
+    {
+      required: ["axis", "value"],
+      description: "Gain chart baseline: the instances with this matrix axis value, e.g. { axis: init, value: scratch }.",
+    },
+  ),
+  seedAxis: t.string({ default: "seed", description: "Axis of repeats, aggregated to mean ± sd." }),
+  taskAxis: t.string({ default: "task", description: "Axis naming the task when metrics.json has no task." }),
+});
+
+export type SummaryParams = Static<typeof summaryParams>;
 
 export default defineStage<SummaryParams>({
   name: "report/summary",
   version: 1,
   description: "Report over matrix instances: results table (terminal, markdown, CSV) and an HTML page with SVG charts",
-  params: {
-    properties: {
-      title: { type: "string", default: "dnaflow report" },
-      split: { type: "string", default: "test", description: "Split whose metrics are reported." },
-      metric: { type: "string", description: "Metric to report (mcc, accuracy, f1, pearson, spearman, …); default: each task's metric of record." },
-      reference: { type: "array", items: { enum: referenceNames() }, default: [], description: "Published numbers to show: " + referenceNames().join(", ") },
-      baseline: {
-        type: "object",
-        properties: { axis: { type: "string" }, value: { type: ["string", "number", "boolean"] } },
-        required: ["axis", "value"],
-        additionalProperties: false,
-        description: "Gain chart baseline: the instances with this matrix axis value, e.g. { axis: init, value: scratch }.",
-      },
-      seedAxis: { type: "string", default: "seed", description: "Axis of repeats, aggregated to mean ± sd." },
-      taskAxis: { type: "string", default: "task", description: "Axis naming the task when metrics.json has no task." },
-    },
-    additionalProperties: false,
-  },
+  params: summaryParams,
   inputs: {
     metrics: { many: true, description: "metrics.json files or folders holding one (finetune or eval/metrics outputs), fanned in over the matrix." },
     pretrain: { many: true, optional: true, description: "Pretraining outputs with metrics.jsonl (loss events) for the loss curves." },

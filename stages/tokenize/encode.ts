@@ -2,6 +2,7 @@
 // [CLS] ids [SEP] per sequence, packed into maxLength blocks or one row per sequence. Streams; bounded memory.
 import { readFile, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { t, type Static } from "../../core/schema.js";
 import { defineStage } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
 import { readSegments, readSegmentsMeta, segmentLines } from "../../lib/segments/format.js";
@@ -12,27 +13,23 @@ import { Packer } from "../../lib/tokenizers/packing.js";
 import { readSequencesCsv, type LabeledSequence, type SequencesCsv } from "../../lib/tokenizers/sequences-csv.js";
 import { loadTokenizer } from "../../lib/tokenizers/tokenizer-file.js";
 import { encodeBytesWithSpecials, encodeWithSpecials } from "../../lib/tokenizers/tokenizer.js";
-import { TOKEN_SHARDS_FORMAT, dtypeForVocab, type Packing, type TokenShardsMeta } from "../../lib/tokenizers/token-shards-format.js";
+import { TOKEN_SHARDS_FORMAT, dtypeForVocab, type TokenShardsMeta } from "../../lib/tokenizers/token-shards-format.js";
 import { TokenShardsWriter } from "../../lib/tokenizers/token-shards-writer.js";
 import { ensureInputSpace } from "../space-check.js";
 
-interface EncodeParams {
-  maxLength: number;
-  packing: Packing;
-}
+const encodeParams = t.params({
+  maxLength: t.integer({ minimum: 4, maximum: 1 << 20, default: 512, description: "tokens per row, [CLS]/[SEP] included" }),
+  packing: t.enum(["blocks", "rows"], { default: "blocks", description: "blocks: concatenate and cut (pretraining); rows: one sequence per row" }),
+});
+
+type EncodeParams = Static<typeof encodeParams>;
 
 export default defineStage<EncodeParams>({
   name: "tokenize/encode",
   version: 1,
   revision: 1, // sequences CSVs read with csv-parse: a BOM or quoted values used to give wrong ids
   description: "Encode segments or CSV sequences with a tokenizer into token shards (tokens.bin + index.bin + meta.json).",
-  params: {
-    properties: {
-      maxLength: { type: "integer", minimum: 4, maximum: 1 << 20, default: 512, description: "tokens per row, [CLS]/[SEP] included" },
-      packing: { enum: ["blocks", "rows"], default: "blocks", description: "blocks: concatenate and cut (pretraining); rows: one sequence per row" },
-    },
-    additionalProperties: false,
-  },
+  params: encodeParams,
   inputs: {
     tokenizer: { description: "tokenizer directory from tokenize/train (or a tokenizer.json)" },
     segments: { optional: true, description: "segments artifact" },

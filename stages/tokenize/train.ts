@@ -20,7 +20,7 @@ import { KmerOverlappingTokenizer } from "../../lib/tokenizers/kmer-overlapping.
 import { VOCAB_TXT, vocabTxt } from "../../lib/tokenizers/vocab-txt.js";
 import { keepSegment } from "../../lib/tokenizers/sampling.js";
 import type { DnaTokenizer } from "../../lib/tokenizers/tokenizer.js";
-import { trainParamsSchema, type TrainParams } from "./train-params.js";
+import { bpeParams, trainParamsSchema, type TrainParams } from "./train-params.js";
 
 export default defineStage<TrainParams>({
   name: "tokenize/train",
@@ -75,25 +75,25 @@ export default defineStage<TrainParams>({
 });
 
 async function trainFromSegments(ctx: StageContext<TrainParams>, dir: string) {
-  const p = ctx.params;
+  const p = bpeParams(ctx.params);
   const meta = await readSegmentsMeta(dir).catch((e) => {
     throw new StageInputError((e as Error).message);
   });
   const minVocab = p.specialTokens.length + 4;
-  if (p.vocabSize! < minVocab) {
+  if (p.vocabSize < minVocab) {
     throw new StageInputError(`params.vocabSize ${p.vocabSize} is smaller than the ${p.specialTokens.length} special tokens + 4 bases (${minVocab})`);
   }
   // the corpus arrays are sized once: the whole artifact, or a first pass over the sample
   let capacity = meta.bases;
-  if (p.sampleFraction! < 1) {
+  if (p.sampleFraction < 1) {
     capacity = 0;
     let i = 0;
-    for await (const s of readSegments(dir)) if (keepSegment(p.seed!, i++, p.sampleFraction!)) capacity += s.length;
+    for await (const s of readSegments(dir)) if (keepSegment(p.seed, i++, p.sampleFraction)) capacity += s.length;
   }
-  const corpus = new BpeCorpus(capacity, p.vocabSize!);
+  const corpus = new BpeCorpus(capacity, p.vocabSize);
   let i = 0;
   for await (const s of readSegments(dir)) {
-    if (keepSegment(p.seed!, i++, p.sampleFraction!)) corpus.add(s);
+    if (keepSegment(p.seed, i++, p.sampleFraction)) corpus.add(s);
     if ((i & 1023) === 0) {
       ctx.signal.throwIfAborted();
       ctx.progress(i, meta.count, "segments");
@@ -101,8 +101,8 @@ async function trainFromSegments(ctx: StageContext<TrainParams>, dir: string) {
   }
   ctx.log(`BPE corpus: ${corpus.length} bases in ACGT runs from ${i} segments (fraction ${p.sampleFraction})`);
   return trainBpe(corpus, {
-    vocabSize: p.vocabSize!,
-    minFrequency: p.minFrequency!,
+    vocabSize: p.vocabSize,
+    minFrequency: p.minFrequency,
     specialTokens: p.specialTokens,
     signal: ctx.signal,
     onProgress: (v, target) => ctx.progress(v, target, "tokens"),

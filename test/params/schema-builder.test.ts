@@ -9,6 +9,8 @@ import pretrain from "../../stages/model/pretrain.js";
 import finetune from "../../stages/model/finetune.js";
 import type { PretrainParams } from "../../stages/model/pretrain-params.js";
 import type { FinetuneParams } from "../../stages/model/finetune-params.js";
+import tokenizeTrain from "../../stages/tokenize/train.js";
+import { bpeParams, type TrainParams } from "../../stages/tokenize/train-params.js";
 
 test("defaults are filled in: every defaulted field is present, optional ones stay absent", () => {
   const { params, problems } = resolveStageParams(pretrain, {});
@@ -59,3 +61,20 @@ const staticChecks: Array<true> = [
   true as Equal<FinetuneParams["seed"], number>,
 ];
 test("static types (checked by the compiler)", () => assert.equal(staticChecks.length, 9));
+
+test("t.types and t.params' allOf: the JSON keywords as written, and tokenize/train's per-kind defaults through ajv", () => {
+  const v = t.types(["string", "number", "boolean"], { description: "d" });
+  assert.deepEqual(v, { type: ["string", "number", "boolean"], description: "d" });
+  const value: Static<typeof v> = true; // string | number | boolean
+  assert.equal(value, true);
+  const s = t.params({ n: t.integer() }, { allOf: [{ if: { properties: { n: { const: 1 } } }, then: {}, else: {} }] });
+  assert.deepEqual(Object.keys(s), ["properties", "additionalProperties", "allOf"]);
+  const bpe = resolveStageParams(tokenizeTrain, { kind: "bpe" });
+  assert.deepEqual(bpe.problems, []);
+  assert.equal(bpeParams(bpe.params as TrainParams).vocabSize, 4096);
+  const kmer = resolveStageParams(tokenizeTrain, { kind: "kmer-overlapping" }).params as TrainParams;
+  assert.equal(kmer.k, 6);
+  assert.equal("vocabSize" in kmer, false);
+  assert.throws(() => bpeParams(kmer), /lack the BPE defaults/);
+  assert.notDeepEqual(resolveStageParams(tokenizeTrain, { kind: "kmer-overlapping", vocabSize: 100 }).problems, []);
+});
