@@ -14,7 +14,7 @@ export default tseslint.config(
     rules: {
       // `catch {}` is used on purpose (best-effort cleanup); other empty blocks are still errors.
       "no-empty": ["error", { allowEmptyCatch: true }],
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true }],
     },
   },
   { files: ["**/*.cjs"], languageOptions: { sourceType: "commonjs" } },

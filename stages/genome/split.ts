@@ -50,11 +50,14 @@ export default defineStage<SplitParams>({
   revision: 2, // 2: segments format 2 — hard-linked shards with byte ranges instead of copied segments
   description: "Split segments into train/validation/test by seeded fraction or by holding out whole records.",
   params: splitParams,
+  unkeyed: ["shardBases"], // unused: it cannot change the output
   inputs: { segments: { description: "output of genome/segment" } },
   outputs: ["train", "validation", "test"],
   resources: { cpus: 1, memory: "256MB" },
   async run(ctx) {
     const p = ctx.params;
+    // shardBases is left out of the recorded params, as it is of the key
+    const { shardBases, ...recordedParams } = p;
     const dir = ctx.input("segments");
     const meta = await readSegmentsMeta(dir);
     if (p.by === "fraction" && p.validation + p.test >= 1) throw new StageInputError(`genome/split: validation + test must be below 1`);
@@ -135,7 +138,7 @@ export default defineStage<SplitParams>({
         count: counts[s],
         bases: shards.reduce((a, x) => a + x.bases, 0),
         shards,
-        info: { split: s, params: { ...p }, source: meta.info ?? null },
+        info: { split: s, params: recordedParams, source: meta.info ?? null },
       };
       await writeArtifactMeta(outs[s].dir, out);
     }

@@ -36,7 +36,7 @@ test("retries, timeoutMs and backoffMs leave the keys unchanged; other params st
 
 test("every declared unkeyed param is a top-level param with a default (so the key never misses a choice)", () => {
   const declared = builtinStages.filter((d) => d.unkeyed?.length);
-  assert.deepEqual(declared.map((d) => d.name).sort(), ["data/benchmark", "genome/download"]);
+  assert.deepEqual(declared.map((d) => d.name).sort(), ["data/benchmark", "genome/download", "genome/split"]);
   for (const def of declared) {
     const props = (def.params as { properties: Record<string, { default?: unknown }> }).properties;
     for (const name of def.unkeyed!) assert.ok(props[name] && "default" in props[name], `${def.name}: unkeyed '${name}' is not a defaulted param`);
