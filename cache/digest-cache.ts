@@ -1,14 +1,20 @@
 // Remembers file digests by (dev, inode, size, mtime, ctime) so that a 3 GB FASTA is hashed once, not every run.
 // ctime cannot be set from user space, so an in-place edit (even one that restores mtime) is always noticed.
+// A published object's files are never modified in place, and genome/split shares them as hard links (a link changes
+// the inode's ctime): their stamp leaves ctime out, or every split would make the next run rehash the genome once per
+// path sharing it. `dnaflow verify --fresh` rehashes them all the same.
 import { readFileSync, statSync } from "node:fs";
 import { writeFileAtomic } from "./atomic.js";
 import { sha256File } from "./digest.js";
+import { isPublishedObjectFile } from "./layout.js";
 
 type Entry = [stamp: string, sha256: string];
 
 function stampOf(path: string): string | undefined {
   const st = statSync(path, { bigint: true, throwIfNoEntry: false });
-  return st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : undefined;
+  if (!st) return undefined;
+  const stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`;
+  return isPublishedObjectFile(path) ? stamp : `${stamp}:${st.ctimeNs}`;
 }
 
 export class DigestCache {

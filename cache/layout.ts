@@ -27,6 +27,9 @@ export const relative = {
   quarantine: () => QUARANTINE,
 };
 
+/** Whether a path is a file of a published object (`…/objects/<key>/out/…`): such files are never modified in place. */
+export const isPublishedObjectFile = (path: string): boolean => /(^|[\\/])objects[\\/][0-9a-f]{64}[\\/]out[\\/]/.test(path);
+
 /** Where a store's shared names land: under a root directory or an S3 key prefix. */
 abstract class SharedLayout {
   /** The absolute path or full S3 key of a relative name. */
