@@ -146,7 +146,7 @@ export default async function bench(): Promise<string> {
     `| 6-mer overlapping encode, 1 thread | ${ourKmer.mbps.toFixed(0)} MB/s | ${hfKmerMbps.toFixed(1)} MB/s (on pre-split text) | ${(ourKmer.mbps / hfKmerMbps).toFixed(0)}× |`,
     `| 6-mer ids identical | ${ourKmer.sha === hfKmer.idsSha256 ? "yes" : "NO"} | | |`,
     "",
-    `Extrapolation (training scales about linearly in corpus size for a fixed vocab; memory is ~12 B/base of corpus + pair lists): ` +
+    `Extrapolation (training scales about linearly in corpus size for a fixed vocab; memory is 2 B/base of corpus + the occurrence lists of pairs holding a merged token): ` +
       `dnaflow ≈ ${perGbp(ours.seconds)} s and ${(((ours.maxRssKb / 1024 / 1024) * 1000) / (bases / 1e6)).toFixed(0)} GiB per Gbp; HF ≈ ${perGbp(hf.seconds)} s and ${(((hf.maxRssKb / 1024 / 1024) * 1000) / (bases / 1e6)).toFixed(0)} GiB per Gbp.`,
     "",
   ].join("\n");
