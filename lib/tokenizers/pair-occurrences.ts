@@ -2,6 +2,7 @@
 // merged pair's chunks are recycled. Lists may hold stale positions; the trainer re-checks each one.
 // Positions are Uint32 (a corpus may pass 2^31 bases), and the arena is a list of fixed blocks rather than one array
 // that doubles: growing a multi-GB arena by copying would need both copies at once.
+import { growUint32 } from "./grow.js";
 
 const CHUNK = 16; // [next chunk, used, positions...]
 const CAP = CHUNK - 2;
@@ -44,7 +45,7 @@ export class PairOccurrences {
       const b = this.blocks[c >>> BLOCK_BITS];
       const o = c & MASK;
       const used = b[o + 1];
-      if (n + used > this.scratch.length) this.scratch = grow(this.scratch, n + used);
+      if (n + used > this.scratch.length) this.scratch = growUint32(this.scratch, n + used);
       for (let k = 0; k < used; k++) {
         const pos = b[o + 2 + k];
         if (pos < last) sorted = false;
@@ -82,16 +83,7 @@ export class PairOccurrences {
   }
 
   private growHeads(need: number): void {
-    this.head = grow(this.head, need, NONE);
-    this.tail = grow(this.tail, need, NONE);
+    this.head = growUint32(this.head, need, NONE);
+    this.tail = growUint32(this.tail, need, NONE);
   }
-}
-
-function grow(a: Uint32Array<ArrayBuffer>, need: number, fill?: number): Uint32Array<ArrayBuffer> {
-  let cap = Math.max(a.length * 2, 1024);
-  while (cap < need) cap *= 2;
-  const b = new Uint32Array(cap);
-  b.set(a);
-  if (fill !== undefined) b.fill(fill, a.length);
-  return b;
 }
