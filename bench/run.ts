@@ -1,6 +1,6 @@
 // npm run bench [-- section... [--option value]]: runs the benchmarks and writes BENCHMARKS.md (command, machine,
-// date, peers, ratios). `scale` (GRCh38-sized, tens of minutes, ~30 GB of disk) and `gpu` (needs CUDA) run only when
-// named; options such as `--size 0.1` go to the sections that read them.
+// date, peers, ratios). `scale` (GRCh38-sized, tens of minutes, ~30 GB of disk), `bpe-genome` (BPE on a whole
+// GRCh38-sized genome, ~15 min, ~13 GB of memory) and `gpu` (needs CUDA) run only when named; options such as `--size 0.1` go to the sections that read them.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../test/helpers/paths.js";
@@ -13,9 +13,10 @@ const sections: Record<string, () => Promise<{ default: () => Promise<string> }>
   pretrain: () => import("./pretrain.js"),
   datafeed: () => import("./datafeed.js"),
   scale: () => import("./scale.js"),
+  "bpe-genome": () => import("./bpe-genome.js"),
   gpu: () => import("./gpu.js"),
 };
-const OPT_IN = new Set(["scale", "gpu"]);
+const OPT_IN = new Set(["scale", "bpe-genome", "gpu"]);
 
 const args = process.argv.slice(2);
 const named = args.filter((a, i) => !a.startsWith("--") && !args[i - 1]?.startsWith("--"));

@@ -51,12 +51,35 @@ export class BpeCorpus {
     }
   }
 
+  /** add() of bytes[start, end) read as latin1, straight from a segment shard's bytes: no string per segment. */
+  addBytes(bytes: Uint8Array, start: number, end: number): void {
+    let i = start;
+    while (i < end) {
+      let j = i;
+      while (j < end && BASE_CODE[bytes[j]] < 4) j++;
+      if (j > i) {
+        const o = this.reserveWord(j - i);
+        for (let k = i; k < j; k++) this.sym[o + k - i] = BASE_CODE[bytes[k]];
+      }
+      if (j < end) {
+        this.otherChars.add(normalizeChar(bytes[j]));
+        this.otherCount++;
+      }
+      i = j + 1;
+    }
+  }
+
   private addWord(seq: string, start: number, end: number): void {
+    const o = this.reserveWord(end - start);
+    for (let i = 0; i < end - start; i++) this.sym[o + i] = BASE_CODE[seq.charCodeAt(start + i)];
+  }
+
+  /** Marks a word of `len` slots starting at the end of the corpus; returns its first slot. */
+  private reserveWord(len: number): number {
     const o = this.length;
-    const len = end - start;
     if (o + len > this.sym.length) throw new Error(`BPE corpus holds more than the ${this.sym.length} bases it was sized for`);
-    for (let i = 0; i < len; i++) this.sym[o + i] = BASE_CODE[seq.charCodeAt(start + i)];
     this.wordStart[o >>> 3] |= 1 << (o & 7);
     this.length = o + len;
+    return o;
   }
 }

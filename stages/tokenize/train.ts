@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { defineStage, type StageContext } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
 import type { JsonValue } from "../../core/json.js";
-import { readSegments, readSegmentsMeta } from "../../lib/segments/format.js";
+import { readSegments, readSegmentsMeta, segmentLines, type SegmentsMeta } from "../../lib/segments/format.js";
 import { boundedSampleLines, isSampled, SAMPLE_MAX_BASES } from "../../lib/segments/bounded-sample.js";
 import { specialIdsOf } from "../../lib/tokenizers/alphabet.js";
 import { BpeCorpus } from "../../lib/tokenizers/bpe-corpus.js";
@@ -87,18 +87,14 @@ async function trainFromSegments(ctx: StageContext<TrainParams>, dir: string) {
   let capacity = meta.bases;
   if (p.sampleFraction < 1) {
     capacity = 0;
-    let i = 0;
-    for await (const s of readSegments(dir)) if (keepSegment(p.seed, i++, p.sampleFraction)) capacity += s.length;
+    await forEachSegment(ctx, dir, meta, (index, _line, start, end) => {
+      if (keepSegment(p.seed, index, p.sampleFraction)) capacity += end - start;
+    });
   }
   const corpus = new BpeCorpus(capacity, p.vocabSize);
-  let i = 0;
-  for await (const s of readSegments(dir)) {
-    if (keepSegment(p.seed, i++, p.sampleFraction)) corpus.add(s);
-    if ((i & 1023) === 0) {
-      ctx.signal.throwIfAborted();
-      ctx.progress(i, meta.count, "segments");
-    }
-  }
+  const i = await forEachSegment(ctx, dir, meta, (index, line, start, end) => {
+    if (keepSegment(p.seed, index, p.sampleFraction)) corpus.addBytes(line, start, end);
+  });
   ctx.log(`BPE corpus: ${corpus.length} bases in ACGT runs from ${i} segments (fraction ${p.sampleFraction})`);
   return trainBpe(corpus, {
     vocabSize: p.vocabSize,
@@ -107,6 +103,35 @@ async function trainFromSegments(ctx: StageContext<TrainParams>, dir: string) {
     signal: ctx.signal,
     onProgress: (v, target) => ctx.progress(v, target, "tokens"),
   });
+}
+
+/**
+ * Calls `each` with every non-empty segment's index and bytes, straight from the shards (no string per segment: the
+ * whole-genome corpus is 3 GB); reports progress and yields to the event loop now and then. Returns the count.
+ */
+async function forEachSegment(
+  ctx: StageContext<TrainParams>,
+  dir: string,
+  meta: SegmentsMeta,
+  each: (index: number, line: Buffer, start: number, end: number) => void,
+): Promise<number> {
+  let i = 0;
+  for (const lines of segmentLines(dir, meta)) {
+    try {
+      while (lines.next()) {
+        if (lines.lineEnd === lines.lineStart) continue;
+        each(i++, lines.line, lines.lineStart, lines.lineEnd);
+        if ((i & 65535) === 0) {
+          ctx.signal.throwIfAborted();
+          ctx.progress(i, meta.count, "segments");
+          await new Promise((r) => setImmediate(r));
+        }
+      }
+    } finally {
+      lines.close();
+    }
+  }
+  return i;
 }
 
 /**
