@@ -13,6 +13,7 @@ import { FsLayout } from "../cache/layout.js";
 import { CLI } from "../test/helpers/cli.js";
 import { options } from "./scale.js";
 import { writeSyntheticGenome } from "./synthetic-genome.js";
+import { spawnAsync } from "./util.js";
 
 const PIPELINE = (fasta: string) => `
 name: bpe-genome
@@ -60,11 +61,9 @@ export default async function bench(): Promise<string> {
     const store = join(dir, "store");
     process.stderr.write(`bench bpe-genome: running through the CLI…\n`);
     const t0 = Date.now();
-    const run = spawnSync(process.execPath, [CLI, "run", "bpe.yaml", "-j", "1", "--store", store], {
+    const run = await spawnAsync([process.execPath, CLI, "run", "bpe.yaml", "-j", "1", "--store", store], {
       cwd: dir,
-      encoding: "utf8",
       env: { ...process.env, DNAFLOW_STORE: "" },
-      maxBuffer: 1 << 26,
     });
     const total = (Date.now() - t0) / 1000;
     if (run.status !== 0) throw new Error(`bench bpe-genome: dnaflow run failed (${run.status}): ${run.stderr.slice(-3000)}`);

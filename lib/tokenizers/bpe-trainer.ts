@@ -6,7 +6,7 @@
 // Unlike HF, a merge applies to every occurrence of the pair; HF applies it to the words recorded with the heap
 // entry, which differs only after such a duplicate-string merge (reported as stats.duplicateMerges).
 // Memory: the corpus (2 B/base, 4 past 65,535 tokens) + occurrence lists of the pairs that contain a merged token
-// (4 B per listed occurrence, stale ones included) + per-pair counts.
+// (compressed, ~1.3-2 B per listed occurrence, stale ones included: pair-occurrences.ts) + ~100 B per distinct pair.
 import { BASES } from "./alphabet.js";
 import type { BpeCorpus } from "./bpe-corpus.js";
 import { BpeTokenizer } from "./bpe-model.js";
