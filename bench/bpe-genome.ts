@@ -29,6 +29,7 @@ stages:
   bpe:
     uses: tokenize/train@1
     with: { kind: bpe, vocabSize: 4096, minFrequency: 2, sampleFraction: 1, modelMaxLength: 512 }
+    resources: { memory: 16GiB } # the stage's default (8 GiB) is for sampled corpora; Slurm enforces it
     inputs: { segments: "\${{ stages.segments.outputs.segments }}" }
 `;
 
