@@ -1,6 +1,7 @@
 // Benchmark: FASTA → genome/strip-n → genome/segment against seqkit 2.3 (`seq -g -G N`, `sliding -W 1000 -s 1000`)
 // on the same files in the same run: a ≥200 MB synthetic FASTA with N runs and GRCh37 chrX (Debian smalt-examples),
-// each gzip and plain. Reports wall time, MB/s of FASTA text and peak RSS (VmHWM polled from /proc) for both.
+// each gzip and plain; and the two shapes that break line- or record-buffering readers: one 250 Mbp record on a
+// single line, and 20,000 small contigs (peak RSS must stay where it is for ordinary files). Reports wall time, MB/s of FASTA text and peak RSS (VmHWM polled from /proc) for both.
 import { execFileSync, spawn } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -9,8 +10,16 @@ import { fileURLToPath } from "node:url";
 import { aptInstall } from "./util.js";
 
 const SMALT_CHRX = "/usr/share/doc/smalt/test/data/hs37chrXtrunc.fa.gz";
-const SYNTH_RECORDS = 4;
-const SYNTH_BASES = 55_000_000; // per record: 220 Mbp, ~224 MB of FASTA text
+/** Synthetic FASTA shapes: record count, bases per record (seeded in [min, max]), line width (0: one line). */
+interface Shape {
+  records: number;
+  min: number;
+  max: number;
+  width: number;
+}
+const SYNTH: Shape = { records: 4, min: 55_000_000, max: 55_000_000, width: 60 }; // 220 Mbp, ~224 MB of FASTA text
+const ONE_LINE: Shape = { records: 1, min: 250_000_000, max: 250_000_000, width: 0 };
+const CONTIGS: Shape = { records: 20_000, min: 500, max: 5_000, width: 60 };
 
 interface Run {
   seconds: number;
@@ -27,13 +36,17 @@ export default async function bench(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "dnaflow-bench-genome-"));
   try {
     const synth = join(dir, "synthetic.fa");
-    writeSyntheticFasta(synth);
+    writeSyntheticFasta(synth, SYNTH);
     execFileSync("sh", ["-c", `gzip -1 -c '${synth}' > '${synth}.gz'`]);
+    const oneLine = join(dir, "one-250Mbp-line.fa");
+    writeSyntheticFasta(oneLine, ONE_LINE);
+    const contigs = join(dir, "20000-contigs.fa");
+    writeSyntheticFasta(contigs, CONTIGS);
     const chrx = join(dir, "hs37chrX.fa");
     execFileSync("sh", ["-c", `gzip -dc '${SMALT_CHRX}' > '${chrx}'`]);
     execFileSync("cp", [SMALT_CHRX, chrx + ".gz"]);
     const rows: string[] = [];
-    for (const input of [synth, synth + ".gz", chrx, chrx + ".gz"]) {
+    for (const input of [synth, synth + ".gz", chrx, chrx + ".gz", oneLine, contigs]) {
       const fastaMB = statSync(input.replace(/\.gz$/, "")).size / 1e6;
       const work = mkdtempSync(join(dir, "run-"));
       const mine = await ours(input, work);
@@ -141,8 +154,8 @@ function which(cmd: string): string | undefined {
   }
 }
 
-/** Deterministic synthetic genome: random ACGT (some soft-masked stretches), N runs of 1–50,000 bp, 60-column lines. */
-function writeSyntheticFasta(path: string): void {
+/** Deterministic synthetic genome: random ACGT (some soft-masked stretches), N runs of 1–50,000 bp, in `shape`. */
+function writeSyntheticFasta(path: string, shape: Shape): void {
   let x = 0x9e3779b9;
   const rnd = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), x >>> 0);
   const fd = openSync(path, "w");
@@ -156,13 +169,14 @@ function writeSyntheticFasta(path: string): void {
     buf[used++] = b;
   };
   const ACGT = Buffer.from("ACGTacgt");
-  for (let r = 0; r < SYNTH_RECORDS; r++) {
+  for (let r = 0; r < shape.records; r++) {
     for (const c of Buffer.from(`>chr${r + 1} synthetic\n`)) put(c);
+    const length = shape.min + (rnd() % (shape.max - shape.min + 1));
     let col = 0,
       left = 0,
       inN = false,
       lower = 0;
-    for (let i = 0; i < SYNTH_BASES; i++) {
+    for (let i = 0; i < length; i++) {
       if (left === 0) {
         inN = !inN && rnd() % 4 === 0;
         left = inN ? 1 + (rnd() % 50_000) : 10_000 + (rnd() % 2_000_000);
@@ -170,7 +184,7 @@ function writeSyntheticFasta(path: string): void {
       }
       left--;
       put(inN ? 78 : ACGT[(rnd() & 3) + lower]);
-      if (++col === 60) {
+      if (++col === shape.width) {
         put(10);
         col = 0;
       }
