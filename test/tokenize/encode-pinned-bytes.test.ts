@@ -15,6 +15,8 @@ import { fixture } from "../helpers/paths.js";
 import train from "../../stages/tokenize/train.js";
 import encode from "../../stages/tokenize/encode.js";
 import { chr2, cutSegments } from "./data.js";
+import { readSegmentsMeta, segmentTasks, shardWindows } from "../../lib/segments/format.js";
+import { WindowLines, type ByteWindow } from "../../lib/sharded/window-lines.js";
 
 const SHARD_BYTES = 1 << 18;
 
@@ -127,4 +129,32 @@ test("tokenize/encode from segments writes the recorded bytes: every kind, both 
           else assert.equal(digest, got[key], `${key}: 3 cpus = 1 cpu`);
         }
   assert.deepEqual(got, PINNED);
+});
+
+test("segmentTasks: tasks of any size read exactly the lines of each shard's windows, in order (formats 1 and 2)", async () => {
+  const root = mkdtempSync(join(tmpdir(), "encode-tasks-"));
+  const shards = writeFormat1(join(root, "f1"), lines());
+  writeFormat2(join(root, "f2"), join(root, "f1"), shards);
+  const read = (path: string, windows: ByteWindow[]) => {
+    const out: string[] = [];
+    const l = new WindowLines(path, windows, 1 << 10);
+    while (l.next()) out.push(l.line.toString("latin1", l.lineStart, l.lineEnd));
+    l.close();
+    return out;
+  };
+  for (const format of ["f1", "f2"]) {
+    const dir = join(root, format);
+    const meta = await readSegmentsMeta(dir);
+    const whole = meta.shards.flatMap((s) => read(join(dir, s.file), shardWindows(dir, s).seq));
+    assert.ok(whole.includes("acgtnnACGTACGT") && whole.includes(""), "the reader drops \\r and keeps empty lines");
+    for (const bytes of [1, 97, 1000, 70_000, 1 << 22]) {
+      const tasks = segmentTasks(dir, meta, bytes);
+      assert.deepEqual(
+        tasks.flatMap((t) => read(t.path, t.windows)),
+        whole,
+        `${format}, tasks of ${bytes} bytes`,
+      );
+      if (bytes === 1000) assert.ok(tasks.length > 1500 && tasks.every((t) => t.windows.reduce((a, w) => a + w.bytes, 0) <= 1000));
+    }
+  }
 });
