@@ -115,6 +115,25 @@ export class BpeTokenizer implements DnaTokenizer {
     }
   }
 
+  /** encode() of bytes[start, end) read as latin1, without a string per sequence (the fast encoder's loop over bytes). */
+  encodeBytes(bytes: Uint8Array, start: number, end: number, out: IdBuffer): void {
+    const fast = this.fast ?? this.fastEncoder();
+    if (typeof fast === "string") return this.encodeReference(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1", start, end), out);
+    const n = end - start;
+    out.reserve(n);
+    if (this.codes.length < n) this.codes = new Uint8Array(Math.max(n, 2 * this.codes.length));
+    const codes = this.codes;
+    let i = start;
+    while (i < end) {
+      let j = i;
+      let c = 0;
+      while (j < end && (c = BASE_CODE[bytes[j]]) < 4) codes[j++ - i] = c;
+      if (j > i) out.length = fast.encodeWord(codes, j - i, out.data, out.length);
+      if (j < end) out.data[out.length++] = this.charIds.get(normalizeChar(bytes[j])) ?? this.specials.unk;
+      i = j + 1;
+    }
+  }
+
   /** The reference encoder: replays the merges by rank, exactly as HF does. */
   encodeReference(seq: string, out: IdBuffer): void {
     const n = seq.length;

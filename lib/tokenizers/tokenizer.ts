@@ -19,8 +19,8 @@ export interface DnaTokenizer {
   /** Appends the ids of one sequence, without [CLS]/[SEP], to `out`. */
   encode(seq: string, out: IdBuffer): void;
   /**
-   * The same ids as encode(bytes[start, end) read as latin1), straight from the bytes: no string per sequence. Kinds
-   * whose tables work on char codes have it (a latin1 char code is its byte); BPE does not.
+   * The same ids as encode(bytes[start, end) read as latin1), straight from the bytes: no string per sequence (every
+   * kind's tables work on char codes, and a latin1 char code is its byte).
    */
   encodeBytes?(bytes: Uint8Array, start: number, end: number, out: IdBuffer): void;
 }
