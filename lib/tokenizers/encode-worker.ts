@@ -1,5 +1,5 @@
 // A worker thread of the parallel encoder (parallel-encode.ts): reads and encodes one task at a time (encode-task.ts)
-// and moves the ids and row lengths back without a copy.
+// and moves the ids and row lengths back without a copy; the ids' buffer comes back once written, for a later task.
 import { parentPort, workerData } from "node:worker_threads";
 import type { SegmentTask } from "../segments/format.js";
 import { EncodeScratch, encodeTask } from "./encode-task.js";
@@ -10,7 +10,8 @@ const data = workerData as EncodeWorkerData;
 const { tokenizer } = await loadTokenizer(data.tokenizer);
 const scratch = new EncodeScratch();
 
-parentPort!.on("message", ({ id, task }: { id: number; task: SegmentTask }) => {
+parentPort!.on("message", ({ id, task, recycle }: { id: number; task: SegmentTask; recycle?: ArrayBuffer }) => {
+  if (recycle) return scratch.recycle(recycle);
   const r = encodeTask(tokenizer, task, data, scratch);
   const transfer: ArrayBuffer[] = [r.ids.buffer as ArrayBuffer];
   if (r.lengths) transfer.push(r.lengths.buffer as ArrayBuffer);

@@ -29,6 +29,7 @@ export async function encodeTasksParallel(
   const busy = new Array<number>(threads).fill(0);
   const pending = new Map<number, { resolve: (r: EncodedTask) => void; reject: (e: Error) => void }>();
   const results: Array<Promise<EncodedTask>> = [];
+  const byWorker: number[] = [];
   let failed: Error | undefined;
   const fail = (e: Error) => {
     failed ??= e;
@@ -52,6 +53,7 @@ export async function encodeTasksParallel(
     // the least busy worker: tasks differ in cost (BPE, N runs), so round robin would leave one idle
     const w = busy.indexOf(Math.min(...busy));
     busy[w]++;
+    byWorker[id] = w;
     workers[w].postMessage({ id, task: tasks[id] });
   };
   try {
@@ -61,6 +63,9 @@ export async function encodeTasksParallel(
       const r = await results[applied];
       delete results[applied]; // let the task's ids go
       onTask(r);
+      // onTask copied the ids: their buffer goes back to its worker for a later task (no fresh pages per task)
+      const ids = r.ids.buffer as ArrayBuffer;
+      workers[byWorker[applied]].postMessage({ recycle: ids }, [ids]);
       await every();
     }
   } finally {
