@@ -134,6 +134,16 @@ export class BpeTokenizer implements DnaTokenizer {
     }
   }
 
+  sharedState(): SharedArrayBuffer | undefined {
+    const fast = this.fast ?? this.fastEncoder();
+    return typeof fast === "string" ? undefined : fast.pairs.share();
+  }
+
+  useSharedState(shared: SharedArrayBuffer): void {
+    const fast = this.fast ?? this.fastEncoder();
+    if (typeof fast !== "string") fast.pairs.useShared(shared);
+  }
+
   /** The reference encoder: replays the merges by rank, exactly as HF does. */
   encodeReference(seq: string, out: IdBuffer): void {
     const n = seq.length;

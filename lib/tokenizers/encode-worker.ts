@@ -8,6 +8,7 @@ import { loadTokenizer } from "./tokenizer-file.js";
 
 const data = workerData as EncodeWorkerData;
 const { tokenizer } = await loadTokenizer(data.tokenizer);
+if (data.shared) tokenizer.useSharedState!(data.shared);
 const scratch = new EncodeScratch();
 
 parentPort!.on("message", ({ id, task, recycle }: { id: number; task: SegmentTask; recycle?: ArrayBuffer }) => {

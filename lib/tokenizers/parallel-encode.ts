@@ -12,6 +12,8 @@ const IN_FLIGHT_PER_WORKER = 2;
 export interface EncodeWorkerData extends EncodeTaskOptions {
   /** tokenizer.json (or its directory), loaded by each worker. */
   tokenizer: string;
+  /** The tokenizer's sharedState(), given to every worker's copy. */
+  shared?: SharedArrayBuffer;
 }
 
 /**

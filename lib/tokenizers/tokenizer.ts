@@ -23,6 +23,12 @@ export interface DnaTokenizer {
    * kind's tables work on char codes, and a latin1 char code is its byte).
    */
   encodeBytes?(bytes: Uint8Array, start: number, end: number, out: IdBuffer): void;
+  /**
+   * What encoding learns (BPE: its pair-validity memo), in shared memory for threads encoding with their own copies of
+   * this tokenizer (useSharedState()); undefined when there is nothing to share.
+   */
+  sharedState?(): SharedArrayBuffer | undefined;
+  useSharedState?(shared: SharedArrayBuffer): void;
 }
 
 /** Ids of a sequence as Hugging Face's encode() returns them: [CLS] ids [SEP]. */

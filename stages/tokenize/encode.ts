@@ -79,7 +79,7 @@ export default defineStage<EncodeParams>({
         truncatedRows += r.truncatedRows;
       };
       const threads = Math.min(tasks.length, Math.max(1, Math.floor(ctx.resources.cpus ?? 1)));
-      if (threads > 1) await encodeTasksParallel(tasks, { tokenizer: path, ...opts }, threads, add, every);
+      if (threads > 1) await encodeTasksParallel(tasks, { tokenizer: path, shared: tokenizer.sharedState?.(), ...opts }, threads, add, every);
       else {
         const scratch = new EncodeScratch();
         for (const task of tasks) {
