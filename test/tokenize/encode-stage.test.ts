@@ -166,3 +166,15 @@ test("encode with cpus 1 and 3 writes the same bytes, for every tokenizer kind (
     }
   }
 });
+
+test("encode stops at cancellation with worker threads running (and names a missing shard)", async () => {
+  const { cutSegments, chr2 } = await import("./data.js");
+  const { rmSync } = await import("node:fs");
+  const segments = await writeSegments(cutSegments(chr2(), 256, 100_000));
+  const tokenizer = (await runStage(train, { params: { kind: "single-nucleotide" }, inputs: { segments } })).outputs.tokenizer;
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(runStage(encode, { params: {}, inputs: { tokenizer, segments }, cpus: 2, signal: ac.signal }), { name: "AbortError" });
+  rmSync(join(segments, "part-00003.seq"));
+  for (const cpus of [1, 2]) await assert.rejects(runStage(encode, { params: {}, inputs: { tokenizer, segments }, cpus }), /part-00003\.seq/, `cpus ${cpus}`);
+});
