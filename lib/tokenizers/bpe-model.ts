@@ -144,6 +144,12 @@ export class BpeTokenizer implements DnaTokenizer {
     if (typeof fast !== "string") fast.pairs.useShared(shared);
   }
 
+  prepare(bases: number, part = 0, parts = 1): void {
+    const fast = this.fast ?? this.fastEncoder();
+    // a full memo pays off past ~16 bases a pair (measured on 4,096 tokens: 1.3 s to fill; 2.5 s of first sights in 300 MB)
+    if (typeof fast !== "string" && bases >= 16 * fast.pairs.tokens ** 2) fast.pairs.fill(part, parts);
+  }
+
   /** The reference encoder: replays the merges by rank, exactly as HF does. */
   encodeReference(seq: string, out: IdBuffer): void {
     const n = seq.length;

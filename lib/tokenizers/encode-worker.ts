@@ -6,9 +6,10 @@ import { EncodeScratch, encodeTask } from "./encode-task.js";
 import type { EncodeWorkerData } from "./parallel-encode.js";
 import { loadTokenizer } from "./tokenizer-file.js";
 
-const data = workerData as EncodeWorkerData;
+const data = workerData as EncodeWorkerData & { part: number; parts: number };
 const { tokenizer } = await loadTokenizer(data.tokenizer);
 if (data.shared) tokenizer.useSharedState!(data.shared);
+tokenizer.prepare?.(data.bases, data.shared ? data.part : 0, data.shared ? data.parts : 1); // tasks queue meanwhile
 const scratch = new EncodeScratch();
 
 parentPort!.on("message", ({ id, task, recycle }: { id: number; task: SegmentTask; recycle?: ArrayBuffer }) => {

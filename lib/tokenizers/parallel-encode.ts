@@ -14,6 +14,8 @@ export interface EncodeWorkerData extends EncodeTaskOptions {
   tokenizer: string;
   /** The tokenizer's sharedState(), given to every worker's copy. */
   shared?: SharedArrayBuffer;
+  /** Bases to encode, for the tokenizer's prepare(). */
+  bases: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export async function encodeTasksParallel(
   onTask: (r: EncodedTask) => void,
   every: () => Promise<void>,
 ): Promise<void> {
-  const workers = Array.from({ length: threads }, () => new Worker(WORKER, { workerData: data }));
+  const workers = Array.from({ length: threads }, (_, part) => new Worker(WORKER, { workerData: { ...data, part, parts: threads } }));
   const busy = new Array<number>(threads).fill(0);
   const pending = new Map<number, { resolve: (r: EncodedTask) => void; reject: (e: Error) => void }>();
   const results: Array<Promise<EncodedTask>> = [];

@@ -29,6 +29,11 @@ export interface DnaTokenizer {
    */
   sharedState?(): SharedArrayBuffer | undefined;
   useSharedState?(shared: SharedArrayBuffer): void;
+  /**
+   * Prepares for encoding about `bases` bases (BPE: fills its pair-validity memo ahead when that costs less than filling
+   * it as encoding goes); with a shared state, thread `part` of `parts` does its share.
+   */
+  prepare?(bases: number, part?: number, parts?: number): void;
 }
 
 /** Ids of a sequence as Hugging Face's encode() returns them: [CLS] ids [SEP]. */

@@ -79,9 +79,11 @@ export default defineStage<EncodeParams>({
         truncatedRows += r.truncatedRows;
       };
       const threads = Math.min(tasks.length, Math.max(1, Math.floor(ctx.resources.cpus ?? 1)));
-      if (threads > 1) await encodeTasksParallel(tasks, { tokenizer: path, shared: tokenizer.sharedState?.(), ...opts }, threads, add, every);
+      if (threads > 1)
+        await encodeTasksParallel(tasks, { tokenizer: path, shared: tokenizer.sharedState?.(), bases: source.bases!, ...opts }, threads, add, every);
       else {
         const scratch = new EncodeScratch();
+        tokenizer.prepare?.(source.bases!);
         for (const task of tasks) {
           const r = encodeTask(tokenizer, task, opts, scratch);
           add(r);
@@ -151,6 +153,8 @@ async function checkRecordedDigest(tokenizerPath: string, digest: string): Promi
 
 interface Source {
   total?: number;
+  /** Segments: their bases (from meta.json). */
+  bases?: number;
   labels: boolean;
   /** CSV sequences. */
   items?(): AsyncGenerator<LabeledSequence>;
@@ -167,6 +171,7 @@ async function segmentSource(dir: string): Promise<Source> {
   });
   return {
     total: meta.count,
+    bases: meta.bases,
     labels: false,
     tasks: () => segmentTasks(dir, meta, TASK_BYTES),
   };

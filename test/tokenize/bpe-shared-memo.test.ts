@@ -31,3 +31,23 @@ test("copies sharing a BPE tokenizer's state encode as an unshared one, and shar
   assert.deepEqual(ids(b, segs), ids(alone, segs), "b reads a's answers and adds its own: same ids");
   assert.throws(() => alone.useSharedState!(new SharedArrayBuffer(3)), /BPE pair memo of 3 bytes given to a vocabulary of \d+ tokens/);
 });
+
+test("a BPE memo filled ahead (prepare for many bases, in two shares) encodes as one filled as it goes", async () => {
+  const [filled, lazy] = await Promise.all([loadTokenizer(BPE), loadTokenizer(BPE)]).then((l) => l.map((t) => t.tokenizer));
+  const shared = filled.sharedState!()!;
+  filled.prepare!(0); // too few bases to pay off: nothing filled
+  assert.ok(new Uint8Array(shared).every((x) => x === 0));
+  filled.prepare!(1e12, 0, 2);
+  filled.prepare!(1e12, 1, 2);
+  assert.ok(
+    new Uint8Array(shared).every((x) => x !== 0),
+    "every pair answered",
+  );
+  const segs = chr2Segments(60);
+  const ids = (tok: typeof filled) => {
+    const out = new IdBuffer();
+    for (const s of segs) tok.encode(s, out);
+    return out.toArray();
+  };
+  assert.deepEqual(ids(filled), ids(lazy));
+});
