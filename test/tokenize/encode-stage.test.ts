@@ -149,8 +149,8 @@ test("train stats of k-mer and single-nucleotide tokenizers (a byte scan) equal 
   }
 });
 
-test("encode with cpus 1 and 3 writes the same bytes, for every tokenizer kind (BPE on worker threads)", async () => {
-  // chr2 (~2.3 Mbp) in 256–1024 bp pieces: several 1 MB batches in flight at once, results packed in order.
+test("encode with cpus 1 and 3 writes the same bytes, for every tokenizer kind (worker threads)", async () => {
+  // chr2 (~2.3 Mbp) in 256–1024 bp pieces, shards of 256 KB: several tasks in flight at once, results appended in order.
   const { cutSegments, chr2 } = await import("./data.js");
   const many = cutSegments(chr2(), 256, 100_000);
   const segments = await writeSegments(many);
