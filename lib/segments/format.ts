@@ -131,6 +131,11 @@ export function shardWindows(dir: string, shard: SegmentShardInfo): ShardRanges 
   return shard.ranges ? readRanges(join(dir, shard.ranges)) : { seq: WHOLE, bed: WHOLE };
 }
 
+/** The shards' sequence lines as bytes, one line reader per shard (the fast path of stages that scan every segment). */
+export function* segmentLines(dir: string, meta: SegmentsMeta): Generator<WindowLines> {
+  for (const shard of meta.shards) yield new WindowLines(join(dir, shard.file), shardWindows(dir, shard).seq, 4 << 20);
+}
+
 /** A piece of a segments artifact for one reader: the lines of `path` that start in `windows`, in order. */
 export interface SegmentTask {
   path: string;
@@ -139,7 +144,7 @@ export interface SegmentTask {
 
 /**
  * The shards' sequence lines cut into tasks of about `taskBytes` bytes each, in order: the lines of the tasks, read one
- * after the other with WindowLines, are exactly those of each shard's windows (shardWindows()). A window is cut at any byte (a line belongs to the
+ * after the other with WindowLines, are exactly segmentLines()'s. A window is cut at any byte (a line belongs to the
  * window it starts in) and small windows that follow one another are grouped, so tasks hold similar work.
  */
 export function segmentTasks(dir: string, meta: SegmentsMeta, taskBytes: number): SegmentTask[] {
