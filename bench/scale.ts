@@ -57,6 +57,7 @@ stages:
     matrix: { tokenizer: "\${{ params.tokenizers }}" }
     uses: tokenize/encode@1
     with: { maxLength: 512, packing: rows }
+    resources: { cpus: 2 }
     inputs: { tokenizer: "\${{ stages.tokenizer.outputs.tokenizer }}", segments: "\${{ stages.split.outputs.train }}" }
 `;
 

@@ -9,6 +9,7 @@
 // Format 2 (written by genome/split): the same, except that a shard may name `ranges` (lib/segments/ranges.ts), the
 // byte ranges of its .seq and .bed that belong to this artifact — the files are hard links shared with the artifact it
 // was split from. The readers below hide the difference.
+import { statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { JsonValue } from "../../core/json.js";
@@ -133,6 +134,41 @@ export function shardWindows(dir: string, shard: SegmentShardInfo): ShardRanges 
 /** The shards' sequence lines as bytes, one line reader per shard (the fast path of stages that scan every segment). */
 export function* segmentLines(dir: string, meta: SegmentsMeta): Generator<WindowLines> {
   for (const shard of meta.shards) yield new WindowLines(join(dir, shard.file), shardWindows(dir, shard).seq, 4 << 20);
+}
+
+/** A piece of a segments artifact for one reader: the lines of `path` that start in `windows`, in order. */
+export interface SegmentTask {
+  path: string;
+  windows: ByteWindow[];
+}
+
+/**
+ * The shards' sequence lines cut into tasks of about `taskBytes` bytes each, in order: the lines of the tasks, read one
+ * after the other with WindowLines, are exactly segmentLines()'s. A window is cut at any byte (a line belongs to the
+ * window it starts in) and small windows that follow one another are grouped, so tasks hold similar work.
+ */
+export function segmentTasks(dir: string, meta: SegmentsMeta, taskBytes: number): SegmentTask[] {
+  const tasks: SegmentTask[] = [];
+  for (const shard of meta.shards) {
+    const path = join(dir, shard.file);
+    const size = statSync(path).size;
+    let task: SegmentTask | undefined;
+    let bytes = 0;
+    for (const w of shardWindows(dir, shard).seq) {
+      const end = Math.min(w.offset + w.bytes, size);
+      for (let at = w.offset; at < end;) {
+        if (!task || bytes >= taskBytes) {
+          tasks.push((task = { path, windows: [] }));
+          bytes = 0;
+        }
+        const n = Math.min(end - at, taskBytes - bytes);
+        task.windows.push({ offset: at, bytes: n });
+        bytes += n;
+        at += n;
+      }
+    }
+  }
+  return tasks;
 }
 
 /** Streams every segment in shard order. Memory stays bounded by one line. */

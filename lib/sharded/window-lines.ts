@@ -14,7 +14,7 @@ export interface ByteWindow {
 
 export class WindowLines implements LineSource {
   private readonly fd: number;
-  private buf = Buffer.allocUnsafe(1 << 16);
+  private buf: Buffer;
   /** File offset of buf[0]. */
   private bufPos = 0;
   private start = 0;
@@ -23,7 +23,7 @@ export class WindowLines implements LineSource {
   private w = -1;
   private windowEnd = 0;
   /** The current line: line[lineStart, lineEnd) (no newline, no trailing \r). Valid until the next next(). */
-  line: Buffer = this.buf;
+  line: Buffer;
   lineStart = 0;
   lineEnd = 0;
   /** File offset of the current line's first byte, and of the byte after its newline. */
@@ -33,10 +33,11 @@ export class WindowLines implements LineSource {
   constructor(
     readonly path: string,
     private readonly windows: readonly ByteWindow[],
-    chunk = 1 << 16,
+    /** Bytes read at a time, or a buffer to read into (a caller reading many windows one after the other reuses one). */
+    chunk: number | Buffer = 1 << 16,
   ) {
     this.fd = openSync(path, "r");
-    this.buf = Buffer.allocUnsafe(chunk);
+    this.buf = this.line = typeof chunk === "number" ? Buffer.allocUnsafe(chunk) : chunk;
   }
 
   /** Advances to the next line; false after the last window. */

@@ -115,6 +115,41 @@ export class BpeTokenizer implements DnaTokenizer {
     }
   }
 
+  /** encode() of bytes[start, end) read as latin1, without a string per sequence (the fast encoder's loop over bytes). */
+  encodeBytes(bytes: Uint8Array, start: number, end: number, out: IdBuffer): void {
+    const fast = this.fast ?? this.fastEncoder();
+    if (typeof fast === "string") return this.encodeReference(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1", start, end), out);
+    const n = end - start;
+    out.reserve(n);
+    if (this.codes.length < n) this.codes = new Uint8Array(Math.max(n, 2 * this.codes.length));
+    const codes = this.codes;
+    let i = start;
+    while (i < end) {
+      let j = i;
+      let c = 0;
+      while (j < end && (c = BASE_CODE[bytes[j]]) < 4) codes[j++ - i] = c;
+      if (j > i) out.length = fast.encodeWord(codes, j - i, out.data, out.length);
+      if (j < end) out.data[out.length++] = this.charIds.get(normalizeChar(bytes[j])) ?? this.specials.unk;
+      i = j + 1;
+    }
+  }
+
+  sharedState(): SharedArrayBuffer | undefined {
+    const fast = this.fast ?? this.fastEncoder();
+    return typeof fast === "string" ? undefined : fast.pairs.share();
+  }
+
+  useSharedState(shared: SharedArrayBuffer): void {
+    const fast = this.fast ?? this.fastEncoder();
+    if (typeof fast !== "string") fast.pairs.useShared(shared);
+  }
+
+  prepare(bases: number, part = 0, parts = 1): void {
+    const fast = this.fast ?? this.fastEncoder();
+    // a full memo pays off past ~16 bases a pair (measured on 4,096 tokens: 1.3 s to fill; 2.5 s of first sights in 300 MB)
+    if (typeof fast !== "string" && bases >= 16 * fast.pairs.tokens ** 2) fast.pairs.fill(part, parts);
+  }
+
   /** The reference encoder: replays the merges by rank, exactly as HF does. */
   encodeReference(seq: string, out: IdBuffer): void {
     const n = seq.length;

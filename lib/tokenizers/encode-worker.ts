@@ -1,28 +1,21 @@
-// A worker thread of the parallel encoder (parallel-encode.ts): encodes batches of newline-separated sequences with
-// [CLS]/[SEP] and sends back the ids and each sequence's token count.
+// A worker thread of the parallel encoder (parallel-encode.ts): reads and encodes one task at a time (encode-task.ts)
+// and moves the ids and row lengths back without a copy; the ids' buffer comes back once written, for a later task.
 import { parentPort, workerData } from "node:worker_threads";
-import { IdBuffer } from "./id-buffer.js";
+import type { SegmentTask } from "../segments/format.js";
+import { EncodeScratch, encodeTask } from "./encode-task.js";
+import type { EncodeWorkerData } from "./parallel-encode.js";
 import { loadTokenizer } from "./tokenizer-file.js";
-import { encodeBytesWithSpecials } from "./tokenizer.js";
 
-const { tokenizer } = await loadTokenizer((workerData as { tokenizer: string }).tokenizer);
-const ids = new IdBuffer(1 << 20);
+const data = workerData as EncodeWorkerData & { part: number; parts: number };
+const { tokenizer } = await loadTokenizer(data.tokenizer);
+if (data.shared) tokenizer.useSharedState!(data.shared);
+tokenizer.prepare?.(data.bases, data.shared ? data.part : 0, data.shared ? data.parts : 1); // tasks queue meanwhile
+const scratch = new EncodeScratch();
 
-parentPort!.on("message", ({ id, text, length }: { id: number; text: ArrayBuffer; length: number }) => {
-  const b = Buffer.from(text, 0, length);
-  ids.clear();
-  const lens: number[] = [];
-  let bases = 0;
-  for (let start = 0; start < b.length;) {
-    let nl = b.indexOf(10, start);
-    if (nl < 0) nl = b.length;
-    const before = ids.length;
-    encodeBytesWithSpecials(tokenizer, b, start, nl, ids);
-    lens.push(ids.length - before);
-    bases += nl - start;
-    start = nl + 1;
-  }
-  const out = ids.data.slice(0, ids.length);
-  const lengths = Uint32Array.from(lens);
-  parentPort!.postMessage({ id, ids: out, lengths, bases }, [out.buffer, lengths.buffer]);
+parentPort!.on("message", ({ id, task, recycle }: { id: number; task: SegmentTask; recycle?: ArrayBuffer }) => {
+  if (recycle) return scratch.recycle(recycle);
+  const r = encodeTask(tokenizer, task, data, scratch);
+  const transfer: ArrayBuffer[] = [r.ids.buffer as ArrayBuffer];
+  if (r.lengths) transfer.push(r.lengths.buffer as ArrayBuffer);
+  parentPort!.postMessage({ id, ...r }, transfer);
 });

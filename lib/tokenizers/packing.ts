@@ -2,7 +2,7 @@
 //  blocks: concatenated and cut into rows of exactly maxLength tokens, the last partial block dropped (RoBERTa's
 //          run_mlm group_texts); a sequence may span two blocks.
 //  rows:   one sequence per row, cut to maxLength keeping [SEP] last.
-import type { Packing } from "./token-shards-format.js";
+import type { Packing, TokenDtype, TokenIds } from "./token-shards-format.js";
 
 /** Receives each finished row, row[start, end); it must copy what it keeps (the block array is reused). */
 export type RowSink = (row: Uint32Array, start: number, end: number, label?: number) => void;
@@ -61,5 +61,50 @@ export class Packer {
   /** Tokens left in the unfinished block (dropped). */
   get droppedTokens(): number {
     return this.packing === "blocks" ? this.filled : 0;
+  }
+}
+
+/**
+ * Blocks packing over runs of ids already in the on-disk dtype (one run per encoded task): whole blocks go to the sink
+ * straight from each run, several at once, without a copy; only the tail is carried into the next run. At the end the
+ * carried tail is the last partial block, dropped.
+ */
+export class BlockCutter {
+  private readonly carry: TokenIds;
+  private carried = 0;
+
+  constructor(
+    private readonly maxLength: number,
+    dtype: TokenDtype,
+    /** Receives ids[start, end): (end - start) / maxLength whole blocks. */
+    private readonly sink: (ids: TokenIds, start: number, end: number) => void,
+  ) {
+    this.carry = dtype === "uint16" ? new Uint16Array(maxLength) : new Uint32Array(maxLength);
+  }
+
+  add(ids: TokenIds): void {
+    const max = this.maxLength;
+    const n = ids.length;
+    let i = 0;
+    if (this.carried) {
+      i = Math.min(max - this.carried, n);
+      this.carry.set(ids.subarray(0, i), this.carried);
+      this.carried += i;
+      if (this.carried < max) return;
+      this.sink(this.carry, 0, max);
+      this.carried = 0;
+    }
+    const whole = Math.floor((n - i) / max) * max;
+    if (whole) this.sink(ids, i, i + whole);
+    i += whole;
+    if (i < n) {
+      this.carry.set(ids.subarray(i, n));
+      this.carried = n - i;
+    }
+  }
+
+  /** Tokens of the unfinished block (dropped). */
+  get droppedTokens(): number {
+    return this.carried;
   }
 }

@@ -1,87 +1,77 @@
-// Encoding on several cores: the calling thread reads lines and packs the results in order; worker threads
-// (encode-worker.ts) encode batches of ~1 MB of sequences. Results are applied in batch order, so the output is
-// exactly the sequential encoder's. At most 2 batches per worker are in flight: memory stays bounded.
+// Encoding on several cores: worker threads (encode-worker.ts) each read and encode whole tasks (byte windows of the
+// segment shards, lib/segments/format.ts segmentTasks) into ids in the on-disk dtype and move them back; the calling
+// thread only hands out tasks and passes the results on in task order, so the output is exactly the one-thread
+// encoder's. At most 2 tasks per worker are in flight: memory stays bounded.
 import { Worker } from "node:worker_threads";
-import type { LineSource } from "../sharded/line-source.js";
+import type { SegmentTask } from "../segments/format.js";
+import type { EncodedTask, EncodeTaskOptions } from "./encode-task.js";
 
 const WORKER = new URL("./encode-worker.js", import.meta.url);
-const BATCH_BYTES = 1 << 20;
+const IN_FLIGHT_PER_WORKER = 2;
 
-interface Result {
-  ids: Uint32Array;
-  lengths: Uint32Array;
+export interface EncodeWorkerData extends EncodeTaskOptions {
+  /** tokenizer.json (or its directory), loaded by each worker. */
+  tokenizer: string;
+  /** The tokenizer's sharedState(), given to every worker's copy. */
+  shared?: SharedArrayBuffer;
+  /** Bases to encode, for the tokenizer's prepare(). */
   bases: number;
 }
 
 /**
- * Encodes every non-empty line of the scanners with `threads` workers; `onBatch` receives each batch in input order:
- * its sequences' ids ([CLS] … [SEP]) back to back, each sequence's id count, and its base count. `every` is awaited
- * after each batch (progress, backpressure, cancellation).
+ * Encodes `tasks` on `threads` worker threads; `onTask` receives each result in task order, and `every` is awaited
+ * after each (progress, backpressure, cancellation).
  */
-export async function encodeLinesParallel(
-  scanners: Iterable<LineSource>,
-  tokenizerPath: string,
+export async function encodeTasksParallel(
+  tasks: readonly SegmentTask[],
+  data: EncodeWorkerData,
   threads: number,
-  onBatch: (ids: Uint32Array, lengths: Uint32Array, bases: number) => void,
+  onTask: (r: EncodedTask) => void,
   every: () => Promise<void>,
 ): Promise<void> {
-  const workers = Array.from({ length: threads }, () => new Worker(WORKER, { workerData: { tokenizer: tokenizerPath } }));
-  const pending = new Map<number, { resolve: (r: Result) => void; reject: (e: Error) => void }>();
-  const results: Array<Promise<Result>> = [];
+  const workers = Array.from({ length: threads }, (_, part) => new Worker(WORKER, { workerData: { ...data, part, parts: threads } }));
+  const busy = new Array<number>(threads).fill(0);
+  const pending = new Map<number, { resolve: (r: EncodedTask) => void; reject: (e: Error) => void }>();
+  const results: Array<Promise<EncodedTask>> = [];
+  const byWorker: number[] = [];
   let failed: Error | undefined;
-  for (const w of workers) {
-    w.on("message", (m: Result & { id: number }) => (pending.get(m.id)?.resolve(m), pending.delete(m.id)));
-    w.on("error", (e) => {
-      failed = e;
-      for (const p of pending.values()) p.reject(e);
-      pending.clear();
-    });
-  }
-  let nextId = 0;
-  let applied = 0;
-  const send = (text: Buffer, length: number) => {
-    if (failed) throw failed;
-    const id = nextId++;
-    results.push(new Promise<Result>((resolve, reject) => pending.set(id, { resolve, reject })));
-    // Each batch buffer owns its ArrayBuffer (allocUnsafeSlow never pools): moved to the worker, not copied.
-    const ab = text.buffer as ArrayBuffer;
-    workers[id % threads].postMessage({ id, text: ab, length }, [ab]);
+  const fail = (e: Error) => {
+    failed ??= e;
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
   };
-  const applyNext = async () => {
-    const r = await results[applied];
-    delete results[applied++]; // let the batch's memory go
-    onBatch(r.ids, r.lengths, r.bases);
-    await every();
+  workers.forEach((w, i) => {
+    w.on("message", (m: EncodedTask & { id: number }) => {
+      busy[i]--;
+      pending.get(m.id)?.resolve(m);
+      pending.delete(m.id);
+    });
+    w.on("error", fail);
+    w.on("exit", (code) => pending.size && fail(new Error(`tokenize/encode: an encoding thread exited (code ${code}) with tasks unfinished`)));
+  });
+  const send = (id: number) => {
+    if (failed) throw failed;
+    const p = new Promise<EncodedTask>((resolve, reject) => pending.set(id, { resolve, reject }));
+    p.catch(() => {}); // rejections are awaited in order below; none is unhandled meanwhile
+    results.push(p);
+    // the least busy worker: tasks differ in cost (BPE, N runs), so round robin would leave one idle
+    const w = busy.indexOf(Math.min(...busy));
+    busy[w]++;
+    byWorker[id] = w;
+    workers[w].postMessage({ id, task: tasks[id] });
   };
   try {
-    let buf = Buffer.allocUnsafeSlow(BATCH_BYTES + (1 << 16));
-    let used = 0;
-    for (const lines of scanners) {
-      try {
-        while (lines.next()) {
-          const n = lines.lineEnd - lines.lineStart;
-          if (n === 0) continue;
-          if (used + n + 1 > buf.length) {
-            const bigger = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, used + n + 1));
-            buf.copy(bigger, 0, 0, used);
-            buf = bigger;
-          }
-          lines.line.copy(buf, used, lines.lineStart, lines.lineEnd);
-          used += n;
-          buf[used++] = 10;
-          if (used >= BATCH_BYTES) {
-            send(buf, used - 1);
-            buf = Buffer.allocUnsafeSlow(BATCH_BYTES + (1 << 16));
-            used = 0;
-            while (nextId - applied > 2 * threads) await applyNext();
-          }
-        }
-      } finally {
-        lines.close();
-      }
+    let next = 0;
+    for (let applied = 0; applied < tasks.length; applied++) {
+      while (next < tasks.length && next - applied < IN_FLIGHT_PER_WORKER * threads) send(next++);
+      const r = await results[applied];
+      delete results[applied]; // let the task's ids go
+      onTask(r);
+      // onTask copied the ids: their buffer goes back to its worker for a later task (no fresh pages per task)
+      const ids = r.ids.buffer as ArrayBuffer;
+      workers[byWorker[applied]].postMessage({ recycle: ids }, [ids]);
+      await every();
     }
-    if (used) send(buf, used - 1);
-    while (applied < nextId) await applyNext();
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }

@@ -8,12 +8,15 @@ export class SingleNucleotideTokenizer implements DnaTokenizer {
   readonly vocab: string[];
   readonly specials: SpecialIds;
   private readonly byCode: Uint32Array;
+  /** Id of each byte value: one lookup a base on the byte path. */
+  private readonly byByte: Uint32Array;
 
   constructor(readonly specialTokens: string[]) {
     this.specials = specialIdsOf(specialTokens);
     this.vocab = [...specialTokens, ...BASES, "N"];
     this.byCode = new Uint32Array(256).fill(this.specials.unk);
     for (let c = 0; c < 5; c++) this.byCode[c] = specialTokens.length + c;
+    this.byByte = Uint32Array.from({ length: 256 }, (_, b) => this.byCode[BASE_CODE[b]]);
   }
 
   encode(seq: string, out: IdBuffer): void {
@@ -29,9 +32,9 @@ export class SingleNucleotideTokenizer implements DnaTokenizer {
   encodeBytes(bytes: Uint8Array, start: number, end: number, out: IdBuffer): void {
     out.reserve(end - start);
     const d = out.data;
-    const byCode = this.byCode;
+    const byByte = this.byByte;
     let o = out.length;
-    for (let i = start; i < end; i++) d[o++] = byCode[BASE_CODE[bytes[i]]];
+    for (let i = start; i < end; i++) d[o++] = byByte[bytes[i]];
     out.length = o;
   }
 }

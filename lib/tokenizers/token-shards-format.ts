@@ -12,6 +12,8 @@ export const LABELS_FILE = "labels.bin";
 export { META_FILE } from "../sharded/artifact-meta.js";
 
 export type TokenDtype = "uint16" | "uint32";
+/** Token ids in their on-disk dtype. */
+export type TokenIds = Uint16Array | Uint32Array;
 export type Packing = "blocks" | "rows";
 
 export interface TokenShardsMeta {

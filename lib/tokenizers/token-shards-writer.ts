@@ -7,7 +7,7 @@ import { endianness } from "node:os";
 import { join } from "node:path";
 import { writeArtifactMeta } from "../sharded/artifact-meta.js";
 import { BufferedFile } from "../sharded/buffered-file.js";
-import { INDEX_FILE, LABELS_FILE, TOKENS_FILE, type TokenDtype, type TokenShardsMeta } from "./token-shards-format.js";
+import { INDEX_FILE, LABELS_FILE, TOKENS_FILE, type TokenDtype, type TokenIds, type TokenShardsMeta } from "./token-shards-format.js";
 
 const STAGE_IDS = 1 << 16; // ids converted to the on-disk dtype in batches of this many
 
@@ -63,6 +63,29 @@ export class TokenShardsWriter {
     this.count++;
     this.pushOffset();
     if (this.labels) this.labels.write(new Uint8Array(Int32Array.of(label ?? -1).buffer));
+  }
+
+  /**
+   * Appends ids[start, end), already in the on-disk dtype, as rows of `lengths[i]` ids each (or of `lengths` ids each):
+   * one copy into the file's buffer, no staging. Rows without labels only.
+   */
+  writeRows(ids: TokenIds, start: number, end: number, lengths: ArrayLike<number> | number): void {
+    const size = this.staged.BYTES_PER_ELEMENT;
+    if (ids.BYTES_PER_ELEMENT !== size) throw new Error(`token shards: ${ids.BYTES_PER_ELEMENT * 8}-bit ids given to a ${this.dtype} writer`);
+    if (this.labels) throw new Error("token shards: writeRows() has no labels; use writeRow()");
+    this.flushStaged(); // keeps the order of ids given to writeRow() before
+    this.tokens.write(new Uint8Array(ids.buffer, ids.byteOffset + start * size, (end - start) * size));
+    const at = this.offset;
+    if (typeof lengths === "number") {
+      for (let o = start + lengths; o <= end; o += lengths) this.endRow(lengths);
+    } else for (let i = 0; i < lengths.length; i++) this.endRow(lengths[i]);
+    if (this.offset - at !== end - start) throw new Error(`token shards: rows of ${this.offset - at} ids given with ${end - start} ids`);
+  }
+
+  private endRow(length: number): void {
+    this.offset += length;
+    this.count++;
+    this.pushOffset();
   }
 
   private pushOffset(): void {

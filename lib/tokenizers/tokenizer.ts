@@ -19,10 +19,21 @@ export interface DnaTokenizer {
   /** Appends the ids of one sequence, without [CLS]/[SEP], to `out`. */
   encode(seq: string, out: IdBuffer): void;
   /**
-   * The same ids as encode(bytes[start, end) read as latin1), straight from the bytes: no string per sequence. Kinds
-   * whose tables work on char codes have it (a latin1 char code is its byte); BPE does not.
+   * The same ids as encode(bytes[start, end) read as latin1), straight from the bytes: no string per sequence (every
+   * kind's tables work on char codes, and a latin1 char code is its byte).
    */
   encodeBytes?(bytes: Uint8Array, start: number, end: number, out: IdBuffer): void;
+  /**
+   * What encoding learns (BPE: its pair-validity memo), in shared memory for threads encoding with their own copies of
+   * this tokenizer (useSharedState()); undefined when there is nothing to share.
+   */
+  sharedState?(): SharedArrayBuffer | undefined;
+  useSharedState?(shared: SharedArrayBuffer): void;
+  /**
+   * Prepares for encoding about `bases` bases (BPE: fills its pair-validity memo ahead when that costs less than filling
+   * it as encoding goes); with a shared state, thread `part` of `parts` does its share.
+   */
+  prepare?(bases: number, part?: number, parts?: number): void;
 }
 
 /** Ids of a sequence as Hugging Face's encode() returns them: [CLS] ids [SEP]. */

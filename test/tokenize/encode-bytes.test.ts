@@ -70,13 +70,14 @@ test("byte path matches encode() on 200 soft-masked chr2 segments with N runs, a
   }
 });
 
-test("BPE (no byte path) goes through the string: the same ids either way", async () => {
+test("BPE's byte path matches encode() on edge cases, chr2 segments and every byte value", async () => {
   const segments = await writeSegments(chr2Segments(50));
   const trained = await runStage(train, { params: { kind: "bpe", vocabSize: 64 }, inputs: { segments } });
   const { tokenizer } = await loadTokenizer(trained.outputs.tokenizer);
   assert.equal(tokenizer.kind, "bpe");
-  assert.equal(tokenizer.encodeBytes, undefined);
-  for (const seq of [...SEQS, ...chr2Segments(20)]) {
+  assert.equal(typeof tokenizer.encodeBytes, "function");
+  const all = String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i));
+  for (const seq of [...SEQS, ...chr2Segments(20), all]) {
     const [s, b] = both(tokenizer, seq);
     assert.deepEqual(b, s);
   }

@@ -149,8 +149,8 @@ test("train stats of k-mer and single-nucleotide tokenizers (a byte scan) equal 
   }
 });
 
-test("encode with cpus 1 and 3 writes the same bytes, for every tokenizer kind (BPE on worker threads)", async () => {
-  // chr2 (~2.3 Mbp) in 256–1024 bp pieces: several 1 MB batches in flight at once, results packed in order.
+test("encode with cpus 1 and 3 writes the same bytes, for every tokenizer kind (worker threads)", async () => {
+  // chr2 (~2.3 Mbp) in 256–1024 bp pieces, shards of 256 KB: several tasks in flight at once, results appended in order.
   const { cutSegments, chr2 } = await import("./data.js");
   const many = cutSegments(chr2(), 256, 100_000);
   const segments = await writeSegments(many);
@@ -165,4 +165,16 @@ test("encode with cpus 1 and 3 writes the same bytes, for every tokenizer kind (
       assert.equal((await readTokenShardsMeta(one.outputs.tokens)).sequences, many.filter((s) => s.length).length);
     }
   }
+});
+
+test("encode stops at cancellation with worker threads running (and names a missing shard)", async () => {
+  const { cutSegments, chr2 } = await import("./data.js");
+  const { rmSync } = await import("node:fs");
+  const segments = await writeSegments(cutSegments(chr2(), 256, 100_000));
+  const tokenizer = (await runStage(train, { params: { kind: "single-nucleotide" }, inputs: { segments } })).outputs.tokenizer;
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(runStage(encode, { params: {}, inputs: { tokenizer, segments }, cpus: 2, signal: ac.signal }), { name: "AbortError" });
+  rmSync(join(segments, "part-00003.seq"));
+  for (const cpus of [1, 2]) await assert.rejects(runStage(encode, { params: {}, inputs: { tokenizer, segments }, cpus }), /part-00003\.seq/, `cpus ${cpus}`);
 });
