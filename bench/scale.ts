@@ -6,9 +6,10 @@
 // encode ratio. Options (after `scale`): --size F (fraction of GRCh38, default 1), --genome hg38.fa.gz (a real genome
 // instead of the synthetic one). DNAFLOW_BENCH_DIR: where to work (default the OS temp dir). Cleans up afterwards.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, statfsSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, statfsSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { listTree } from "../cache/digest.js";
 import { FsLayout } from "../cache/layout.js";
 import { readSegments } from "../lib/segments/format.js";
 import { IdBuffer } from "../lib/tokenizers/id-buffer.js";
@@ -68,6 +69,21 @@ interface Row {
   peakRssBytes: number;
   inputBytes: number;
   inputMBps: number;
+}
+
+/** Wall seconds to write `bytes` to a new file in 4 MiB sequential writes and close it (no fsync, as a stage). */
+function writeAlone(path: string, bytes: number): { seconds: number; bytes: number } {
+  const chunk = Buffer.alloc(4 << 20, 1);
+  const t = performance.now();
+  const fd = openSync(path, "w");
+  try {
+    for (let left = bytes; left > 0; left -= chunk.length) writeSync(fd, chunk, 0, Math.min(left, chunk.length));
+  } finally {
+    closeSync(fd);
+  }
+  const seconds = (performance.now() - t) / 1000;
+  rmSync(path, { force: true });
+  return { seconds, bytes };
 }
 
 /** Encode throughput of the tokenizer library alone (no I/O) on the first `mb` MB of segments, per CPU-second. */
@@ -145,6 +161,11 @@ export default async function bench(): Promise<string> {
     const lib: Record<string, number> = {};
     for (const t of ["kmer6", "bpe4096", "nucleotide"])
       lib[t] = await libraryRate(out(`tokenizer[tokenizer=${t}]`, "tokenizer"), out("split", "train"), 100 * Math.min(1, size * 10));
+    // The disk's part: the k-mer stages write ~2 bytes per input byte, so on a slow disk writing alone can take longer
+    // than the library needs to encode. Timed here on as many bytes as the kmer6 stage wrote.
+    const tokensBytes = (await listTree(out("train-tokens[tokenizer=kmer6]", "tokens"))).reduce((a, f) => a + f.size, 0);
+    const write = writeAlone(join(dir, "write-alone.bin"), tokensBytes);
+    const tokensInputMB = rows.find((r) => r.stage === "train-tokens[tokenizer=kmer6]")!.inputBytes / 1e6;
 
     // seqkit on the same file, in the same run.
     const seqkitRows: string[] = [];
@@ -188,7 +209,9 @@ of encoding). **Load average: ${loads[0].toFixed(1)} at the start, ${loads[loads
 (1-minute averages sampled every 10 s). The machine is shared: on 2 cores a load above 2 means a stage got less than
 the core it asked for — "CPU % of wall" shows how much it got — so wall times and wall MB/s here are upper bounds of
 an unloaded run, and "input MB per CPU-s" (input bytes over the CPU seconds the stage's processes used) is what one
-free core would do. The library rates are CPU-bound loops measured under the same load.
+free core would do. The library rates are CPU-bound loops measured under the same load. The disk bounds the encode
+stages from below: writing the kmer6 stage's ${(write.bytes / 1e9).toFixed(2)} GB of token shards alone (4 MiB sequential writes from this
+process, right after the run) took **${write.seconds.toFixed(1)} s (${(write.bytes / 1e6 / write.seconds).toFixed(0)} MB/s)**, i.e. ${(tokensInputMB / write.seconds).toFixed(0)} MB/s of encode input at best here.
 
 | stage | wall s | CPU s | CPU % of wall | peak RSS MiB | input MB | input MB/s (wall) | input MB per CPU-s | encode: library (1 core) / stage (wall) | encode: library / stage, per CPU-s |
 |---|---:|---:|---:|---:|---:|---:|---:|---|---:|
