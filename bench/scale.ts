@@ -6,28 +6,15 @@
 // encode ratio. Options (after `scale`): --size F (fraction of GRCh38, default 1), --genome hg38.fa.gz (a real genome
 // instead of the synthetic one). DNAFLOW_BENCH_DIR: where to work (default the OS temp dir). Cleans up afterwards.
 import { spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, rmSync, statfsSync, statSync, writeFileSync, writeSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { closeSync, openSync, rmSync, statSync, writeSync } from "node:fs";
+import { join } from "node:path";
 import { listTree } from "../cache/digest.js";
-import { FsLayout } from "../cache/layout.js";
 import { readSegments } from "../lib/segments/format.js";
 import { IdBuffer } from "../lib/tokenizers/id-buffer.js";
 import { loadTokenizer } from "../lib/tokenizers/tokenizer-file.js";
 import { encodeWithSpecials } from "../lib/tokenizers/tokenizer.js";
-import { CLI } from "../test/helpers/cli.js";
-import { writeSyntheticGenome } from "./synthetic-genome.js";
-import { aptInstall, have, spawnAsync, timed } from "./util.js";
-
-export function options(argv: string[]): { size: number; genome?: string } {
-  const at = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const size = Number(at("--size") ?? 1);
-  if (!(size > 0 && size <= 1)) throw new Error(`bench scale: --size must be in (0, 1], got ${at("--size")}`);
-  return { size, genome: at("--genome") };
-}
+import { command, GENOME_STAGES, options, withGenomePipeline } from "./genome-pipeline.js";
+import { aptInstall, have, timed } from "./util.js";
 
 const PIPELINE = (fasta: string) => `
 name: scale
@@ -37,15 +24,7 @@ params:
     - { name: bpe4096, with: { kind: bpe, vocabSize: 4096, minFrequency: 2, sampleFraction: 0.1, modelMaxLength: 512 } }
     - { name: nucleotide, with: { kind: single-nucleotide, modelMaxLength: 512 } }
 stages:
-  fragments:
-    uses: genome/strip-n@1
-    with: { minLength: 5, exclude: ["_alt$", "_fix$", "_random$", "^chrUn_", "^chrEBV$", "^chrM$"] }
-    inputs: { fasta: ${JSON.stringify(fasta)} }
-  segments:
-    uses: genome/segment@1
-    with: { min: 5, max: 510, seed: 42 }
-    inputs: { fragments: "\${{ stages.fragments.outputs.fragments }}" }
-  split:
+${GENOME_STAGES(fasta)}  split:
     uses: genome/split@1
     with: { by: fraction, validation: 0.01, seed: 42 }
     inputs: { segments: "\${{ stages.segments.outputs.segments }}" }
@@ -61,15 +40,6 @@ stages:
     resources: { cpus: 2 }
     inputs: { tokenizer: "\${{ stages.tokenizer.outputs.tokenizer }}", segments: "\${{ stages.split.outputs.train }}" }
 `;
-
-interface Row {
-  stage: string;
-  wallS: number;
-  cpuS: number;
-  peakRssBytes: number;
-  inputBytes: number;
-  inputMBps: number;
-}
 
 /** Wall seconds to write `bytes` to a new file in 4 MiB sequential writes and close it (no fsync, as a stage). */
 function writeAlone(path: string, bytes: number): { seconds: number; bytes: number } {
@@ -109,55 +79,20 @@ async function libraryRate(tokenizerDir: string, segmentsDir: string, mb: number
   return bytes / 1e6 / best;
 }
 
-const gb = (b: number) => (b / 1e9).toFixed(2);
 const mbs = (b: number) => (b / 2 ** 20).toFixed(0);
 
 export default async function bench(): Promise<string> {
-  const { size, genome } = options(process.argv.slice(2));
+  const o = options(process.argv.slice(2), "scale");
+  const size = o.size;
   if (!have("seqkit")) aptInstall(["seqkit"]);
   if (!have("/usr/bin/time")) aptInstall(["time"]);
-  const root = resolve(process.env.DNAFLOW_BENCH_DIR || tmpdir());
   // The genome, the store's fragments/segments/split (~1× the genome each) and token shards (~2 bytes per base for
-  // k-mers and single nucleotides): about 9× the genome. Refuse rather than fill a shared disk.
-  const genomeBytes = genome ? statSync(genome).size * 4 : 3.15e9 * size;
-  const need = genomeBytes * 9;
-  const fs = statfsSync(root);
-  const free = fs.bavail * fs.bsize;
-  if (free < need) throw new Error(`bench scale: needs ~${gb(need)} GB free in ${root}, has ${gb(free)} GB (use --size or DNAFLOW_BENCH_DIR)`);
-  const dir = mkdtempSync(join(root, "dnaflow-bench-scale-"));
-  const loads: number[] = [loadavg()[0]];
-  const sampler = setInterval(() => loads.push(loadavg()[0]), 10_000);
-  try {
-    const fasta = genome ? resolve(genome) : join(dir, "genome.fa");
-    let genomeNote: string;
-    const tGen = Date.now();
-    if (!genome) {
-      process.stderr.write(`bench scale: writing a ${(3.15 * size).toFixed(2)} GB synthetic genome…\n`);
-      const g = writeSyntheticGenome(fasta, size);
-      genomeNote = `seeded synthetic GRCh38-sized genome (bench/synthetic-genome.ts, --size ${size}): ${g.records} records (hg38's 24 primary chromosome lengths × ${size}, 200 chrUn contigs), ${(g.bases / 1e6).toFixed(0)} Mbp of which ${(g.nBases / 1e6).toFixed(0)} Mbp N (telomeres, centromeres, acrocentric arms, chrY heterochromatin, gaps), ~50 % soft-masked, ${(g.bytes / 1e6).toFixed(0)} MB of FASTA (60 bp lines), written in ${((Date.now() - tGen) / 1000).toFixed(0)} s`;
-    } else genomeNote = `${genome} (${(statSync(genome).size / 1e6).toFixed(0)} MB)`;
-    writeFileSync(join(dir, "scale.yaml"), PIPELINE(fasta));
-    const store = join(dir, "store");
-    process.stderr.write(`bench scale: running the data path through the CLI…\n`);
-    const t0 = Date.now();
-    // not spawnSync: the load sampler's timer must keep firing while the CLI runs
-    const run = await spawnAsync([process.execPath, CLI, "run", "scale.yaml", "-j", "1", "--store", store], {
-      cwd: dir,
-      env: { ...process.env, DNAFLOW_STORE: "" },
-    });
-    const total = (Date.now() - t0) / 1000;
-    if (run.status !== 0) throw new Error(`bench scale: dnaflow run failed (${run.status}): ${run.stderr.slice(-3000)}`);
-    const trace = spawnSync(process.execPath, [CLI, "status", "scale.yaml", "--trace", "--json", "--store", store], { cwd: dir, encoding: "utf8" });
-    if (trace.status !== 0) throw new Error(`bench scale: status --trace failed: ${trace.stderr}`);
-    const rows: Row[] = JSON.parse(trace.stdout);
+  // k-mers and single nucleotides): about 9× the genome.
+  return withGenomePipeline("scale", o, 9, PIPELINE, async ({ dir, fasta, genomeNote, rows, total, out, loadNote }) => {
     const stageTotal = rows.reduce((a, r) => a + r.wallS, 0);
     const cpuTotal = rows.reduce((a, r) => a + (r.cpuS ?? 0), 0);
 
     // The tokenizer libraries alone, on the first 100 MB of the train segments, for the encode ratio.
-    const keys = JSON.parse(spawnSync(process.execPath, [CLI, "plan", "scale.yaml", "--json", "--store", store], { cwd: dir, encoding: "utf8" }).stdout)
-      .stages as Array<{ id: string; key: string }>;
-    const layout = new FsLayout(store);
-    const out = (id: string, o: string) => layout.output(keys.find((k) => k.id === id)!.key, o);
     const lib: Record<string, number> = {};
     for (const t of ["kmer6", "bpe4096", "nucleotide"])
       lib[t] = await libraryRate(out(`tokenizer[tokenizer=${t}]`, "tokenizer"), out("split", "train"), 100 * Math.min(1, size * 10));
@@ -192,11 +127,10 @@ export default async function bench(): Promise<string> {
       const perCpu = r.cpuS ? (r.inputBytes / 1e6 / r.cpuS).toFixed(0) : "-";
       return `| ${r.stage} | ${r.wallS.toFixed(1)} | ${r.cpuS?.toFixed(1) ?? "-"} | ${r.cpuS ? ((100 * r.cpuS) / r.wallS).toFixed(0) : "-"} | ${mbs(r.peakRssBytes)}${rssOk ? "" : " ✗"} | ${(r.inputBytes / 1e6).toFixed(0)} | ${r.inputMBps.toFixed(0)}${rateOk ? "" : " ✗"} | ${perCpu} | ${ratio} | ${perCpuRatio} |`;
     });
-    const maxLoad = Math.max(...loads);
     return `
 ## GRCh38 scale
 
-\`npm run bench -- scale${size !== 1 ? ` --size ${size}` : ""}${genome ? ` --genome ${genome}` : ""}\`: the ablation-tokenizers data path on ${genomeNote}. Run
+\`${command("scale", o)}\`: the ablation-tokenizers data path on ${genomeNote}. Run
 through the CLI as one \`dnaflow run FILE -j 1\` (stages one at a time, so each stage's figures are its own), figures
 from the manifests' resource accounting (\`dnaflow status FILE --trace\`): wall, CPU seconds and peak RSS of the stage's
 process tree; input MB/s = the stage's input bytes (MB = 10⁶ B) / wall. Targets (2 cores): every stage except BPE
@@ -205,7 +139,7 @@ throughput (library: the same tokenizer encoding the first ${(100 * Math.min(1, 
 core, best of 3, in this process right after, in MB per CPU-second; compared with the stage's input MB/s of wall
 time on the cores it is granted, \`cpus: 2\`, reading and writing included — the issue's "use every core the stage's
 cpus grants"; the last column compares per CPU-second instead, i.e. what the reading, packing and writing cost on top
-of encoding). **Load average: ${loads[0].toFixed(1)} at the start, ${loads[loads.length - 1].toFixed(1)} at the end, up to ${maxLoad.toFixed(1)} during the run**
+of encoding). **Load average: ${loadNote()} during the run**
 (1-minute averages sampled every 10 s). The machine is shared: on 2 cores a load above 2 means a stage got less than
 the core it asked for — "CPU % of wall" shows how much it got — so wall times and wall MB/s here are upper bounds of
 an unloaded run, and "input MB per CPU-s" (input bytes over the CPU seconds the stage's processes used) is what one
@@ -224,8 +158,5 @@ Same FASTA, same run, ${seqkitVersion} (wall, peak RSS by GNU time, FASTA MB/s):
 |---|---:|---:|---:|
 ${seqkitRows.join("\n")}
 `;
-  } finally {
-    clearInterval(sampler);
-    if (!process.env.DNAFLOW_BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
