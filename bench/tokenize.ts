@@ -12,6 +12,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
+import { reverseComplementInto } from "../lib/genome/reverse-complement.js";
 import { BpeCorpus } from "../lib/tokenizers/bpe-corpus.js";
 import { trainBpe } from "../lib/tokenizers/bpe-trainer.js";
 import { tokenizerJsonText } from "../lib/tokenizers/hf-json.js";
@@ -39,18 +40,14 @@ function corpusLines(mbp: number): string[] {
     .join("")
     .toUpperCase()
     .replace(/[^ACGT]/g, "");
-  const both = seq + reverseComplement(seq);
+  const fwd = Buffer.from(seq, "latin1");
+  const rc = Buffer.allocUnsafe(fwd.length);
+  reverseComplementInto(fwd, 0, fwd.length, rc);
+  const both = seq + rc.toString("latin1");
   const want = Math.min(both.length, Math.round(mbp * 1e6));
   const lines: string[] = [];
   for (let i = 0; i + SEGMENT <= want; i += SEGMENT) lines.push(both.slice(i, i + SEGMENT));
   return lines;
-}
-
-function reverseComplement(seq: string): string {
-  const pair: Record<string, string> = { A: "T", C: "G", G: "C", T: "A" };
-  const out = new Array<string>(seq.length);
-  for (let i = 0; i < seq.length; i++) out[seq.length - 1 - i] = pair[seq[i]];
-  return out.join("");
 }
 
 // The training worker's interpreter has HF tokenizers pinned; a fresh clone's system Python does not.
