@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { defineStage, type StageContext } from "../../engine/stage.js";
 import { StageInputError } from "../../core/errors.js";
 import type { JsonValue } from "../../core/json.js";
-import { readSegments, readSegmentsMeta, segmentLines, type SegmentsMeta } from "../../lib/segments/format.js";
+import { readSegments, readSegmentsMeta, segmentLines } from "../../lib/segments/format.js";
+import type { LineSource } from "../../lib/sharded/line-source.js";
 import { boundedSampleLines, isSampled, SAMPLE_MAX_BASES } from "../../lib/segments/bounded-sample.js";
 import { specialIdsOf } from "../../lib/tokenizers/alphabet.js";
 import { BpeCorpus } from "../../lib/tokenizers/bpe-corpus.js";
@@ -84,17 +85,20 @@ async function trainFromSegments(ctx: StageContext<TrainParams>, dir: string) {
     throw new StageInputError(`params.vocabSize ${p.vocabSize} is smaller than the ${p.specialTokens.length} special tokens + 4 bases (${minVocab})`);
   }
   // the corpus arrays are sized once: the whole artifact, or a first pass over the sample
+  const progress = (n: number) => ctx.progress(n, meta.count, "segments");
   let capacity = meta.bases;
   if (p.sampleFraction < 1) {
     capacity = 0;
-    await forEachSegment(ctx, dir, meta, (index, _line, start, end) => {
+    const sized = (index: number, _line: Buffer, start: number, end: number) => {
       if (keepSegment(p.seed, index, p.sampleFraction)) capacity += end - start;
-    });
+    };
+    await forEachLine(ctx, segmentLines(dir, meta), sized, progress);
   }
   const corpus = new BpeCorpus(capacity, p.vocabSize);
-  const i = await forEachSegment(ctx, dir, meta, (index, line, start, end) => {
+  const add = (index: number, line: Buffer, start: number, end: number) => {
     if (keepSegment(p.seed, index, p.sampleFraction)) corpus.addBytes(line, start, end);
-  });
+  };
+  const i = await forEachLine(ctx, segmentLines(dir, meta), add, progress);
   ctx.log(`BPE corpus: ${corpus.length} bases in ACGT runs from ${i} segments (fraction ${p.sampleFraction})`);
   return trainBpe(corpus, {
     vocabSize: p.vocabSize,
@@ -106,24 +110,25 @@ async function trainFromSegments(ctx: StageContext<TrainParams>, dir: string) {
 }
 
 /**
- * Calls `each` with every non-empty segment's index and bytes, straight from the shards (no string per segment: the
- * whole-genome corpus is 3 GB); reports progress and yields to the event loop now and then. Returns the count.
+ * Calls `each` with every non-empty line's index and bytes, straight from the shards (no string per segment: the
+ * whole-genome corpus is 3 GB); every 65,536 lines checks for cancellation, calls `progress` and yields to the event
+ * loop. Returns the count.
  */
-async function forEachSegment(
+async function forEachLine(
   ctx: StageContext<TrainParams>,
-  dir: string,
-  meta: SegmentsMeta,
+  sources: Iterable<LineSource>,
   each: (index: number, line: Buffer, start: number, end: number) => void,
+  progress: (lines: number) => void,
 ): Promise<number> {
   let i = 0;
-  for (const lines of segmentLines(dir, meta)) {
+  for (const lines of sources) {
     try {
       while (lines.next()) {
         if (lines.lineEnd === lines.lineStart) continue;
         each(i++, lines.line, lines.lineStart, lines.lineEnd);
         if ((i & 65535) === 0) {
           ctx.signal.throwIfAborted();
-          ctx.progress(i, meta.count, "segments");
+          progress(i);
           await new Promise((r) => setImmediate(r));
         }
       }
@@ -144,20 +149,12 @@ async function fixedVocabStats(ctx: StageContext<TrainParams>, tok: DnaTokenizer
   });
   const stats = new FixedVocabStats(tok);
   const total = Math.min(meta.bases, SAMPLE_MAX_BASES);
-  for (const lines of boundedSampleLines(dir, meta)) {
-    try {
-      while (lines.next()) {
-        if (lines.lineEnd === lines.lineStart) continue;
-        stats.addBytes(lines.line, lines.lineStart, lines.lineEnd);
-        if ((stats.collector.sequences & 0xffff) === 0) {
-          ctx.signal.throwIfAborted();
-          ctx.progress(Math.min(stats.collector.bases, total), total, "bases");
-        }
-      }
-    } finally {
-      lines.close();
-    }
-  }
+  await forEachLine(
+    ctx,
+    boundedSampleLines(dir, meta),
+    (_i, line, start, end) => stats.addBytes(line, start, end),
+    () => ctx.progress(Math.min(stats.collector.bases, total), total, "bases"),
+  );
   const result = stats.collector.result();
   if (!isSampled(meta)) return result;
   ctx.log(`stats from a sample of ${result.corpusBases} of the ${meta.bases} bases`);
