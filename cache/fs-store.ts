@@ -19,7 +19,7 @@ import { rename, rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { SpecError, withPath } from "../core/errors.js";
-import { fsyncDir, writeFileAtomic } from "./atomic.js";
+import { fsyncDir, fsyncTree, writeFileAtomic } from "./atomic.js";
 import type { Manifest } from "./manifest.js";
 import { FsAttempts } from "./fs-attempts.js";
 import { FsLeaseBackend } from "./lease/fs-backend.js";
@@ -114,9 +114,9 @@ export class FsStore implements Store {
   async publish(attempt: Attempt, manifest: Manifest): Promise<"published" | "exists"> {
     await rm(attempt.workDir, { recursive: true, force: true });
     rmSync(this.layout.attemptOwner(attempt.dir), { force: true });
+    await fsyncTree(attempt.outDir); // the bytes the manifest vouches for are on disk before it is
     writeFileAtomic(this.layout.attemptManifest(attempt.dir), JSON.stringify(manifest, null, 1));
     fsyncDir(attempt.dir);
-    fsyncDir(attempt.outDir);
     const target = this.layout.object(attempt.key);
     for (let tries = 0; ; tries++) {
       try {

@@ -25,7 +25,8 @@ for req in test/python-requirements.txt worker/requirements.txt; do
   fi
 done
 
-# Debian services and tools the tests start for real: Ceph RGW (S3), Slurm + munge, chromium (report rendering), GNU time.
+# Debian services and tools the tests start for real: Ceph RGW (S3), Slurm + munge, chromium (report rendering), GNU time,
+# strace (the publish-durability test watches the engine's fsync and rename calls).
 need=()
 command -v radosgw >/dev/null 2>&1 || need+=(radosgw ceph-mon ceph-osd)
 command -v uuidgen >/dev/null 2>&1 || need+=(uuid-runtime)
@@ -35,6 +36,7 @@ command -v sbatch >/dev/null 2>&1 || need+=(slurm-wlm)
 command -v munged >/dev/null 2>&1 || need+=(munge)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -x /usr/bin/time ] || need+=(time)
+command -v strace >/dev/null 2>&1 || need+=(strace)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian packages for the tests: ${need[*]}" >&2
