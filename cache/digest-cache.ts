@@ -3,7 +3,8 @@
 // A published object's files are never modified in place, and genome/split shares them as hard links (a link changes
 // the inode's ctime): their stamp leaves ctime out, or every split would make the next run rehash the genome once per
 // path sharing it. `dnaflow verify --fresh` rehashes them all the same.
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { fileStamp } from "../lib/os/file-stamp.js";
 import { writeFileAtomic } from "./atomic.js";
 import { sha256File } from "./digest.js";
 import { isPublishedObjectFile } from "./layout.js";
@@ -11,10 +12,7 @@ import { isPublishedObjectFile } from "./layout.js";
 type Entry = [stamp: string, sha256: string];
 
 function stampOf(path: string): string | undefined {
-  const st = statSync(path, { bigint: true, throwIfNoEntry: false });
-  if (!st) return undefined;
-  const stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`;
-  return isPublishedObjectFile(path) ? stamp : `${stamp}:${st.ctimeNs}`;
+  return fileStamp(path, { ctime: !isPublishedObjectFile(path) });
 }
 
 export class DigestCache {

@@ -3,7 +3,7 @@
 // Stages run in their own process so they use their own core, can be killed as a group, and run the same way locally,
 // under Slurm, or on another machine.
 import { createWriteStream, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
 import type { Registry } from "../registry.js";
 import { StageInputError } from "../../core/errors.js";
 import type { JsonValue } from "../../core/json.js";
@@ -11,6 +11,7 @@ import type { StageContext } from "../stage.js";
 import type { BuiltinJob } from "./builtin-job.js";
 import type { StageEvent } from "./protocol.js";
 import { selfFinalUsage } from "./resource-sampler.js";
+import { writtenDigests } from "../../lib/sharded/written-digests.js";
 
 /** Runs the builtin that `jobFile` names, found in `registry`, and exits with its outcome. */
 export function runBuiltinChild(jobFile: string, registry: Registry): void {
@@ -65,6 +66,12 @@ export function runBuiltinChild(jobFile: string, registry: Registry): void {
     const found = registry.find(job.stage, job.version);
     if ("error" in found) throw new Error(found.error);
     await found.def.run(ctx);
+    // What the stage hashed while writing spares the engine reading its outputs back.
+    const files = writtenDigests()
+      .map((d) => ({ ...d, path: relative(job.outDir, d.path) }))
+      .filter((d) => d.path && !d.path.startsWith("..") && !d.path.startsWith(sep))
+      .map((d) => ({ ...d, path: d.path.split(sep).join("/") }));
+    if (files.length) send({ event: "digests", files });
     send({ event: "done" });
   }
 

@@ -37,6 +37,7 @@ export async function runBuiltin(req: ExecRequest): Promise<void> {
     else if (e.event === "meta") req.onMeta(e.meta);
     else if (e.event === "error") error = e;
     else if (e.event === "usage") child.leaderUsage(e.usage);
+    else if (e.event === "digests") req.onDigests(e.files);
   });
   const [r] = await Promise.all([child.done, relay]);
   if (req.signal.aborted) throw req.signal.reason;

@@ -4,7 +4,6 @@
 import { appendFileSync, existsSync, readdirSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { listTree, sha256File } from "../../cache/digest.js";
 import type { Manifest } from "../../cache/manifest.js";
 import type { Attempt, AttemptStore } from "../../cache/store.js";
 import { longTimeoutSignal } from "../../lib/os/long-timeout.js";
@@ -13,6 +12,8 @@ import { runBuiltin } from "./builtin.js";
 import { runCommand } from "./command.js";
 import { Cancelled, StageFailure, type JobContext } from "./types.js";
 import type { Executor, ExecutorJob } from "./executor.js";
+import type { OutputDigest } from "./protocol.js";
+import { manifestFiles } from "./manifest-files.js";
 import { asStageFailure, retryDelay, shouldRetry, waitToRetry } from "./retry.js";
 import { rememberOutputDigests } from "./output-digests.js";
 import { isSameProcessAlive, killGroup, processStartTime } from "./process-group.js";
@@ -90,6 +91,7 @@ async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>,
   const timeout = inst.timeoutMs ? longTimeoutSignal(inst.timeoutMs) : undefined;
   const signal = timeout ? AbortSignal.any([ctx.signal, timeout]) : ctx.signal;
   const meta: Record<string, JsonValue> = {};
+  const written = new Map<string, OutputDigest>();
   let pgid: number | undefined; // the stage's process group: its resource usage goes into the manifest
   try {
     const req = {
@@ -109,6 +111,7 @@ async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>,
         const w = m[WARNINGS_META]; // a stage's warnings reach the terminal as warning events, besides the manifest
         if (Array.isArray(w)) for (const message of w) ctx.emit({ type: "warning", message: `${inst.id}: ${String(message)}` });
       },
+      onDigests: (files: OutputDigest[]) => files.forEach((f) => written.set(f.path, f)),
       onSpawn: (g: number) => ((pgid = g), ctx.store.attempts.updateOwner(attempt, { ...owner, childPgid: g })),
     };
     try {
@@ -117,7 +120,7 @@ async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>,
       if (timeout?.aborted && !ctx.signal.aborted) throw new StageFailure(`timed out after ${formatDuration(inst.timeoutMs!)}`);
       throw e;
     }
-    const manifest = await buildManifest(entry, attempt, meta, started, ctx.pipelineName, takeGroupUsage(pgid));
+    const manifest = await buildManifest(entry, attempt, meta, written, started, ctx.pipelineName, takeGroupUsage(pgid));
     const result = await ctx.store.publish(attempt, manifest);
     rememberOutputDigests(ctx.store, ctx.digests, key, manifest);
     const seconds = manifest.timings.seconds;
@@ -136,6 +139,7 @@ async function buildManifest(
   entry: PlanEntry,
   attempt: Attempt,
   meta: Record<string, JsonValue>,
+  written: ReadonlyMap<string, OutputDigest>,
   started: Date,
   pipeline: string,
   usage?: StageUsage,
@@ -148,8 +152,7 @@ async function buildManifest(
   }
   const extra = readdirSync(attempt.outDir).filter((n) => !(n in outputs));
   if (extra.length) throw new StageFailure(`stage wrote undeclared outputs: ${extra.join(", ")} (declare them in outputs:)`);
-  const files = [];
-  for (const f of await listTree(attempt.outDir)) files.push({ path: f.rel, size: f.size, sha256: await sha256File(f.abs) });
+  const files = await manifestFiles(attempt.outDir, written);
   const finished = new Date();
   return {
     format: entry.components.format,

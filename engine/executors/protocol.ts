@@ -9,7 +9,15 @@ export type StageEvent =
   | { event: "meta"; meta: Record<string, JsonValue> }
   | { event: "error"; message: string; inputError?: boolean }
   | { event: "usage"; usage: FinalUsage }
+  /** sha256 of output files the stage wrote (paths relative to its output directory), with each file's stamp then. */
+  | { event: "digests"; files: OutputDigest[] }
   | { event: "done" };
+
+export interface OutputDigest {
+  path: string;
+  stamp: string;
+  sha256: string;
+}
 
 export async function readEvents(stream: NodeJS.ReadableStream, onEvent: (e: StageEvent) => void): Promise<void> {
   const rl = createInterface({ input: stream, crlfDelay: Infinity });

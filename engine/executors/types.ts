@@ -6,6 +6,7 @@ import type { StageInstance } from "../dag/types.js";
 import type { InputItem } from "../../core/input-item.js";
 import type { Resources } from "../stage.js";
 import type { JsonValue } from "../../core/json.js";
+import type { OutputDigest } from "./protocol.js";
 
 export interface ExecRequest {
   inst: StageInstance;
@@ -20,6 +21,8 @@ export interface ExecRequest {
   signal: AbortSignal;
   onProgress(done: number, total?: number, unit?: string, metrics?: Record<string, number | string | null>): void;
   onMeta(meta: Record<string, JsonValue>): void;
+  /** Digests of output files the stage computed while writing them (taken when the file's stamp still matches). */
+  onDigests(files: OutputDigest[]): void;
   /** Called with the child's process group once it is spawned (recorded for orphan cleanup). */
   onSpawn(pgid: number): void;
 }

@@ -34,6 +34,7 @@ test("every event a builtin child sends, read back by the engine's parser, is va
     { event: "meta", meta: { records: 3 } },
     { event: "error", message: "bad input", inputError: true },
     { event: "usage", usage },
+    { event: "digests", files: [{ path: "tokens/tokens.bin", stamp: "2049:1234:5678:1733616000123456789:1733616000123456789", sha256: "a".repeat(64) }] },
     { event: "done" },
   ];
   const read = await parse([...sent.map((e) => JSON.stringify(e)), "not json: a stray print"]);
