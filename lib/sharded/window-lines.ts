@@ -6,6 +6,9 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import type { LineSource } from "./line-source.js";
 
+/** Bytes read past the last window for the line that crosses its end: enough for most lines in one read. */
+const TAIL_READ = 1 << 16;
+
 /** A byte range [offset, offset + bytes) of a file; bytes may be Infinity (to the end of the file). */
 export interface ByteWindow {
   offset: number;
@@ -22,6 +25,8 @@ export class WindowLines implements LineSource {
   private eof = false;
   private w = -1;
   private windowEnd = 0;
+  /** The end of the last window: reads stop TAIL_READ past it, not a whole buffer past it. */
+  private readonly readEnd: number;
   /** The current line: line[lineStart, lineEnd) (no newline, no trailing \r). Valid until the next next(). */
   line: Buffer;
   lineStart = 0;
@@ -36,6 +41,7 @@ export class WindowLines implements LineSource {
     /** Bytes read at a time, or a buffer to read into (a caller reading many windows one after the other reuses one). */
     chunk: number | Buffer = 1 << 16,
   ) {
+    this.readEnd = windows.reduce((m, w) => Math.max(m, w.offset + w.bytes), 0);
     this.fd = openSync(path, "r");
     this.buf = this.line = typeof chunk === "number" ? Buffer.allocUnsafe(chunk) : chunk;
   }
@@ -108,7 +114,8 @@ export class WindowLines implements LineSource {
     this.bufPos += this.start;
     this.start = 0;
     this.end = rest;
-    const n = readSync(this.fd, this.buf, this.end, this.buf.length - this.end, this.bufPos + this.end);
+    const pos = this.bufPos + this.end;
+    const n = readSync(this.fd, this.buf, this.end, Math.min(this.buf.length - this.end, Math.max(this.readEnd - pos, TAIL_READ)), pos);
     if (n === 0) this.eof = true;
     this.end += n;
   }
