@@ -59,6 +59,9 @@ test("manifest, show and status --trace carry CPU, peak RSS and I/O of the stage
   assert.equal(rows.length, 3);
   assert.equal(rows[0].stage, "hungry");
   assert.ok(rows[0].peakRssBytes >= rows[1].peakRssBytes && rows[1].peakRssBytes >= rows[2].peakRssBytes);
+  const hungryManifest = JSON.parse(readFileSync(join(dir, ".dnaflow", "objects", keys.hungry, "manifest.json"), "utf8")).resources;
+  assert.equal(rows[0].sysS, hungryManifest.systemSeconds, "sys: the manifest's system CPU seconds");
+  assert.ok(rows[0].sysS <= rows[0].cpuS);
   const readerRow = rows.find((x: any) => x.stage === "reader");
   assert.equal(readerRow.inputBytes, 40e6); // from the upstream manifest's file sizes
   assert.ok(readerRow.inputMBps > 0);
@@ -67,7 +70,7 @@ test("manifest, show and status --trace carry CPU, peak RSS and I/O of the stage
 
   const text = dnaflow(["status", "p.yaml", "--trace", "--sort", "wall"], { cwd: dir });
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout.split("\n")[0], /^stage\s+state\s+started\s+wall\s+cpu\s+cpu%\s+rss/);
+  assert.match(text.stdout.split("\n")[0], /^stage\s+state\s+started\s+wall\s+cpu\s+sys\s+cpu%\s+rss/);
   assert.equal(text.stdout.trim().split("\n").length, 4);
   const bad = dnaflow(["status", "p.yaml", "--trace", "--sort", "rsss"], { cwd: dir });
   assert.equal(bad.code, 2);

@@ -17,6 +17,8 @@ export interface TraceRow {
   finished?: string;
   wallS?: number;
   cpuS?: number;
+  /** The kernel's part of cpuS (system time): page cache, disk and memory costs show here, not in user time. */
+  sysS?: number;
   /** CPU seconds / wall seconds × 100: 200 means two cores busy. */
   cpuPct?: number;
   peakRssBytes?: number;
@@ -32,13 +34,30 @@ export interface TraceRow {
   host?: string;
 }
 
-export const TRACE_COLUMNS = ["stage", "state", "started", "wall", "cpu", "cpu%", "rss", "read", "written", "input", "MB/s", "gpu", "gpu-mem", "gpu%"] as const;
+export const TRACE_COLUMNS = [
+  "stage",
+  "state",
+  "started",
+  "wall",
+  "cpu",
+  "sys",
+  "cpu%",
+  "rss",
+  "read",
+  "written",
+  "input",
+  "MB/s",
+  "gpu",
+  "gpu-mem",
+  "gpu%",
+] as const;
 const SORT_FIELD: Record<string, keyof TraceRow> = {
   stage: "stage",
   state: "state",
   started: "started",
   wall: "wallS",
   cpu: "cpuS",
+  sys: "sysS",
   "cpu%": "cpuPct",
   rss: "peakRssBytes",
   read: "readBytes",
@@ -99,6 +118,7 @@ export async function traceRows(loaded: Loaded): Promise<TraceRow[]> {
       if (r) {
         Object.assign(row, {
           cpuS: r.cpuSeconds,
+          sysS: r.systemSeconds,
           cpuPct: wall > 0 ? (100 * r.cpuSeconds) / wall : undefined,
           peakRssBytes: r.peakRssBytes,
           readBytes: r.readBytes,
@@ -127,6 +147,8 @@ export function sortRows(rows: TraceRow[], column: string | undefined, descendin
   return [...rows].sort(cmp);
 }
 
+/** Left-aligned; numbers are right-aligned. */
+const TEXT_COLUMNS = new Set<string>(["stage", "state", "started", "gpu"]);
 const dash = (v: number | undefined, f: (n: number) => string) => (v === undefined ? "-" : f(v));
 
 function table(rows: TraceRow[]): string {
@@ -136,6 +158,7 @@ function table(rows: TraceRow[]): string {
     r.started ? r.started.replace("T", " ").slice(0, 19) : "-",
     dash(r.wallS, (s) => formatDuration(s * 1000)),
     dash(r.cpuS, (s) => s.toFixed(1) + "s"),
+    dash(r.sysS, (s) => s.toFixed(1) + "s"),
     dash(r.cpuPct, (p) => p.toFixed(0) + "%"),
     dash(r.peakRssBytes, formatBytes),
     dash(r.readBytes, formatBytes),
@@ -152,7 +175,7 @@ function table(rows: TraceRow[]): string {
     all
       .map((c) =>
         c
-          .map((v, i) => (i <= 2 || i === 11 ? v.padEnd(widths[i]) : v.padStart(widths[i])))
+          .map((v, i) => (TEXT_COLUMNS.has(TRACE_COLUMNS[i]) ? v.padEnd(widths[i]) : v.padStart(widths[i])))
           .join("  ")
           .trimEnd(),
       )
