@@ -40,6 +40,12 @@ export class DigestCache {
     return sha;
   }
 
+  /** The remembered sha256 of the file while its stat stamp is unchanged; never hashes. */
+  known(path: string): string | undefined {
+    const hit = this.entries[path];
+    return hit && hit[0] === stampOf(path) ? hit[1] : undefined;
+  }
+
   /** Records a digest computed elsewhere (e.g. while writing a manifest). */
   remember(path: string, sha256: string): void {
     const stamp = stampOf(path);

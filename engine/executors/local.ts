@@ -13,7 +13,7 @@ import { runCommand } from "./command.js";
 import { Cancelled, StageFailure, type JobContext } from "./types.js";
 import type { Executor, ExecutorJob } from "./executor.js";
 import type { OutputDigest } from "./protocol.js";
-import { manifestFiles } from "./manifest-files.js";
+import { inputFileDigests, manifestFiles } from "./manifest-files.js";
 import { asStageFailure, retryDelay, shouldRetry, waitToRetry } from "./retry.js";
 import { rememberOutputDigests } from "./output-digests.js";
 import { isSameProcessAlive, killGroup, processStartTime } from "./process-group.js";
@@ -120,7 +120,9 @@ async function runAttempt(entry: PlanEntry, inputs: Record<string, InputItem[]>,
       if (timeout?.aborted && !ctx.signal.aborted) throw new StageFailure(`timed out after ${formatDuration(inst.timeoutMs!)}`);
       throw e;
     }
-    const manifest = await buildManifest(entry, attempt, meta, written, started, ctx.pipelineName, takeGroupUsage(pgid));
+    const usage = takeGroupUsage(pgid);
+    const files = () => manifestFiles(attempt.outDir, written, inputFileDigests(inputs, ctx.digests));
+    const manifest = await buildManifest(entry, attempt, meta, files, started, ctx.pipelineName, usage);
     const result = await ctx.store.publish(attempt, manifest);
     rememberOutputDigests(ctx.store, ctx.digests, key, manifest);
     const seconds = manifest.timings.seconds;
@@ -139,7 +141,7 @@ async function buildManifest(
   entry: PlanEntry,
   attempt: Attempt,
   meta: Record<string, JsonValue>,
-  written: ReadonlyMap<string, OutputDigest>,
+  listFiles: () => Promise<Manifest["files"]>,
   started: Date,
   pipeline: string,
   usage?: StageUsage,
@@ -152,7 +154,7 @@ async function buildManifest(
   }
   const extra = readdirSync(attempt.outDir).filter((n) => !(n in outputs));
   if (extra.length) throw new StageFailure(`stage wrote undeclared outputs: ${extra.join(", ")} (declare them in outputs:)`);
-  const files = await manifestFiles(attempt.outDir, written);
+  const files = await listFiles();
   const finished = new Date();
   return {
     format: entry.components.format,

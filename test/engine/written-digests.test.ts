@@ -1,10 +1,11 @@
 // Output digests computed while writing (lib/sharded/written-digests.ts → protocol event `digests` → the manifest):
-// they equal the bytes on disk, the engine takes them only while a file's stamp is unchanged, and a pipeline whose
-// stages write through BufferedFile publishes manifests that agree with a fresh hash of every file.
+// they equal the bytes on disk, the engine takes them only while a file's stamp is unchanged, a hard link to an input
+// takes the input's digest, and a pipeline whose stages write through BufferedFile or link their inputs (genome/split)
+// publishes manifests that agree with a fresh hash of every file.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BufferedFile } from "../../lib/sharded/buffered-file.js";
@@ -51,7 +52,22 @@ test("the manifest takes a written digest while the file's stamp matches, and ha
   assert.deepEqual((await manifestFiles(dir, written))[0], { path: "tokens/a.bin", size: 4, sha256: sha(Buffer.from("AAAA")) });
 });
 
-test("a pipeline's manifests (strip-n, segment, encode: hashed while written) agree with a fresh hash of every published file", () => {
+test("a hard link to an input file takes the input's digest (same inode); a copy of it is hashed", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "manifest-links-"));
+  const input = join(dir, "input.seq");
+  writeFileSync(input, "ACGT\n");
+  mkdirSync(join(dir, "out"));
+  linkSync(input, join(dir, "out", "linked.seq"));
+  writeFileSync(join(dir, "out", "copied.seq"), "ACGT\n");
+  const verified = "1".repeat(64); // the digest memory's word for the input: seen only if the link was not hashed
+  const inputs = new Map([[fileStamp(input, { ctime: false })!, verified]]);
+  assert.deepEqual(await manifestFiles(join(dir, "out"), new Map(), inputs), [
+    { path: "copied.seq", size: 5, sha256: sha(Buffer.from("ACGT\n")) },
+    { path: "linked.seq", size: 5, sha256: verified },
+  ]);
+});
+
+test("a pipeline's manifests (strip-n, segment, encode: hashed while written; split: hard links) agree with a fresh hash of every published file", () => {
   const dir = tempProject({
     "p.yaml": `
 stages:
@@ -63,22 +79,26 @@ stages:
     uses: genome/segment@1
     with: { min: 50, max: 200, seed: 1 }
     inputs: { fragments: "\${{ stages.fragments.outputs.fragments }}" }
+  split:
+    uses: genome/split@1
+    with: { by: fraction, validation: 0.1, seed: 1 }
+    inputs: { segments: "\${{ stages.segments.outputs.segments }}" }
   tokenizer:
     uses: tokenize/train@1
     with: { kind: kmer-overlapping, k: 3 }
-    inputs: { segments: "\${{ stages.segments.outputs.segments }}" }
+    inputs: { segments: "\${{ stages.split.outputs.train }}" }
   tokens:
     uses: tokenize/encode@1
     with: { maxLength: 64 }
     resources: { cpus: 2 }
-    inputs: { tokenizer: "\${{ stages.tokenizer.outputs.tokenizer }}", segments: "\${{ stages.segments.outputs.segments }}" }
+    inputs: { tokenizer: "\${{ stages.tokenizer.outputs.tokenizer }}", segments: "\${{ stages.split.outputs.train }}" }
 `,
   });
   const r = dnaflow(["run", "p.yaml"], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   const objects = join(dir, ".dnaflow", "objects");
   const keys = readdirSync(objects);
-  assert.equal(keys.length, 4);
+  assert.equal(keys.length, 5);
   let checked = 0;
   for (const k of keys) {
     const m = JSON.parse(readFileSync(join(objects, k, "manifest.json"), "utf8"));
