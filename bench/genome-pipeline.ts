@@ -49,6 +49,8 @@ export interface StageRow {
   stage: string;
   wallS: number;
   cpuS?: number;
+  /** The system (kernel) part of cpuS. */
+  sysS?: number;
   peakRssBytes: number;
   inputBytes: number;
   inputMBps: number;

@@ -6,7 +6,7 @@
 // encode ratio. Options (after `scale`): --size F (fraction of GRCh38, default 1), --genome hg38.fa.gz (a real genome
 // instead of the synthetic one). DNAFLOW_BENCH_DIR: where to work (default the OS temp dir). Cleans up afterwards.
 import { spawnSync } from "node:child_process";
-import { closeSync, openSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, fdatasyncSync, openSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { listTree } from "../cache/digest.js";
 import { readSegments } from "../lib/segments/format.js";
@@ -14,7 +14,7 @@ import { IdBuffer } from "../lib/tokenizers/id-buffer.js";
 import { loadTokenizer } from "../lib/tokenizers/tokenizer-file.js";
 import { encodeWithSpecials } from "../lib/tokenizers/tokenizer.js";
 import { command, GENOME_STAGES, options, withGenomePipeline } from "./genome-pipeline.js";
-import { aptInstall, have, timed } from "./util.js";
+import { aptInstall, freePageReporting, have, timed } from "./util.js";
 
 const PIPELINE = (fasta: string) => `
 name: scale
@@ -41,19 +41,26 @@ ${GENOME_STAGES(fasta)}  split:
     inputs: { tokenizer: "\${{ stages.tokenizer.outputs.tokenizer }}", segments: "\${{ stages.split.outputs.train }}" }
 `;
 
-/** Wall seconds to write `bytes` to a new file in 4 MiB sequential writes and close it (no fsync, as a stage). */
-function writeAlone(path: string, bytes: number): { seconds: number; bytes: number } {
+/**
+ * Wall and CPU seconds to write `bytes` to a new file in 4 MiB sequential writes and fdatasync it, as a stage's output
+ * is written and then synced by the store before publishing. CPU: this process's, nearly all system time (the page
+ * cache filling).
+ */
+function writeAlone(path: string, bytes: number): { seconds: number; cpuSeconds: number; sysSeconds: number; bytes: number } {
   const chunk = Buffer.alloc(4 << 20, 1);
   const t = performance.now();
+  const c = process.cpuUsage();
   const fd = openSync(path, "w");
   try {
     for (let left = bytes; left > 0; left -= chunk.length) writeSync(fd, chunk, 0, Math.min(left, chunk.length));
+    fdatasyncSync(fd);
   } finally {
     closeSync(fd);
   }
   const seconds = (performance.now() - t) / 1000;
+  const d = process.cpuUsage(c);
   rmSync(path, { force: true });
-  return { seconds, bytes };
+  return { seconds, cpuSeconds: (d.user + d.system) / 1e6, sysSeconds: d.system / 1e6, bytes };
 }
 
 /** Encode throughput of the tokenizer library alone (no I/O) on the first `mb` MB of segments, per CPU-second. */
@@ -96,8 +103,8 @@ export default async function bench(): Promise<string> {
     const lib: Record<string, number> = {};
     for (const t of ["kmer6", "bpe4096", "nucleotide"])
       lib[t] = await libraryRate(out(`tokenizer[tokenizer=${t}]`, "tokenizer"), out("split", "train"), 100 * Math.min(1, size * 10));
-    // The disk's part: the k-mer stages write ~2 bytes per input byte, so on a slow disk writing alone can take longer
-    // than the library needs to encode. Timed here on as many bytes as the kmer6 stage wrote.
+    // The disk's part: the k-mer stages write ~2 bytes per input byte, so writing alone can take longer than the
+    // library needs to encode. Timed here on as many bytes as the kmer6 stage wrote.
     const tokensBytes = (await listTree(out("train-tokens[tokenizer=kmer6]", "tokens"))).reduce((a, f) => a + f.size, 0);
     const write = writeAlone(join(dir, "write-alone.bin"), tokensBytes);
     const tokensInputMB = rows.find((r) => r.stage === "train-tokens[tokenizer=kmer6]")!.inputBytes / 1e6;
@@ -125,7 +132,7 @@ export default async function bench(): Promise<string> {
       const ratio = t ? `${(lib[t] / r.inputMBps).toFixed(2)}×${lib[t] / r.inputMBps <= 1.5 ? "" : " ✗"} (library ${lib[t].toFixed(0)} MB/s)` : "";
       const perCpuRatio = t && r.cpuS ? `${(lib[t] / (r.inputBytes / 1e6 / r.cpuS)).toFixed(2)}×` : "";
       const perCpu = r.cpuS ? (r.inputBytes / 1e6 / r.cpuS).toFixed(0) : "-";
-      return `| ${r.stage} | ${r.wallS.toFixed(1)} | ${r.cpuS?.toFixed(1) ?? "-"} | ${r.cpuS ? ((100 * r.cpuS) / r.wallS).toFixed(0) : "-"} | ${mbs(r.peakRssBytes)}${rssOk ? "" : " ✗"} | ${(r.inputBytes / 1e6).toFixed(0)} | ${r.inputMBps.toFixed(0)}${rateOk ? "" : " ✗"} | ${perCpu} | ${ratio} | ${perCpuRatio} |`;
+      return `| ${r.stage} | ${r.wallS.toFixed(1)} | ${r.cpuS?.toFixed(1) ?? "-"} | ${r.sysS?.toFixed(1) ?? "-"} | ${r.cpuS ? ((100 * r.cpuS) / r.wallS).toFixed(0) : "-"} | ${mbs(r.peakRssBytes)}${rssOk ? "" : " ✗"} | ${(r.inputBytes / 1e6).toFixed(0)} | ${r.inputMBps.toFixed(0)}${rateOk ? "" : " ✗"} | ${perCpu} | ${ratio} | ${perCpuRatio} |`;
     });
     return `
 ## GRCh38 scale
@@ -144,13 +151,22 @@ of encoding). **Load average: ${loadNote()} during the run**
 the core it asked for — "CPU % of wall" shows how much it got — so wall times and wall MB/s here are upper bounds of
 an unloaded run, and "input MB per CPU-s" (input bytes over the CPU seconds the stage's processes used) is what one
 free core would do. The library rates are CPU-bound loops measured under the same load. The disk bounds the encode
-stages from below: writing the kmer6 stage's ${(write.bytes / 1e9).toFixed(2)} GB of token shards alone (4 MiB sequential writes from this
-process, right after the run) took **${write.seconds.toFixed(1)} s (${(write.bytes / 1e6 / write.seconds).toFixed(0)} MB/s)**, i.e. ${(tokensInputMB / write.seconds).toFixed(0)} MB/s of encode input at best here.
+stages from below: writing the kmer6 stage's ${(write.bytes / 1e9).toFixed(2)} GB of token shards alone and syncing them, as the store
+does before publishing (4 MiB sequential writes and one fdatasync from this process, right after the run), took
+**${write.seconds.toFixed(1)} s (${(write.bytes / 1e6 / write.seconds).toFixed(0)} MB/s) and ${write.cpuSeconds.toFixed(1)} CPU s, ${write.sysSeconds.toFixed(1)} of them system time**
+(the kernel filling the page cache and writing it back), i.e. ${(tokensInputMB / write.seconds).toFixed(0)} MB/s of encode input at best here.${
+      freePageReporting()
+        ? ` This machine is a VM whose balloon reports freed memory to its host (virtio-balloon free page reporting): the
+first write to a page the guest freed earlier faults on the host, inside the kernel's copy into the page cache, so a
+stage that writes GBs while the cache is full of earlier stages' files pays several times what the write alone above
+did — see the encode stages' system seconds.`
+        : ""
+    }
 
-| stage | wall s | CPU s | CPU % of wall | peak RSS MiB | input MB | input MB/s (wall) | input MB per CPU-s | encode: library (1 core) / stage (wall) | encode: library / stage, per CPU-s |
-|---|---:|---:|---:|---:|---:|---:|---:|---|---:|
+| stage | wall s | CPU s | of which system | CPU % of wall | peak RSS MiB | input MB | input MB/s (wall) | input MB per CPU-s | encode: library (1 core) / stage (wall) | encode: library / stage, per CPU-s |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|
 ${table.join("\n")}
-| **whole data path** (sum of stages; CLI run ${total.toFixed(0)} s) | **${stageTotal.toFixed(0)}** | **${cpuTotal.toFixed(0)}** | | | | | | target ≤ 360 s wall | |
+| **whole data path** (sum of stages; CLI run ${total.toFixed(0)} s) | **${stageTotal.toFixed(0)}** | **${cpuTotal.toFixed(0)}** | | | | | | | target ≤ 360 s wall | |
 
 Same FASTA, same run, ${seqkitVersion} (wall, peak RSS by GNU time, FASTA MB/s):
 

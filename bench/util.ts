@@ -1,7 +1,7 @@
 // Shared benchmark helpers: timing commands with peak RSS (GNU time), machine description.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpus, loadavg, totalmem } from "node:os";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 export interface Timed {
   seconds: number;
@@ -39,6 +39,22 @@ export function machine(): string {
   }
   // The load average says how shared the machine was while measuring (other jobs skew wall times).
   return `${cpus()[0]?.model ?? "cpu"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os}, Node ${process.version}; load average ${loadavg()[0].toFixed(2)} at the start`;
+}
+
+/**
+ * Whether this is a virtual machine whose balloon returns freed memory to its host (virtio-balloon feature bit 5,
+ * free page reporting): a page the guest touches again after that faults on the host, and the time shows up as the
+ * guest's system time in whatever first writes the page (the page cache filling, for a stage writing GBs).
+ */
+export function freePageReporting(): boolean {
+  try {
+    const dir = "/sys/bus/virtio/drivers/virtio_balloon";
+    return readdirSync(dir)
+      .filter((d) => d.startsWith("virtio"))
+      .some((d) => readFileSync(`${dir}/${d}/features`, "utf8")[5] === "1");
+  } catch {
+    return false;
+  }
 }
 
 export function have(cmd: string): boolean {
