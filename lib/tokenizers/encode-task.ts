@@ -1,11 +1,12 @@
 // Encodes one task of a segments artifact (the lines starting in some byte windows of one shard) into one run of ids
 // in the token shards' on-disk dtype, as tokenize/encode writes them: [CLS] ids [SEP] per non-empty line, back to back.
-// For rows packing each sequence is cut to maxLength keeping [SEP] last (Packer's rule) and its length recorded; blocks
+// For rows packing each sequence is cut to maxLength keeping [SEP] last (packing.ts cutRow) and its length recorded; blocks
 // are cut from the concatenation by BlockCutter. Ids go into one growing buffer and are narrowed once per task, instead
 // of being copied per segment through a packer and a writer.
 import type { SegmentTask } from "../segments/format.js";
 import { WindowLines } from "../sharded/window-lines.js";
 import { IdBuffer } from "./id-buffer.js";
+import { cutRow } from "./packing.js";
 import { encodeBytesWithSpecials, type DnaTokenizer } from "./tokenizer.js";
 import type { Packing, TokenDtype, TokenIds } from "./token-shards-format.js";
 
@@ -68,7 +69,7 @@ export function encodeTask(tok: DnaTokenizer, task: SegmentTask, opts: EncodeTas
       bases += end - start;
       if (!rows) continue;
       if (out.length - before > max) {
-        out.data[before + max - 1] = out.data[out.length - 1];
+        cutRow(out.data, before, out.length, max, out.data, before);
         out.length = before + max;
         truncatedRows++;
       }

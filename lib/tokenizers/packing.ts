@@ -7,12 +7,19 @@ import type { Packing, TokenDtype, TokenIds } from "./token-shards-format.js";
 /** Receives each finished row, row[start, end); it must copy what it keeps (the block array is reused). */
 export type RowSink = (row: Uint32Array, start: number, end: number, label?: number) => void;
 
-/** Below this many ids a plain loop copies faster than set(subarray()), which allocates a view. */
-const LOOP_COPY = 128;
+/**
+ * Rows packing's cut of a sequence src[start, end) longer than maxLength: its first maxLength - 1 ids and its last
+ * ([SEP]) go to dst at `at` (dst may be src, at = start: in place).
+ */
+export function cutRow(src: Uint32Array, start: number, end: number, maxLength: number, dst: Uint32Array, at: number): void {
+  if (dst !== src || at !== start) dst.set(src.subarray(start, start + maxLength - 1), at);
+  dst[at + maxLength - 1] = src[end - 1];
+}
 
+/** Packs sequences encoded one at a time as Uint32 ids (the CSV path); segments go through encode-task.ts. */
 export class Packer {
   private readonly block: Uint32Array;
-  private filled = 0;
+  private readonly blocks: BlockCutter;
   truncatedRows = 0;
 
   constructor(
@@ -21,6 +28,9 @@ export class Packer {
     private readonly sink: RowSink,
   ) {
     this.block = new Uint32Array(maxLength);
+    this.blocks = new BlockCutter(maxLength, "uint32", (ids, start, end) => {
+      for (let o = start; o < end; o += maxLength) sink(ids as Uint32Array, o, o + maxLength);
+    });
   }
 
   /**
@@ -28,39 +38,16 @@ export class Packer {
    * sequences back to back (blocks only concatenate).
    */
   add(ids: Uint32Array, label?: number, start = 0, end = ids.length): void {
-    const max = this.maxLength;
-    if (this.packing === "rows") {
-      if (end - start <= max) return this.sink(ids, start, end, label);
-      this.truncatedRows++;
-      const row = this.block;
-      row.set(ids.subarray(start, start + max - 1));
-      row[max - 1] = ids[end - 1];
-      return this.sink(row, 0, max, label);
-    }
-    let i = start;
-    while (i < end) {
-      // A whole block straight from the input: no copy.
-      if (this.filled === 0 && end - i >= max) {
-        this.sink(ids, i, i + max);
-        i += max;
-        continue;
-      }
-      const take = Math.min(end - i, max - this.filled);
-      const block = this.block;
-      if (take < LOOP_COPY) for (let j = 0, f = this.filled; j < take; j++) block[f + j] = ids[i + j];
-      else block.set(ids.subarray(i, i + take), this.filled);
-      this.filled += take;
-      i += take;
-      if (this.filled === max) {
-        this.sink(block, 0, max);
-        this.filled = 0;
-      }
-    }
+    if (this.packing === "blocks") return this.blocks.add(ids.subarray(start, end));
+    if (end - start <= this.maxLength) return this.sink(ids, start, end, label);
+    this.truncatedRows++;
+    cutRow(ids, start, end, this.maxLength, this.block, 0); // into the block: the caller's ids stay as they were
+    return this.sink(this.block, 0, this.maxLength, label);
   }
 
   /** Tokens left in the unfinished block (dropped). */
   get droppedTokens(): number {
-    return this.packing === "blocks" ? this.filled : 0;
+    return this.blocks.droppedTokens;
   }
 }
 

@@ -3,7 +3,8 @@
 // read lines on the main thread (packer + writer per segment), before encoding moved to file windows on worker threads:
 // a change here changes what every pretraining stage reads, so it must be deliberate.
 // The input has what the line reader must get right: empty lines, CRLF, a line of "\r" only, N and IUPAC codes,
-// lowercase, a segment longer than maxLength, and a last shard without a final newline.
+// lowercase, a segment longer than maxLength, and a last shard without a final newline. The CSV path (Packer) is
+// pinned the same way, its cut rows and dropped block tail included.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -157,4 +158,36 @@ test("segmentTasks: tasks of any size read exactly the lines of each shard's win
       if (bytes === 1000) assert.ok(tasks.length > 1500 && tasks.every((t) => t.windows.reduce((a, w) => a + w.bytes, 0) <= 1000));
     }
   }
+});
+
+/** Recorded from the CSV path's Packer before its blocks moved onto BlockCutter and its cut onto cutRow. */
+const PINNED_CSV: Record<string, string> = {
+  "bpe blocks": "233475925307f30920644d11c88519bb2ee78333a5c19b2bb76756292b6a000e",
+  "bpe rows": "db40e8f3df37360b0d55c0a305987a8fc02207fb0eeb526b4e4cb176a40b37e5",
+  "kmer6 blocks": "c15e0b64f19a94cd559044e8c728d661b8e6d8ebec6af65d242961abf2394881",
+  "kmer6 rows": "5517902a89169c50721a58421f05cfa82e0a0ecd349a5ed0764494ae8dd77fec",
+};
+
+test("tokenize/encode from a sequences CSV writes the recorded bytes: kmer6 and BPE, both packings, labels in rows", async () => {
+  const root = mkdtempSync(join(tmpdir(), "encode-pins-csv-"));
+  const seqs = lines().filter((l) => /^[ACGTNacgtn]+$/.test(l)); // a CSV cell holds no \r
+  writeFileSync(join(root, "train.csv"), "sequence,label\n" + seqs.map((s, i) => `${s},${i % 3}`).join("\n") + "\n");
+  const shards = join(root, "f1");
+  writeFormat1(shards, lines());
+  const tokenizers: Record<string, string> = {
+    bpe: fixture("tokenize", "encode-pins", "bpe-200.json"),
+    kmer6: (await runStage(train, { params: { kind: "kmer-overlapping", k: 6 }, inputs: { segments: shards } })).outputs.tokenizer,
+  };
+  const got: Record<string, string> = {};
+  for (const [name, tokenizer] of Object.entries(tokenizers))
+    for (const packing of ["blocks", "rows"]) {
+      const r = await runStage(encode, { params: { maxLength: 128, packing }, inputs: { tokenizer, sequences: join(root, "train.csv") } });
+      const h = createHash("sha256");
+      for (const f of ["tokens.bin", "index.bin", "meta.json", ...(packing === "rows" ? ["labels.bin"] : [])])
+        h.update(readFileSync(join(r.outputs.tokens, f)));
+      got[`${name} ${packing}`] = h.digest("hex");
+      const meta = JSON.parse(readFileSync(join(r.outputs.tokens, "meta.json"), "utf8"));
+      assert.ok(packing === "rows" ? meta.truncatedRows > 0 : meta.droppedTokens > 0, `${name} ${packing}: the cut is exercised`);
+    }
+  assert.deepEqual(got, PINNED_CSV);
 });
