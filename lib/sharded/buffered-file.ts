@@ -89,7 +89,7 @@ export class BufferedFile {
         else if (off + n < job.len) return step(off + n);
         this.writing = false;
         this.queue.shift();
-        if (this.free.length < 2) this.free.push(job.buf);
+        if (this.free.length < 4) this.free.push(job.buf); // reused: a fresh 4 MiB buffer costs page faults
         const w = this.waiters;
         this.waiters = [];
         for (const f of w) f();

@@ -106,9 +106,9 @@ export class TokenShardsWriter {
     this.offsetsLen = 0;
   }
 
-  /** Backpressure: resolves when few buffers wait to be written. */
+  /** Backpressure: resolves when few buffers wait to be written (up to 4 of tokens: 16 MiB that ride out a slow write). */
   async drain(): Promise<void> {
-    await this.tokens.drain();
+    await this.tokens.drain(4);
     await this.index.drain();
     await this.labels?.drain();
   }
