@@ -13,7 +13,7 @@ import { writtenDigests } from "../../lib/sharded/written-digests.js";
 import { fileStamp } from "../../lib/os/file-stamp.js";
 import { manifestFiles } from "../../engine/executors/manifest-files.js";
 import { dnaflow, tempProject } from "../helpers/cli.js";
-import { fixture } from "../helpers/paths.js";
+import { CHRM_PIPELINE_STAGES, chrMPipeline } from "../helpers/chrm-pipeline.js";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
@@ -68,37 +68,12 @@ test("a hard link to an input file takes the input's digest (same inode); a copy
 });
 
 test("a pipeline's manifests (strip-n, segment, encode: hashed while written; split: hard links) agree with a fresh hash of every published file", () => {
-  const dir = tempProject({
-    "p.yaml": `
-stages:
-  fragments:
-    uses: genome/strip-n@1
-    with: { minLength: 50 }
-    inputs: { fasta: ${JSON.stringify(fixture("genome/chrM.fa"))} }
-  segments:
-    uses: genome/segment@1
-    with: { min: 50, max: 200, seed: 1 }
-    inputs: { fragments: "\${{ stages.fragments.outputs.fragments }}" }
-  split:
-    uses: genome/split@1
-    with: { by: fraction, validation: 0.1, seed: 1 }
-    inputs: { segments: "\${{ stages.segments.outputs.segments }}" }
-  tokenizer:
-    uses: tokenize/train@1
-    with: { kind: kmer-overlapping, k: 3 }
-    inputs: { segments: "\${{ stages.split.outputs.train }}" }
-  tokens:
-    uses: tokenize/encode@1
-    with: { maxLength: 64 }
-    resources: { cpus: 2 }
-    inputs: { tokenizer: "\${{ stages.tokenizer.outputs.tokenizer }}", segments: "\${{ stages.split.outputs.train }}" }
-`,
-  });
+  const dir = tempProject({ "p.yaml": chrMPipeline() });
   const r = dnaflow(["run", "p.yaml"], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   const objects = join(dir, ".dnaflow", "objects");
   const keys = readdirSync(objects);
-  assert.equal(keys.length, 5);
+  assert.equal(keys.length, CHRM_PIPELINE_STAGES);
   let checked = 0;
   for (const k of keys) {
     const m = JSON.parse(readFileSync(join(objects, k, "manifest.json"), "utf8"));

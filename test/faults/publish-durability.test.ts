@@ -1,41 +1,24 @@
 // A published object must survive a power cut: every file of it is fsynced (fsync or fdatasync on that very file)
 // before the rename that publishes it, else a crash could leave a manifest vouching for bytes that never reached the
 // disk, and a days-long training run would read them as cached. Watched with strace on a real run: builtin stages
-// (written through BufferedFile, hashed and synced as they go), a run: command stage and the engine's publish.
+// (written through BufferedFile, or hard links to their input's shards), a run: command stage and the engine's publish.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { CLI, tempProject } from "../helpers/cli.js";
+import { CHRM_PIPELINE_STAGES, chrMPipeline } from "../helpers/chrm-pipeline.js";
 import { fixture } from "../helpers/paths.js";
 
-const PIPELINE = (fasta: string) => `
-stages:
-  fragments:
-    uses: genome/strip-n@1
-    with: { minLength: 50 }
-    inputs: { fasta: ${JSON.stringify(fasta)} }
-  segments:
-    uses: genome/segment@1
-    with: { min: 50, max: 200, seed: 1 }
-    inputs: { fragments: "\${{ stages.fragments.outputs.fragments }}" }
-  tokenizer:
-    uses: tokenize/train@1
-    with: { kind: kmer-overlapping, k: 3 }
-    inputs: { segments: "\${{ stages.segments.outputs.segments }}" }
-  tokens:
-    uses: tokenize/encode@1
-    with: { maxLength: 64 }
-    inputs: { tokenizer: "\${{ stages.tokenizer.outputs.tokenizer }}", segments: "\${{ stages.segments.outputs.segments }}" }
-  copy:
+const COPY_STAGE = `  copy:
     run: [sh, -c, 'mkdir -p "$2/sub" && cp "$1" "$2/sub/x.fa" && echo done > "$2/y.txt"', x, "\${{ inputs.fasta }}", "\${{ outputs.out }}"]
-    inputs: { fasta: ${JSON.stringify(fasta)} }
+    inputs: { fasta: ${JSON.stringify(fixture("genome/chrM.fa"))} }
     outputs: [out]
 `;
 
 test("every file of every published object is fsynced before the rename that publishes it", () => {
-  const dir = realpathSync(tempProject({ "p.yaml": PIPELINE(fixture("genome/chrM.fa")) }));
+  const dir = realpathSync(tempProject({ "p.yaml": chrMPipeline(COPY_STAGE) }));
   const trace = join(dir, "strace.txt");
   const r = spawnSync(
     "strace",
@@ -59,7 +42,7 @@ test("every file of every published object is fsynced before the rename that pub
   });
   const objects = join(dir, ".dnaflow", "objects");
   const keys = readdirSync(objects);
-  assert.equal(keys.length, 5, "five stages published");
+  assert.equal(keys.length, CHRM_PIPELINE_STAGES + 1, "every stage published");
   let files = 0;
   for (const key of keys) {
     const p = published.get(join(objects, key));
