@@ -21,6 +21,13 @@ import { WindowLines, type ByteWindow } from "../../lib/sharded/window-lines.js"
 
 const SHARD_BYTES = 1 << 18;
 
+/** sha256 of the token shards' files, concatenated in the order given. */
+function shardsDigest(dir: string, files: string[]): string {
+  const h = createHash("sha256");
+  for (const f of files) h.update(readFileSync(join(dir, f)));
+  return h.digest("hex");
+}
+
 /** chr2 in 256–1024 bp pieces with edge cases spliced in. */
 function lines(): string[] {
   const segs = cutSegments(chr2(), 9000, 100_000);
@@ -122,10 +129,8 @@ test("tokenize/encode from segments writes the recorded bytes: every kind, both 
       for (const format of ["f1", "f2"])
         for (const cpus of [1, 3]) {
           const r = await runStage(encode, { params: { maxLength: 128, packing }, inputs: { tokenizer, segments: join(root, format) }, cpus });
-          const h = createHash("sha256");
-          for (const f of ["tokens.bin", "index.bin", "meta.json"]) h.update(readFileSync(join(r.outputs.tokens, f)));
           const key = `${name} ${packing} ${format}`;
-          const digest = h.digest("hex");
+          const digest = shardsDigest(r.outputs.tokens, ["tokens.bin", "index.bin", "meta.json"]);
           if (cpus === 1) got[key] = digest;
           else assert.equal(digest, got[key], `${key}: 3 cpus = 1 cpu`);
         }
@@ -182,10 +187,7 @@ test("tokenize/encode from a sequences CSV writes the recorded bytes: kmer6 and 
   for (const [name, tokenizer] of Object.entries(tokenizers))
     for (const packing of ["blocks", "rows"]) {
       const r = await runStage(encode, { params: { maxLength: 128, packing }, inputs: { tokenizer, sequences: join(root, "train.csv") } });
-      const h = createHash("sha256");
-      for (const f of ["tokens.bin", "index.bin", "meta.json", ...(packing === "rows" ? ["labels.bin"] : [])])
-        h.update(readFileSync(join(r.outputs.tokens, f)));
-      got[`${name} ${packing}`] = h.digest("hex");
+      got[`${name} ${packing}`] = shardsDigest(r.outputs.tokens, ["tokens.bin", "index.bin", "meta.json", ...(packing === "rows" ? ["labels.bin"] : [])]);
       const meta = JSON.parse(readFileSync(join(r.outputs.tokens, "meta.json"), "utf8"));
       assert.ok(packing === "rows" ? meta.truncatedRows > 0 : meta.droppedTokens > 0, `${name} ${packing}: the cut is exercised`);
     }
