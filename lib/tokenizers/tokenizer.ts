@@ -22,7 +22,7 @@ export interface DnaTokenizer {
    * The same ids as encode(bytes[start, end) read as latin1), straight from the bytes: no string per sequence (every
    * kind's tables work on char codes, and a latin1 char code is its byte).
    */
-  encodeBytes?(bytes: Uint8Array, start: number, end: number, out: IdBuffer): void;
+  encodeBytes(bytes: Uint8Array, start: number, end: number, out: IdBuffer): void;
   /**
    * What encoding learns (BPE: its pair-validity memo), in shared memory for threads encoding with their own copies of
    * this tokenizer (useSharedState()); undefined when there is nothing to share.
@@ -43,10 +43,9 @@ export function encodeWithSpecials(tok: DnaTokenizer, seq: string, out: IdBuffer
   out.push(tok.specials.sep);
 }
 
-/** encodeWithSpecials() of bytes[start, end) read as latin1: through encodeBytes() where the kind has it. */
+/** encodeWithSpecials() of bytes[start, end) read as latin1. */
 export function encodeBytesWithSpecials(tok: DnaTokenizer, bytes: Buffer, start: number, end: number, out: IdBuffer): void {
   out.push(tok.specials.cls);
-  if (tok.encodeBytes) tok.encodeBytes(bytes, start, end, out);
-  else tok.encode(bytes.toString("latin1", start, end), out);
+  tok.encodeBytes(bytes, start, end, out);
   out.push(tok.specials.sep);
 }
