@@ -49,12 +49,12 @@ export default defineStage<EncodeParams>({
     const withLabels = source.labels && packing === "rows";
     // Token shards: at most one id per base plus [CLS]/[SEP] per sequence (k-mers and single nucleotides are about
     // that; BPE less), in the dtype's bytes, plus 8 bytes of index per row.
-    if (hasSeg) {
-      const m = await readSegmentsMeta(ctx.input("segments"));
-      const bytesPerId = dtypeForVocab(tokenizer.vocab.length) === "uint16" ? 2 : 4;
-      ensureInputSpace(ctx.output("tokens"), (m.bases + 2 * m.count) * bytesPerId + 8 * m.count, "tokenize/encode");
-    }
     const dtype = dtypeForVocab(tokenizer.vocab.length);
+    if (source.tasks) {
+      const bytesPerId = dtype === "uint16" ? 2 : 4;
+      const count = source.total!;
+      ensureInputSpace(ctx.output("tokens"), (source.bases! + 2 * count) * bytesPerId + 8 * count, "tokenize/encode");
+    }
     const writer = await new TokenShardsWriter(ctx.output("tokens"), dtype, withLabels).open();
     let sequences = 0;
     let bases = 0;
